@@ -1,0 +1,10 @@
+/** Tests run from TypeScript through ts-jest (transpile only; `npm run typecheck` checks types).
+ * Integration tests mount real filesystems, so they run one file at a time and may take a while. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.test.json' }] },
+  maxWorkers: 1,
+  testTimeout: 120000,
+};

@@ -1,0 +1,80 @@
+import type { WriteRing } from '../ring/write-ring';
+
+/**
+ * The seam between a data path and everything above it. An engine mounts, serves every FUSE
+ * operation against the backing directory, pushes one record per write into its ring, and
+ * queues the rarer file events (opens, renames, ...) that give those records meaning.
+ * The profiler, shadow log and allocator only ever see this interface.
+ */
+export type EngineName = 'native' | 'fuse-native';
+export type CacheMode = 'writethrough' | 'writeback';
+
+export interface EngineMountOptions {
+  /** Absolute path of the mountpoint. */
+  mountpoint: string;
+  /** A descriptor of the backing directory, opened before the mount covered it. */
+  backingFd: number;
+  /** Where the backing directory can be reached by path from this process (/proc/self/fd/N). */
+  backingPath: string;
+  cache: CacheMode;
+  /** Largest write the kernel may send in one request, bytes. */
+  maxWrite: number;
+  ringCapacity: number;
+  debug: boolean;
+}
+
+/** A file was opened or created through the mount. */
+export interface OpenEvent {
+  kind: 'open';
+  /** The engine's id for this open file; never reused while the engine runs. */
+  handle: number;
+  /** Path inside the mount, starting with '/'. */
+  path: string;
+  /** The process that opened it; 0 when the engine cannot know (fuse-native). */
+  pid: number;
+  /** open(2) flags as the caller passed them. */
+  flags: number;
+  created: boolean;
+  /**
+   * A read-only descriptor of the same backing file, opened by the engine at open time so that
+   * content can be read back later without racing renames. Owned by the consumer, which must
+   * close it; -1 if it could not be opened.
+   */
+  readFd: number;
+}
+
+export interface ReleaseEvent { kind: 'release'; handle: number }
+export interface RenameEvent { kind: 'rename'; from: string; to: string }
+export interface UnlinkEvent { kind: 'unlink'; path: string }
+export interface TruncateEvent { kind: 'truncate'; path: string; size: number }
+
+export type FileEvent = OpenEvent | ReleaseEvent | RenameEvent | UnlinkEvent | TruncateEvent;
+
+export interface EngineCounters {
+  /** FUSE requests served, by operation name. */
+  ops: Record<string, number>;
+  /** Requests that returned an error, by operation name. */
+  errors: Record<string, number>;
+  writes: number;
+  bytesWritten: number;
+  /** Write records lost because the ring was full. */
+  ringDropped: number;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly cache: CacheMode;
+  /** Whether the engine can tell which process made a request. */
+  readonly knowsCaller: boolean;
+  readonly ring: WriteRing;
+  /** Resolves once the kernel has the mount and requests are being served. */
+  mount(): Promise<void>;
+  /**
+   * Unmounts (lazily when busy) and stops serving. Idempotent. File events still queued stay
+   * drainable so their descriptors can be closed.
+   */
+  unmount(): Promise<void>;
+  /** File events since the last call, oldest first. */
+  drainFileEvents(): FileEvent[];
+  counters(): EngineCounters;
+}
