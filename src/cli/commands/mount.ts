@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import type { Command } from 'commander';
+import {
+  DEFAULTS, LOG_LEVELS, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
+} from '../../config/mount-config';
+import { mountKey } from '../../control/paths';
+import { request } from '../../control/client';
+import { Daemon } from '../../daemon/daemon';
+import { createLogger } from '../../daemon/logger';
+import { resolveDirectory } from '../../daemon/prepare-mountpoint';
+import { ErrorCodes, LogshadowError, usageError } from '../../errors';
+import { failAndExit } from '../output';
+import { socketPath } from '../../control/paths';
+import { canonicalDir } from '../target';
+
+interface MountFlags {
+  size: string;
+  backing?: string;
+  engine: string;
+  cache: string;
+  refresh: string;
+  horizon: string;
+  ringCapacity: string;
+  runDir: string;
+  logLevel: string;
+  logFile?: string;
+  background?: boolean;
+  debugFuse?: boolean;
+}
+
+export function registerMount(program: Command): void {
+  program
+    .command('mount')
+    .description('mount logshadow in place over a log directory (foreground unless --background)')
+    .argument('<dir>', 'the log directory; applications keep writing to the same path')
+    .option('--size <size>', 'size of the tmpfs mounted when <dir> is not on tmpfs already', DEFAULTS.tmpfsSize)
+    .option('--backing <dir>', 'keep the files in this (tmpfs) directory instead of under <dir>')
+    .option('--engine <name>', 'data path: auto (native when built), native, fuse-native', DEFAULTS.engine)
+    .option('--cache <mode>', 'writethrough (every write in tmpfs before it returns) or writeback', DEFAULTS.cache)
+    .option('--refresh <duration>', 'profiler and forecast refresh period', `${DEFAULTS.refreshMs}ms`)
+    .option('--horizon <duration>', 'how far ahead the shadow log forecasts', `${DEFAULTS.horizonMs / 1000}s`)
+    .option('--ring-capacity <slots>', 'write-event ring slots (a power of two)', String(DEFAULTS.ringCapacity))
+    .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
+    .option('--log-level <level>', `daemon log level: ${LOG_LEVELS.join(', ')}`, DEFAULTS.logLevel)
+    .option('--log-file <file>', 'also write the daemon log to this file (never inside the mount)')
+    .option('--background', 'return once mounted; the daemon logs to --log-file or <run-dir>/<name>.log')
+    .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
+    .addHelpText('after', `
+Examples:
+  logshadow mount /var/log/myapp                  shadow the directory (a 256M tmpfs if it is not on tmpfs)
+  logshadow mount /var/log/myapp --size 1G --background
+  logshadow mount /run/logs --engine fuse-native  the reference engine`)
+    .action(async (dir: string, flags: MountFlags) => {
+      try {
+        const config = toConfig(dir, flags);
+        if (flags.background) await mountInBackground(config);
+        else await runForeground(config);
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+}
+
+export function toConfig(dir: string, flags: MountFlags): MountConfig {
+  const mountpoint = resolveDirectory(dir, 'directory');
+  const ringCapacity = parsePositiveInt(flags.ringCapacity, '--ring-capacity');
+  if ((ringCapacity & (ringCapacity - 1)) !== 0) throw usageError(`--ring-capacity: ${ringCapacity} is not a power of two`);
+  const logFile = flags.logFile ? canonicalDir(flags.logFile) : null;
+  if (logFile && isInside(logFile, mountpoint)) {
+    throw usageError(`--log-file ${flags.logFile} is inside the mount: the daemon never logs into a directory it serves`);
+  }
+  return {
+    mountpoint,
+    backing: flags.backing ?? null,
+    tmpfsSizeBytes: parseSize(flags.size, '--size'),
+    engine: parseChoice<EngineChoice>(flags.engine, ['auto', 'native', 'fuse-native'], '--engine'),
+    cache: parseChoice(flags.cache, ['writethrough', 'writeback'] as const, '--cache'),
+    refreshMs: parseDuration(flags.refresh, '--refresh'),
+    horizonMs: parseDuration(flags.horizon, '--horizon'),
+    ringCapacity,
+    maxWrite: DEFAULTS.maxWrite,
+    runDir: flags.runDir,
+    logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
+    logFile,
+    debugFuse: Boolean(flags.debugFuse),
+  };
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+async function runForeground(config: MountConfig): Promise<void> {
+  const logger = createLogger(config.logLevel, config.logFile);
+  const daemon = new Daemon(config, logger);
+  const shutdown = (signal: string) => {
+    void daemon.stop(signal).then(
+      () => process.exit(0),
+      (err) => {
+        logger.error('shutdown failed', { error: (err as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => logger.info('SIGHUP ignored (logshadow keeps serving)'));
+  await daemon.start();
+}
+
+/** Starts the daemon detached and returns once its control socket answers. */
+async function mountInBackground(config: MountConfig): Promise<void> {
+  mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+  const logPath = config.logFile ?? join(config.runDir, `${mountKey(config.mountpoint)}.log`);
+  const args = process.argv.slice(2).filter((a) => a !== '--background');
+  const log = openSync(logPath, 'a', 0o600);
+  const child = spawn(process.execPath, [process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  const socket = socketPath(config.runDir, config.mountpoint);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const lines = readFileSync(logPath, 'utf8').trim().split('\n');
+      throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `the daemon exited (${exited}): ${lines[lines.length - 1] ?? ''} (log: ${logPath})`);
+    }
+    try {
+      await request(socket, 'ping', {}, 1000);
+      child.unref();
+      process.stdout.write(`logshadow: ${config.mountpoint} mounted (daemon pid ${child.pid}, log ${logPath})\n`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `the daemon did not come up within 30 s (log: ${logPath})`);
+}

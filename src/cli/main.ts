@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ExitCodes } from '../errors';
+import { registerMount } from './commands/mount';
+import { registerStats } from './commands/stats';
+import { registerUnmount } from './commands/unmount';
+
+/** A thin CLI: each command parses argv into a config object and calls the library. */
+function main(): void {
+  const program = new Command('logshadow')
+    .description('a FUSE log directory in RAM that profiles, forecasts and pre-allocates for what your applications log')
+    .version(require('../../package.json').version as string)
+    .showHelpAfterError(false)
+    .configureOutput({
+      // commander's own errors become our one-line form.
+      outputError: (str, write) => write(`logshadow: ${str.replace(/^error: /, '').trim()}\n`),
+    })
+    .exitOverride();
+
+  registerMount(program);
+  registerUnmount(program);
+  registerStats(program);
+
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      process.exit(err.exitCode === 0 ? 0 : ExitCodes.USAGE);
+    }
+    throw err;
+  });
+}
+
+main();

@@ -1,0 +1,79 @@
+import type { CacheMode } from '../engine/engine';
+import { usageError } from '../errors';
+
+/**
+ * Mount options, normalised once into the internal config (chokidar's public-vs-internal split):
+ * the CLI and, later, a config file hand in loosely typed values; everything past this module
+ * sees only MountConfig.
+ */
+export type EngineChoice = 'auto' | 'native' | 'fuse-native';
+
+export interface MountConfig {
+  /** Absolute path of the directory that is mounted over in place. */
+  mountpoint: string;
+  /** A tmpfs directory to use as the backing store instead of the mountpoint itself. */
+  backing: string | null;
+  /** Size of the tmpfs logshadow mounts when the directory is not on tmpfs, in bytes. */
+  tmpfsSizeBytes: number;
+  engine: EngineChoice;
+  cache: CacheMode;
+  /** Profiler drain and model refresh period. */
+  refreshMs: number;
+  /** How far ahead the shadow log forecasts. */
+  horizonMs: number;
+  /** Write-event ring slots (a power of two). */
+  ringCapacity: number;
+  maxWrite: number;
+  /** Where control sockets live (owner-only). */
+  runDir: string;
+  logLevel: LogLevel;
+  /** An extra log file for the daemon's own logs; never inside the mount. */
+  logFile: string | null;
+  debugFuse: boolean;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULTS = {
+  tmpfsSize: '256M',
+  engine: 'auto' as EngineChoice,
+  cache: 'writethrough' as CacheMode,
+  refreshMs: 250,
+  horizonMs: 10_000,
+  ringCapacity: 1 << 16,
+  maxWrite: 128 * 1024,
+  runDir: '/run/logshadow',
+  logLevel: 'info' as LogLevel,
+};
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Parses sizes the way tmpfs's size= does: a number with an optional k, m, g or t suffix. */
+export function parseSize(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
+  if (!m) throw usageError(`${what}: "${text}" is not a size (examples: 64M, 1G, 512k)`);
+  const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
+  if (bytes < 1024 * 1024) throw usageError(`${what}: ${text} is too small (at least 1M)`);
+  return bytes;
+}
+
+export function parseDuration(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw usageError(`${what}: "${text}" is not a duration (examples: 250ms, 10s, 1m)`);
+  const unit = m[2] ?? 'ms';
+  const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
+  if (!(ms > 0)) throw usageError(`${what}: must be positive`);
+  return ms;
+}
+
+export function parseChoice<T extends string>(text: string, choices: readonly T[], what: string): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw usageError(`${what}: "${text}" is not one of ${choices.join(', ')}`);
+}
+
+export function parsePositiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw usageError(`${what}: "${text}" is not a positive integer`);
+  return n;
+}

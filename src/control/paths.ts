@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+
+/**
+ * Each mount has a control socket and a small registry record in the run directory, named from
+ * the mountpoint so any CLI invocation can find them from the directory alone.
+ */
+export function mountKey(mountpoint: string): string {
+  const slug = basename(mountpoint).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 24) || 'root';
+  const hash = createHash('sha256').update(mountpoint).digest('hex').slice(0, 12);
+  return `${slug}-${hash}`;
+}
+
+export function socketPath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.sock`);
+}
+
+export function recordPath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.json`);
+}

@@ -1,0 +1,133 @@
+import { closeSync, rmSync, writeFileSync } from 'node:fs';
+import type { MountConfig } from '../config/mount-config';
+import { recordPath, socketPath } from '../control/paths';
+import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
+import { ControlServer, type Handler } from '../control/server';
+import type { Engine } from '../engine/engine';
+import { createEngine } from '../engine/create-engine';
+import { Profiler } from '../profile/profiler';
+import type { Logger } from './logger';
+import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
+
+/**
+ * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
+ * socket, run the refresh tick, and tear all of it down exactly once.
+ */
+export class Daemon {
+  private prepared: PreparedMount | null = null;
+  private engine: Engine | null = null;
+  private profiler: Profiler | null = null;
+  private control: ControlServer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly socket: string;
+
+  constructor(private readonly config: MountConfig, private readonly logger: Logger) {
+    this.socket = socketPath(config.runDir, config.mountpoint);
+  }
+
+  async start(): Promise<void> {
+    checkEnvironment();
+    // The kernel has applied the caller's umask to every mode that reaches the daemon.
+    process.umask(0);
+    const prepared = await prepareMountpoint(this.config, this.logger);
+    this.prepared = prepared;
+    try {
+      const { engine, fallbackReason } = createEngine(this.config, prepared);
+      if (fallbackReason) this.logger.warn(fallbackReason);
+      this.engine = engine;
+      await engine.mount();
+    } catch (err) {
+      this.engine = null;
+      await prepared.undo();
+      this.prepared = null;
+      throw err;
+    }
+    const engine = this.engine;
+    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs });
+    this.timer = setInterval(() => this.tick(), this.config.refreshMs);
+    this.control = new ControlServer(this.handlers());
+    await this.control.listen(this.socket);
+    this.writeRecord();
+    this.logger.info('mounted', {
+      mountpoint: this.config.mountpoint, backing: prepared.backingDisplay, engine: engine.name, cache: engine.cache,
+      ownTmpfs: prepared.ownTmpfs, socket: this.socket, pid: process.pid,
+    });
+  }
+
+  /** Idempotent: signals, an unmount request and a failure may all ask at once. */
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.teardown(reason);
+    return this.stopping;
+  }
+
+  private async teardown(reason: string): Promise<void> {
+    this.logger.info('unmounting', { mountpoint: this.config.mountpoint, reason });
+    if (this.timer) clearInterval(this.timer);
+    let lazyNote = '';
+    try {
+      if (this.engine) await this.engine.unmount();
+    } catch (err) {
+      this.logger.error('unmount failed', { error: (err as Error).message });
+      lazyNote = ' (unmount failed)';
+    }
+    // A last tick takes the events that arrived before the mount went away, then every
+    // descriptor the profiler holds is closed.
+    this.profiler?.tick();
+    this.profiler?.close();
+    await this.control?.close();
+    rmSync(this.socket, { force: true });
+    rmSync(recordPath(this.config.runDir, this.config.mountpoint), { force: true });
+    if (this.prepared) closeSync(this.prepared.backingFd);
+    this.logger.info(`unmounted${lazyNote}`, { mountpoint: this.config.mountpoint });
+  }
+
+  private tick(): void {
+    try {
+      this.profiler?.tick();
+    } catch (err) {
+      this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
+    }
+  }
+
+  private handlers(): Record<string, Handler> {
+    return {
+      ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
+      stats: () => this.stats(),
+      unmount: () => {
+        // Reply first, then stop: the client is told the request was taken.
+        setImmediate(() => void this.stop('unmount requested').then(() => process.exit(0)));
+        return { stopping: true };
+      },
+    };
+  }
+
+  private stats(): unknown {
+    const engine = this.engine!;
+    return {
+      schema: 'logshadow.stats/1',
+      mountpoint: this.config.mountpoint,
+      backing: this.prepared?.backingDisplay,
+      engine: engine.name,
+      cache: engine.cache,
+      pid: process.pid,
+      engineCounters: engine.counters(),
+      ...this.profiler!.snapshot(),
+    };
+  }
+
+  private writeRecord(): void {
+    const record: MountRecord = {
+      version: PROTOCOL_VERSION,
+      mountpoint: this.config.mountpoint,
+      pid: process.pid,
+      socket: this.socket,
+      engine: this.engine!.name,
+      cache: this.engine!.cache,
+      backing: this.prepared!.backingDisplay,
+      ownTmpfs: this.prepared!.ownTmpfs,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(recordPath(this.config.runDir, this.config.mountpoint), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  }
+}

@@ -1,0 +1,127 @@
+import { closeSync, constants, existsSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import type { MountConfig } from '../config/mount-config';
+import { recordPath } from '../control/paths';
+import type { MountRecord } from '../control/protocol';
+import { ErrorCodes, LogshadowError } from '../errors';
+import { isCharDevice, isEmptyDir, isTmpfs, statWithTimeout } from '../util/fs-probe';
+import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mountinfo';
+import { findProgram, run } from '../util/run';
+import { unmountPath } from '../util/unmount';
+import type { Logger } from './logger';
+
+/** The backing store, reachable by this process after the FUSE mount covers the directory. */
+export interface PreparedMount {
+  mountpoint: string;
+  backingFd: number;
+  backingPath: string;
+  /** The backing directory as a user would name it, for display. */
+  backingDisplay: string;
+  ownTmpfs: boolean;
+  /** Undoes what preparation did (used when mounting fails): nothing half-made stays behind. */
+  undo(): Promise<void>;
+}
+
+export function checkEnvironment(): void {
+  if (!isCharDevice('/dev/fuse')) {
+    throw new LogshadowError(ErrorCodes.NO_FUSE, 'no /dev/fuse: load the module (modprobe fuse), or give the container --device /dev/fuse');
+  }
+  if (process.getuid?.() !== 0) {
+    throw new LogshadowError(ErrorCodes.NOT_ROOT, 'logshadow mount needs root (it mounts tmpfs and FUSE with allow_other): run it with sudo');
+  }
+}
+
+export function resolveDirectory(dir: string, what: string): string {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    throw new LogshadowError(ErrorCodes.NO_DIRECTORY, `${what} ${dir} does not exist: create it first (mkdir -p ${dir})`);
+  }
+  if (!statSync(real).isDirectory()) throw new LogshadowError(ErrorCodes.NO_DIRECTORY, `${what} ${dir} is not a directory`);
+  return real;
+}
+
+/**
+ * Readies a directory for an in-place mount: recovers a stale logshadow mount, refuses a live
+ * one, and picks the backing store (the tmpfs the directory is on, a fresh tmpfs mounted there,
+ * or --backing).
+ */
+export async function prepareMountpoint(config: MountConfig, logger: Logger): Promise<PreparedMount> {
+  const mountpoint = config.mountpoint;
+  await recoverOrRefuseExisting(mountpoint, config.runDir, logger);
+
+  let ownTmpfs = false;
+  let backingDir = mountpoint;
+  if (config.backing) {
+    backingDir = resolveDirectory(config.backing, 'backing directory');
+    if (backingDir === mountpoint) throw new LogshadowError(ErrorCodes.BAD_BACKING, '--backing must be a different directory from the mountpoint');
+    if (!isTmpfs(backingDir)) logger.warn('the backing directory is not on tmpfs: logs will not be kept in RAM', { backing: backingDir });
+    if (!isEmptyDir(mountpoint)) {
+      throw new LogshadowError(ErrorCodes.NOT_EMPTY, `${mountpoint} is not empty and the mount would hide its files: empty it or mount without --backing`);
+    }
+  } else if (!isTmpfs(mountpoint)) {
+    if (!isEmptyDir(mountpoint)) {
+      throw new LogshadowError(ErrorCodes.NOT_EMPTY, `${mountpoint} is not empty and not on tmpfs: move its files away first (copying logs into RAM is not supported yet), or use --backing`);
+    }
+    await mountTmpfs(mountpoint, config.tmpfsSizeBytes);
+    ownTmpfs = true;
+    logger.info('mounted a fresh tmpfs', { mountpoint, sizeBytes: config.tmpfsSizeBytes });
+  }
+
+  let backingFd: number;
+  try {
+    backingFd = openSync(backingDir, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (err) {
+    if (ownTmpfs) await unmountPath(mountpoint, false).catch(() => undefined);
+    throw new LogshadowError(ErrorCodes.BAD_BACKING, `cannot open ${backingDir}: ${(err as Error).message}`);
+  }
+  return {
+    mountpoint,
+    backingFd,
+    backingPath: `/proc/self/fd/${backingFd}`,
+    backingDisplay: backingDir,
+    ownTmpfs,
+    async undo() {
+      closeSync(backingFd);
+      if (ownTmpfs) await unmountPath(mountpoint, false).catch(() => undefined);
+    },
+  };
+}
+
+async function recoverOrRefuseExisting(mountpoint: string, runDir: string, logger: Logger): Promise<void> {
+  const top = topMountAt(mountpoint);
+  if (!top || !top.fstype.startsWith('fuse')) return;
+  if (top.fstype !== LOGSHADOW_FSTYPE) {
+    throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, `${mountpoint} is already a ${top.fstype} mount: unmount it first`);
+  }
+  const probe = await statWithTimeout(mountpoint, 3000);
+  if (probe.ok) {
+    const pid = readRecord(runDir, mountpoint)?.pid;
+    throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, `${mountpoint} is already a logshadow mount${pid ? ` (daemon pid ${pid})` : ''}: run logshadow unmount ${mountpoint} first`);
+  }
+  // ENOTCONN: the daemon that served it died ("Transport endpoint is not connected").
+  logger.warn('recovering a stale logshadow mount left by a daemon that died', { mountpoint, error: probe.code });
+  await unmountPath(mountpoint, true);
+}
+
+export function readRecord(runDir: string, mountpoint: string): MountRecord | null {
+  const file = recordPath(runDir, mountpoint);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
+  } catch {
+    return null;
+  }
+}
+
+async function mountTmpfs(dir: string, sizeBytes: number): Promise<void> {
+  const mount = findProgram('mount');
+  if (!mount) throw new LogshadowError(ErrorCodes.MOUNT_FAILED, 'mount(8) not found: install util-linux');
+  // The tmpfs root takes the directory's own owner and mode, so permissions do not change.
+  const st = statSync(dir);
+  const opts = `size=${sizeBytes},mode=${(st.mode & 0o7777).toString(8)},uid=${st.uid},gid=${st.gid}`;
+  const res = await run(mount, ['-t', 'tmpfs', '-o', opts, LOGSHADOW_TMPFS_SOURCE, dir]);
+  if (res.code !== 0) {
+    throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount a tmpfs on ${dir}: ${res.stderr.trim() || `mount exited ${res.code}`}`);
+  }
+}

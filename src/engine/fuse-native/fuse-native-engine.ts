@@ -1,0 +1,72 @@
+import type { CacheMode, Engine, EngineCounters, EngineMountOptions, FileEvent } from '../engine';
+import { ErrorCodes, LogshadowError } from '../../errors';
+import { WriteRing } from '../../ring/write-ring';
+import { unmountPath } from '../../util/unmount';
+import { OpContext } from './context';
+import { buildOps } from './op-table';
+import { PatchedFuse } from './patched-fuse';
+
+/**
+ * The reference engine: every operation runs in JavaScript on fuse-native (libfuse 2). Correct
+ * and simple, but each request crosses from a FUSE thread to the event loop and back, which is
+ * why the native engine exists (DESIGN.md). It cannot know the caller, and has no writeback mode.
+ */
+export class FuseNativeEngine implements Engine {
+  readonly name = 'fuse-native' as const;
+  readonly cache: CacheMode = 'writethrough';
+  readonly knowsCaller = false;
+  readonly ring: WriteRing;
+  private readonly ctx: OpContext;
+  private readonly fuse: PatchedFuse;
+  private mounted = false;
+
+  constructor(private readonly options: EngineMountOptions) {
+    if (options.cache !== 'writethrough') {
+      throw new LogshadowError(ErrorCodes.USAGE, 'the fuse-native engine supports only --cache writethrough (libfuse 2 has no writeback cache); use --engine native');
+    }
+    this.ring = new WriteRing(options.ringCapacity);
+    this.ctx = new OpContext(options.backingPath, this.ring);
+    // fuse-native joins its options into one -o string, so libfuse options it does not expose
+    // ride inside fsname (DESIGN.md): big writes, and hard_remove so that unlinking an open file
+    // really unlinks it instead of leaving a .fuse_hidden file in the log directory.
+    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'hard_remove'];
+    this.fuse = new PatchedFuse(options.mountpoint, buildOps(this.ctx), {
+      allowOther: true,
+      defaultPermissions: true,
+      fsname: ['logshadow', ...hidden].join(','),
+      subtype: 'logshadow',
+      debug: options.debug,
+      // An honest passthrough never invents ETIMEDOUT for a slow backing call.
+      timeout: false,
+    });
+  }
+
+  mount(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.fuse.mount((err) => {
+        if (err) {
+          reject(new LogshadowError(ErrorCodes.MOUNT_FAILED, `libfuse refused to mount ${this.options.mountpoint}: ${err.message} (its reason, if any, is on stderr above)`));
+          return;
+        }
+        this.mounted = true;
+        resolve();
+      });
+    });
+  }
+
+  async unmount(): Promise<void> {
+    if (!this.mounted) return;
+    this.mounted = false;
+    await unmountPath(this.options.mountpoint, true);
+    await new Promise<void>((resolve) => this.fuse.unmount(() => resolve()));
+  }
+
+  drainFileEvents(): FileEvent[] {
+    return this.ctx.takeEvents();
+  }
+
+  counters(): EngineCounters {
+    const c = this.ctx.counters;
+    return { ...c, ops: { ...c.ops }, errors: { ...c.errors }, ringDropped: this.ring.dropped };
+  }
+}

@@ -1,0 +1,32 @@
+import { constants, open as fsOpen } from 'node:fs';
+import type { Reply } from 'fuse-native';
+import type { OpContext } from '../context';
+import { adoptParentOwner } from '../ownership';
+import { closeQuietly, openReadFd } from '../read-fd';
+import { toNegErrno } from '../../../util/errno';
+
+/**
+ * fuse-native hands create() the mode but not the caller's flags, so the backing file is opened
+ * read-write without O_APPEND. Appends stay correct: without the writeback cache the kernel
+ * serialises writes to an inode and sends each O_APPEND write at its own end of file, which is
+ * the backing file's end because every write goes through this mount.
+ */
+export function create(ctx: OpContext) {
+  return (path: string, mode: number, cb: Reply): void => {
+    const flags = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+    fsOpen(ctx.backing(path), flags, mode, (err, fd) => {
+      if (err) return cb(toNegErrno(err));
+      adoptParentOwner(ctx, path, (ownErr) => {
+        if (ownErr) {
+          closeQuietly(fd);
+          return cb(toNegErrno(ownErr));
+        }
+        const handle = ctx.registerOpen(fd);
+        openReadFd(fd, (readFd) => {
+          ctx.emit({ kind: 'open', handle, path, pid: 0, flags: constants.O_CREAT | constants.O_WRONLY, created: true, readFd }, closeQuietly);
+          cb(0, fd);
+        });
+      });
+    });
+  };
+}

@@ -1,0 +1,20 @@
+import { close, constants, ftruncate, open } from 'node:fs';
+import type { Reply } from 'fuse-native';
+import type { OpContext } from '../context';
+import { closeQuietly } from '../read-fd';
+import { toNegErrno } from '../../../util/errno';
+
+/** Truncation by path (e.g. `truncate -s 0`, logrotate's copytruncate on some systems). */
+export function truncate(ctx: OpContext) {
+  return (path: string, size: number, cb: Reply): void => {
+    open(ctx.backing(path), constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK, (err, fd) => {
+      if (err) return cb(toNegErrno(err));
+      ftruncate(fd, size, (tErr) => {
+        close(fd, () => {
+          if (!tErr) ctx.emit({ kind: 'truncate', path, size }, closeQuietly);
+          cb(tErr ? toNegErrno(tErr) : 0);
+        });
+      });
+    });
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Typed errors with stable codes (the undici practice): callers branch on `code`, never on the
+ * message, and the CLI maps each code to one documented exit status.
+ */
+export const ErrorCodes = {
+  USAGE: 'LS_USAGE',
+  NO_DIRECTORY: 'LS_NO_DIRECTORY',
+  NOT_EMPTY: 'LS_NOT_EMPTY',
+  ALREADY_MOUNTED: 'LS_ALREADY_MOUNTED',
+  NOT_MOUNTED: 'LS_NOT_MOUNTED',
+  BAD_BACKING: 'LS_BAD_BACKING',
+  NO_FUSE: 'LS_NO_FUSE',
+  NOT_ROOT: 'LS_NOT_ROOT',
+  MOUNT_FAILED: 'LS_MOUNT_FAILED',
+  UNMOUNT_FAILED: 'LS_UNMOUNT_FAILED',
+  ENGINE_UNAVAILABLE: 'LS_ENGINE_UNAVAILABLE',
+  DAEMON_UNREACHABLE: 'LS_DAEMON_UNREACHABLE',
+  PROTOCOL: 'LS_PROTOCOL',
+  INTERNAL: 'LS_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Exit statuses, documented in the README. */
+export const ExitCodes = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  ENVIRONMENT: 3,
+  NOT_MOUNTED: 4,
+  DAEMON_UNREACHABLE: 5,
+} as const;
+
+const exitByCode: Record<ErrorCode, number> = {
+  LS_USAGE: ExitCodes.USAGE,
+  LS_NO_DIRECTORY: ExitCodes.USAGE,
+  LS_NOT_EMPTY: ExitCodes.USAGE,
+  LS_ALREADY_MOUNTED: ExitCodes.USAGE,
+  LS_BAD_BACKING: ExitCodes.USAGE,
+  LS_NOT_MOUNTED: ExitCodes.NOT_MOUNTED,
+  LS_NO_FUSE: ExitCodes.ENVIRONMENT,
+  LS_NOT_ROOT: ExitCodes.ENVIRONMENT,
+  LS_ENGINE_UNAVAILABLE: ExitCodes.ENVIRONMENT,
+  LS_MOUNT_FAILED: ExitCodes.FAILURE,
+  LS_UNMOUNT_FAILED: ExitCodes.FAILURE,
+  LS_DAEMON_UNREACHABLE: ExitCodes.DAEMON_UNREACHABLE,
+  LS_PROTOCOL: ExitCodes.FAILURE,
+  LS_INTERNAL: ExitCodes.FAILURE,
+};
+
+export class LogshadowError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LogshadowError';
+    this.code = code;
+  }
+
+  get exitCode(): number {
+    return exitByCode[this.code] ?? ExitCodes.FAILURE;
+  }
+}
+
+export function isLogshadowError(e: unknown): e is LogshadowError {
+  return e instanceof LogshadowError;
+}
+
+export function usageError(message: string): LogshadowError {
+  return new LogshadowError(ErrorCodes.USAGE, message);
+}

@@ -1,0 +1,20 @@
+import type { DataType } from '../data-type';
+
+/** What a detector returns when the line is not in its format; any other value is a Severity code. */
+export const NOT_MINE = -1;
+
+/**
+ * A format detector: looks at bytes [start, end) of one line (no line terminator) and returns a
+ * Severity code when the line has the format's shape (Severity.Unknown when the shape matches but
+ * carries no level), or NOT_MINE. It must not allocate, throw, or read outside [start, end).
+ */
+export type Detector = (buf: Uint8Array, start: number, end: number) => number;
+
+export interface LogFormat {
+  readonly name: string;
+  /** The data type of a line this format claims (unless the line is binary). */
+  readonly dataType: DataType;
+  /** The detector sees at most this many bytes from the line's start. */
+  readonly scanLimit: number;
+  readonly detect: Detector;
+}
