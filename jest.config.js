@@ -7,4 +7,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.test.json' }] },
   maxWorkers: 1,
   testTimeout: 120000,
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
 };

@@ -1,10 +1,12 @@
 import { closeSync, constants, existsSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { MountConfig } from '../config/mount-config';
 import { recordPath } from '../control/paths';
 import type { MountRecord } from '../control/protocol';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { isCharDevice, isEmptyDir, isTmpfs, statWithTimeout } from '../util/fs-probe';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mountinfo';
+import { errorCode } from '../util/errno';
 import { findProgram, run } from '../util/run';
 import { unmountPath } from '../util/unmount';
 import type { Logger } from './logger';
@@ -34,7 +36,9 @@ export function resolveDirectory(dir: string, what: string): string {
   let real: string;
   try {
     real = realpathSync(dir);
-  } catch {
+  } catch (err) {
+    // A stale FUSE mount (its daemon died) answers ENOTCONN; mounting again recovers it.
+    if (errorCode(err) === 'ENOTCONN' && topMountAt(resolve(dir))?.fstype === LOGSHADOW_FSTYPE) return resolve(dir);
     throw new LogshadowError(ErrorCodes.NO_DIRECTORY, `${what} ${dir} does not exist: create it first (mkdir -p ${dir})`);
   }
   if (!statSync(real).isDirectory()) throw new LogshadowError(ErrorCodes.NO_DIRECTORY, `${what} ${dir} is not a directory`);

@@ -27,9 +27,11 @@ export class FuseNativeEngine implements Engine {
     this.ring = new WriteRing(options.ringCapacity);
     this.ctx = new OpContext(options.backingPath, this.ring);
     // fuse-native joins its options into one -o string, so libfuse options it does not expose
-    // ride inside fsname (DESIGN.md): big writes, and hard_remove so that unlinking an open file
-    // really unlinks it instead of leaving a .fuse_hidden file in the log directory.
-    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'hard_remove'];
+    // ride inside fsname (DESIGN.md). hard_remove is deliberately absent: fuse-native cannot
+    // serve a request without a path, so an open file that is unlinked or renamed over lives on
+    // as libfuse 2's .fuse_hidden file until its last descriptor closes. nonempty: shadowing a
+    // directory that already holds logs is the point (libfuse 3 no longer asks).
+    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'nonempty'];
     this.fuse = new PatchedFuse(options.mountpoint, buildOps(this.ctx), {
       allowOther: true,
       defaultPermissions: true,

@@ -17,4 +17,10 @@ export interface LogFormat {
   /** The detector sees at most this many bytes from the line's start. */
   readonly scanLimit: number;
   readonly detect: Detector;
+  /**
+   * True for every byte a line of this format can begin with (after the BOM and colour codes that
+   * classifyLine skips). classifyLine uses it to try only the detectors that can match; it must
+   * never be false for a byte that detect() could accept, and the tests check that it is not.
+   */
+  readonly canStartWith: (b: number) => boolean;
 }

@@ -4,7 +4,7 @@ import type { OpContext } from '../context';
 import { closeQuietly } from '../read-fd';
 import { toNegErrno } from '../../../util/errno';
 
-/** The mount runs with hard_remove: an open file is really unlinked and lives on through its fd. */
+/** libfuse hides an open file instead of unlinking it (see fuse-native-engine.ts); this sees the rest. */
 export function unlink(ctx: OpContext) {
   return (path: string, cb: Reply): void => {
     fsUnlink(ctx.backing(path), (err) => {

@@ -1,0 +1,41 @@
+import type { Forecaster } from '../forecaster';
+import type { WindowHistory } from '../history';
+import { fillCountDistribution, type Predictive } from '../predictive';
+
+/**
+ * The rate of the last few slots (a quarter of a window by default) projected over the whole
+ * window, with the history's dispersion: reacts within a couple of slots to a rate change (a flood
+ * starting, a stream stopping), at the price of noise. Stateless.
+ */
+export class RecentRate implements Forecaster {
+  readonly name = 'recent-rate';
+  readonly stateBytes = 0;
+
+  constructor(readonly fractionOfWindow = 0.25) {}
+
+  predict(h: WindowHistory, out: Predictive): void {
+    const S = h.slotsPerWindow;
+    const u = h.unit > 0 ? h.unit : 1;
+    const L = Math.min(h.slotCount, Math.max(1, Math.round(S * this.fractionOfWindow)));
+    if (L === 0) {
+      out.clear();
+      out.setPoint(0);
+      return;
+    }
+    const mean = (h.sumSlots(0, L) * S) / L / u;
+    let sum = 0;
+    let sumSq = 0;
+    const n = h.length;
+    for (let i = 0; i < n; i++) {
+      const x = h.at(i);
+      sum += x;
+      sumSq += x * x;
+    }
+    const m = n > 0 ? sum / n : 0;
+    const v = n > 1 ? Math.max(0, (sumSq - n * m * m) / (n - 1)) : 0;
+    const fano = m > 0 ? Math.max(1, v / (m * u)) : 1;
+    fillCountDistribution(out, mean, mean * fano, 32, u);
+  }
+
+  observe(): void {}
+}

@@ -1,0 +1,103 @@
+import { SlotRing } from './slot-ring';
+
+/**
+ * What a forecaster sees of one series of one stream at the forecast origin: the trailing
+ * windows (lag 0 ends at the origin), the slots they are made of, and a little shared context.
+ * Read-only and allocation-free.
+ */
+export interface WindowHistory {
+  /** Complete trailing windows available. */
+  readonly length: number;
+  /** Total of trailing window `lag` (0 = the window that ends at the origin). */
+  at(lag: number): number;
+  readonly slotsPerWindow: number;
+  /** Closed slots available. */
+  readonly slotCount: number;
+  /** Total of closed slot `lag` (0 = the last closed slot). */
+  slot(lag: number): number;
+  /** Sum of `len` trailing slots starting `fromLag` back. */
+  sumSlots(fromLag: number, len: number): number;
+  /** Size of one count unit of this series: mean bytes per line for bytes, 1 for counts. */
+  readonly unit: number;
+  /** Period of the stream's activity in slots (0 = none detected); shared by its series. */
+  readonly periodSlots: number;
+}
+
+/**
+ * A WindowHistory over one series of a SlotRing. Window totals are computed once per origin
+ * (O(windows x slotsPerWindow)) and cached, because forecasters read them many times.
+ */
+export class RingHistory implements WindowHistory {
+  private readonly cache: Float64Array;
+  private cachedClosed = -1;
+  unit = 1;
+  periodSlots = 0;
+
+  constructor(
+    private readonly ring: SlotRing,
+    private readonly series: number,
+  ) {
+    this.cache = new Float64Array(Math.floor(ring.capacity / ring.slotsPerWindow));
+  }
+
+  get length(): number {
+    return this.ring.windowCount;
+  }
+
+  get slotsPerWindow(): number {
+    return this.ring.slotsPerWindow;
+  }
+
+  get slotCount(): number {
+    return this.ring.slotCount;
+  }
+
+  at(lag: number): number {
+    if (this.cachedClosed !== this.ring.closed) this.refresh();
+    return lag >= 0 && lag < this.cache.length ? this.cache[lag] : 0;
+  }
+
+  slot(lag: number): number {
+    return this.ring.slot(this.series, lag);
+  }
+
+  sumSlots(fromLag: number, len: number): number {
+    return this.ring.sumSlots(this.series, fromLag, len);
+  }
+
+  private refresh(): void {
+    const n = this.ring.windowCount;
+    for (let j = 0; j < this.cache.length; j++) this.cache[j] = j < n ? this.ring.window(this.series, j) : 0;
+    this.cachedClosed = this.ring.closed;
+  }
+}
+
+/** A WindowHistory over a plain array of window totals (oldest first): for tests and offline use. */
+export class ArrayHistory implements WindowHistory {
+  readonly slotsPerWindow = 1;
+  unit = 1;
+  periodSlots = 0;
+  length: number;
+
+  constructor(private readonly values: ArrayLike<number>, length = values.length) {
+    this.length = length;
+  }
+
+  at(lag: number): number {
+    return lag >= 0 && lag < this.length ? this.values[this.length - 1 - lag] : 0;
+  }
+
+  get slotCount(): number {
+    return this.length;
+  }
+
+  slot(lag: number): number {
+    return this.at(lag);
+  }
+
+  sumSlots(fromLag: number, len: number): number {
+    let s = 0;
+    for (let k = 0; k < len; k++) s += this.at(fromLag + k);
+    return s;
+  }
+}

@@ -1,0 +1,100 @@
+import { ByteFlag, scanBytes } from './byte-scan';
+import { DataType } from './data-type';
+import { FORMATS } from './formats';
+// Imported from its own module: a re-export compiles to a getter, called on every comparison.
+import { NOT_MINE, type Detector } from './formats/types';
+import { Severity } from './severity';
+
+/**
+ * A line's classification, packed into one small integer so that classifying allocates nothing:
+ *   bits 0-2   Severity code
+ *   bits 3-5   DataType code
+ *   bits 6-10  index in FORMATS + 1 (0: no format claimed the line)
+ *   bits 11-13 ByteFlag bits (NUL, invalid UTF-8, control-heavy)
+ * Read it with severityOf, dataTypeOf, formatOf and byteFlagsOf.
+ */
+export type Classification = number;
+
+const DATA_TYPE_SHIFT = 3;
+const FORMAT_SHIFT = 6;
+const FLAGS_SHIFT = 11;
+
+export function severityOf(c: Classification): Severity {
+  return (c & 7) as Severity;
+}
+
+export function dataTypeOf(c: Classification): DataType {
+  return ((c >>> DATA_TYPE_SHIFT) & 7) as DataType;
+}
+
+/** Index into FORMATS / FORMAT_NAMES of the format that claimed the line, or -1. */
+export function formatOf(c: Classification): number {
+  return ((c >>> FORMAT_SHIFT) & 31) - 1;
+}
+
+export function byteFlagsOf(c: Classification): number {
+  return (c >>> FLAGS_SHIFT) & 7;
+}
+
+// The table's columns as flat arrays: the hot loop then loads no object properties.
+const DETECTORS: readonly Detector[] = FORMATS.map((f) => f.detect);
+const SCAN_LIMITS = Int32Array.from(FORMATS, (f) => f.scanLimit);
+const DATA_TYPES = Uint8Array.from(FORMATS, (f) => f.dataType);
+if (FORMATS.length > 30) throw new Error('classify-line packs the format index in 5 bits: at most 30 formats');
+
+/** Per first byte, a bit per format (bit i for FORMATS[i]) that can begin with it. */
+const CANDIDATES = new Uint32Array(256);
+for (let b = 0; b < 256; b++) {
+  for (let f = 0; f < FORMATS.length; f++) if (FORMATS[f]!.canStartWith(b)) CANDIDATES[b]! |= 1 << f;
+}
+
+function pack(severity: number, dataType: number, format: number, flags: number): Classification {
+  return severity | (dataType << DATA_TYPE_SHIFT) | ((format + 1) << FORMAT_SHIFT) | (flags << FLAGS_SHIFT);
+}
+
+/**
+ * Index after what may precede a line's first field without being part of it: a UTF-8 byte order
+ * mark (the first line of a file written by some Windows tools) and ANSI colour sequences
+ * (`ESC [ 1;31 m`, from loggers writing colour to a file).
+ */
+function skipPreamble(buf: Uint8Array, i: number, end: number): number {
+  if (i + 3 <= end && buf[i] === 0xef && buf[i + 1] === 0xbb && buf[i + 2] === 0xbf) i += 3;
+  while (i + 2 < end && buf[i] === 0x1b && buf[i + 1] === 0x5b) {
+    let j = i + 2;
+    while (j < end && j - i < 16 && ((buf[j]! >= 0x30 && buf[j]! <= 0x39) || buf[j] === 0x3b)) j++;
+    if (j >= end || buf[j] !== 0x6d) break; // only SGR (`m`) sequences
+    i = j + 1;
+  }
+  return i;
+}
+
+/**
+ * Classifies one line: bytes [start, end) without its line terminator. `isPrefix` says the bytes
+ * are only the retained head of a longer line (see LineSplitter).
+ *
+ * Binary policy: a line with NUL bytes or mostly control bytes is binary of unknown severity and
+ * no format, without trying the detectors. A line that is only invalid UTF-8 (text in a legacy
+ * encoding, or a cut multi-byte character) is binary too, but its severity is still looked for,
+ * since its level field is usually plain ASCII.
+ */
+export function classifyLine(buf: Uint8Array, start: number, end: number, isPrefix = false): Classification {
+  const flags = scanBytes(buf, start, end, isPrefix);
+  if ((flags & (ByteFlag.Nul | ByteFlag.ControlHeavy)) !== 0) {
+    return pack(Severity.Unknown, DataType.Binary, -1, flags);
+  }
+  const from = skipPreamble(buf, start, end);
+  if (from < end) {
+    // Candidates in table order: the lowest set bit is the earliest format.
+    let candidates = CANDIDATES[buf[from]!]!;
+    while (candidates !== 0) {
+      const bit = candidates & -candidates;
+      candidates ^= bit;
+      const f = 31 - Math.clz32(bit);
+      const severity = DETECTORS[f]!(buf, from, Math.min(end, from + SCAN_LIMITS[f]!));
+      if (severity !== NOT_MINE) {
+        return pack(severity, flags === 0 ? DATA_TYPES[f]! : DataType.Binary, f, flags);
+      }
+    }
+  }
+  return pack(Severity.Unknown, flags === 0 ? DataType.Text : DataType.Binary, -1, flags);
+}

@@ -1,0 +1,94 @@
+import { DataType } from '../data-type';
+import { detectApacheError } from './apache-error';
+import { detectBareWord } from './bare-word';
+import { detectBracketed } from './bracketed';
+import { detectGlog } from './glog';
+import { detectJson, JSON_SCAN_LIMIT } from './json';
+import { detectLog4j } from './log4j';
+import { detectLogcat } from './logcat';
+import { detectLogfmt } from './logfmt';
+import { detectPython } from './python';
+import { detectSyslogPri } from './syslog';
+import { detectSyslogFile } from './syslog-file';
+import { isDigit, isLetter, isUpper, isWordByte } from './bytes';
+import type { LogFormat } from './types';
+
+export { NOT_MINE } from './types';
+export type { Detector, LogFormat } from './types';
+
+/**
+ * How many bytes from a line's start the text formats look at. Every level field they know sits
+ * well inside it (the longest prefix before a level, an Apache 2.4 stamp plus a module name, is
+ * under 60 bytes); logfmt's level key is usually among the first three pairs.
+ */
+export const TEXT_SCAN_LIMIT = 512;
+
+/**
+ * The detectors, tried in this order; the first that claims a line decides its severity, its data
+ * type and its format. The order is by how strong the evidence is:
+ * 1. Structured headers that cannot be mistaken: syslog `<PRI>`, a JSON object, logfmt pairs.
+ * 2. Text formats with a rigid, distinctive prefix: Apache's ctime stamp, logcat's stamp with its
+ *    one-letter priority column, glog's letter glued to the date.
+ * 3. Timestamp-then-level layouts, most specific first: Python's `- name - LEVEL -`, the
+ *    pattern-layout family (log4j, logback, Spring, loguru), PRI-less syslog files (host and tag,
+ *    then the level only at the head of the message), then bracketed levels.
+ * 4. A bare level word at the start of the line, last, since it is the weakest evidence.
+ * Only leading or structured positions are ever read: a level word deep inside a message never
+ * counts. A line no detector claims is text (or binary) of unknown severity.
+ */
+export const FORMATS: readonly LogFormat[] = [
+  {
+    name: 'syslog', dataType: DataType.Syslog, scanLimit: TEXT_SCAN_LIMIT, detect: detectSyslogPri,
+    canStartWith: (b) => b === 0x3c, // <
+  },
+  {
+    name: 'json', dataType: DataType.Json, scanLimit: JSON_SCAN_LIMIT, detect: detectJson,
+    canStartWith: (b) => b === 0x7b || b === 0x20 || b === 0x09 || b === 0x0d, // { or blank
+  },
+  {
+    name: 'logfmt', dataType: DataType.Logfmt, scanLimit: TEXT_SCAN_LIMIT, detect: detectLogfmt,
+    canStartWith: (b) => isWordByte(b) || b === 0x2e || b === 0x2d || b === 0x40 || b === 0x2f,
+  },
+  {
+    name: 'apache-error', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectApacheError,
+    canStartWith: (b) => b === 0x5b, // [
+  },
+  {
+    name: 'logcat', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectLogcat,
+    canStartWith: (b) => isDigit(b) || isUpper(b),
+  },
+  {
+    name: 'glog', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectGlog,
+    canStartWith: (b) => b === 0x49 || b === 0x57 || b === 0x45 || b === 0x46, // I W E F
+  },
+  {
+    name: 'python', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectPython,
+    canStartWith: (b) => isUpper(b) || isDigit(b) || b === 0x5b,
+  },
+  {
+    name: 'log4j', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectLog4j,
+    canStartWith: isDigit,
+  },
+  {
+    name: 'syslog-file', dataType: DataType.Syslog, scanLimit: TEXT_SCAN_LIMIT, detect: detectSyslogFile,
+    canStartWith: (b) => isUpper(b) || isDigit(b),
+  },
+  {
+    name: 'bracketed', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectBracketed,
+    canStartWith: (b) => b === 0x5b || isDigit(b),
+  },
+  {
+    name: 'bare-word', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectBareWord,
+    canStartWith: isLetter,
+  },
+];
+
+export const FORMAT_COUNT = FORMATS.length;
+
+/** Indexed like FORMATS. */
+export const FORMAT_NAMES: readonly string[] = FORMATS.map((f) => f.name);
+
+/** The index of a format by name, or -1. */
+export function formatIndex(name: string): number {
+  return FORMAT_NAMES.indexOf(name);
+}

@@ -1,0 +1,107 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from '../../src/control/client';
+import { socketPath } from '../../src/control/paths';
+import { CLI } from './cli';
+
+export interface MountHandle {
+  /** The mounted directory (applications write here). */
+  dir: string;
+  /** The scratch directory holding dir, the run dir and anything else the test needs. */
+  scratch: string;
+  runDir: string;
+  proc: ChildProcess;
+  /** Everything the daemon wrote to stderr so far. */
+  log(): string;
+  /** Asks the daemon for something over the control socket. */
+  ask<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** Unmounts (the CLI way), waits for the daemon to exit, and removes what the test made. */
+  stop(options?: { discard?: boolean; keepScratch?: boolean }): Promise<number | null>;
+}
+
+export interface MountOptions {
+  engine: string;
+  args?: string[];
+  /** Prepare the directory before mounting (e.g. mount a tmpfs there, or put files in). */
+  prepare?: (dir: string, scratch: string) => void;
+  timeoutMs?: number;
+}
+
+const live = new Set<MountHandle>();
+
+/** Mounts a throwaway instance in a temporary directory, served by a child process. */
+export async function startMount(options: MountOptions): Promise<MountHandle> {
+  const scratch = mkdtempSync('/tmp/logshadow-test-');
+  const dir = join(scratch, 'logs');
+  const runDir = join(scratch, 'run');
+  mkdirSync(dir);
+  options.prepare?.(dir, scratch);
+  const args = [CLI, 'mount', dir, '--engine', options.engine, '--run-dir', runDir, '--size', '64M', ...(options.args ?? [])];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
+  const socket = socketPath(runDir, dir);
+
+  const handle: MountHandle = {
+    dir, scratch, runDir, proc,
+    log: () => stderr,
+    ask: (method, params) => request(socket, method, params ?? {}, 30_000),
+    async stop(stopOptions = {}) {
+      live.delete(handle);
+      if (exitCode === undefined) {
+        const args2 = [CLI, 'unmount', dir, '--run-dir', runDir, ...(stopOptions.discard === false ? [] : ['--discard'])];
+        spawnSync(process.execPath, args2, { encoding: 'utf8', timeout: 60_000 });
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      forceCleanup(dir);
+      if (!stopOptions.keepScratch) rmSync(scratch, { recursive: true, force: true });
+      return exitCode ?? null;
+    },
+  };
+  live.add(handle);
+
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  for (;;) {
+    if (exitCode !== undefined) {
+      forceCleanup(dir);
+      live.delete(handle);
+      throw new Error(`logshadow mount exited with ${exitCode}:\n${stderr}`);
+    }
+    try {
+      await request(socket, 'ping', {}, 1000);
+      return handle;
+    } catch {
+      if (Date.now() > deadline) {
+        await handle.stop();
+        throw new Error(`logshadow mount did not come up:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Whatever is still mounted under `dir` goes, top first, so a failed test leaves nothing behind. */
+export function forceCleanup(dir: string): void {
+  for (let i = 0; i < 4; i++) {
+    const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+    if (!mounted) return;
+    spawnSync('umount', ['--no-canonicalize', '--lazy', dir]);
+  }
+}
+
+/** For afterAll/afterEach: stops every mount this test file started and has not stopped. */
+export async function stopAllMounts(): Promise<void> {
+  for (const h of [...live]) {
+    try {
+      await h.stop();
+    } catch {
+      forceCleanup(h.dir);
+    }
+  }
+}

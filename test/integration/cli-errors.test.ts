@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { cli, sh, shOk } from '../helpers/cli';
+import { startMount, stopAllMounts } from '../helpers/mount';
+import { readMounts } from '../../src/util/mountinfo';
+
+/** Bad input: one line on stderr saying what is wrong and what to do, a non-zero exit, nothing mounted. */
+function expectOneLineError(r: { status: number | null; stderr: string }, status: number, pattern: RegExp): void {
+  expect(r.status).toBe(status);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^logshadow: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('bad input', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+  });
+  afterAll(async () => {
+    await stopAllMounts();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+  const nothingMountedUnder = () => expect(readMounts().filter((m) => m.mountpoint.startsWith(scratch))).toEqual([]);
+
+  test('unknown option and unknown command', () => {
+    expectOneLineError(cli(['mount', scratch, '--bogus']), 2, /unknown option '--bogus'/);
+    expectOneLineError(cli(['frobnicate']), 2, /unknown command 'frobnicate'/);
+    nothingMountedUnder();
+  });
+
+  test('missing directory', () => {
+    expectOneLineError(cli(['mount', join(scratch, 'nope')]), 2, /does not exist: create it first/);
+  });
+
+  test('unknown engine, cache mode, bad size and duration', () => {
+    fs.mkdirSync(join(scratch, 'd1'));
+    expectOneLineError(cli(['mount', join(scratch, 'd1'), '--engine', 'turbo']), 2, /--engine: "turbo" is not one of auto, native, fuse-native/);
+    expectOneLineError(cli(['mount', join(scratch, 'd1'), '--cache', 'maybe']), 2, /--cache: "maybe" is not one of writethrough, writeback/);
+    expectOneLineError(cli(['mount', join(scratch, 'd1'), '--size', 'lots']), 2, /--size: "lots" is not a size/);
+    expectOneLineError(cli(['mount', join(scratch, 'd1'), '--refresh', '-5']), 2, /--refresh/);
+    nothingMountedUnder();
+  });
+
+  test('a non-empty directory that is not on tmpfs is refused, untouched', () => {
+    const d = join(scratch, 'full');
+    fs.mkdirSync(d);
+    fs.writeFileSync(join(d, 'old.log'), 'keep me');
+    expectOneLineError(cli(['mount', d]), 2, /is not empty and not on tmpfs/);
+    nothingMountedUnder();
+    expect(fs.readFileSync(join(d, 'old.log'), 'utf8')).toBe('keep me');
+  });
+
+  test('a backing directory that does not exist', () => {
+    fs.mkdirSync(join(scratch, 'd2'));
+    expectOneLineError(cli(['mount', join(scratch, 'd2'), '--backing', join(scratch, 'missing')]), 2, /backing directory .* does not exist/);
+    nothingMountedUnder();
+  });
+
+  test('a directory that is already a logshadow mount', async () => {
+    const m = await startMount({ engine: 'fuse-native' });
+    expectOneLineError(cli(['mount', m.dir, '--run-dir', m.runDir]), 2, /already a logshadow mount \(daemon pid \d+\)/);
+    expect(await m.ask('ping')).toMatchObject({ pong: true });
+    await m.stop();
+  });
+
+  test('stats and unmount of a directory that is not a mount', () => {
+    fs.mkdirSync(join(scratch, 'd3'));
+    expectOneLineError(cli(['stats', join(scratch, 'd3')]), 4, /is not a logshadow mount/);
+    expectOneLineError(cli(['unmount', join(scratch, 'd3')]), 4, /is not a logshadow mount/);
+  });
+
+  test('no root', () => {
+    fs.mkdirSync(join(scratch, 'd4'));
+    fs.chmodSync(scratch, 0o755);
+    const r = sh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} ${join(__dirname, '../../dist/cli/main.js')} mount ${join(scratch, 'd4')}`);
+    expectOneLineError({ status: r.status, stderr: r.stderr }, 3, /needs root/);
+    nothingMountedUnder();
+  });
+
+  test('no /dev/fuse (hidden in a private mount namespace)', () => {
+    fs.mkdirSync(join(scratch, 'd5'));
+    fs.writeFileSync(join(scratch, 'not-a-device'), '');
+    const r = sh(`unshare --mount --propagation private sh -c "mount --bind '${join(scratch, 'not-a-device')}' /dev/fuse && exec ${process.execPath} ${join(__dirname, '../../dist/cli/main.js')} mount '${join(scratch, 'd5')}'"`);
+    expectOneLineError({ status: r.status, stderr: r.stderr }, 3, /no \/dev\/fuse/);
+    nothingMountedUnder();
+  });
+
+  test('--help has examples for each command', () => {
+    for (const c of ['mount', 'unmount', 'stats']) {
+      const r = cli([c, '--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Examples:\n {2}logshadow /);
+    }
+    shOk('true');
+  });
+});

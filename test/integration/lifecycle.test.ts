@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, cli, sh, shOk } from '../helpers/cli';
+import { testEngines } from '../helpers/engines';
+import { forceCleanup, startMount, stopAllMounts } from '../helpers/mount';
+import { readMounts } from '../../src/util/mountinfo';
+
+const FIXTURES = join(ROOT, 'test/fixtures');
+
+function mountsOn(dir: string) {
+  return readMounts().filter((mm) => mm.mountpoint === dir);
+}
+
+describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (engine) => {
+  afterEach(stopAllMounts);
+
+  test('a full tmpfs gives the writer ENOSPC; the daemon keeps serving; other files are intact', async () => {
+    const m = await startMount({ engine });
+    const keep = join(m.dir, 'keep.log');
+    fs.writeFileSync(keep, 'precious\n'.repeat(1000));
+    const dd = sh(`dd if=/dev/zero of='${m.dir}/runaway.log' bs=1M count=100`);
+    expect(dd.status).not.toBe(0);
+    expect(dd.stderr).toMatch(/No space left on device/);
+    expect(fs.readFileSync(keep, 'utf8')).toBe('precious\n'.repeat(1000));
+    expect(await m.ask('ping')).toMatchObject({ pong: true });
+    fs.unlinkSync(join(m.dir, 'runaway.log'));
+    fs.appendFileSync(keep, 'after\n');
+    expect(fs.readFileSync(keep, 'utf8').endsWith('precious\nafter\n')).toBe(true);
+  });
+
+  test('kill -9 during writes: every acknowledged write is in the file; the next mount recovers the stale mountpoint', async () => {
+    const m = await startMount({ engine });
+    const file = join(m.dir, 'acked.log');
+    const writer = spawn(process.execPath, [join(FIXTURES, 'acked-writer.js'), file, '1000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    writer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const writerDone = new Promise((r) => writer.on('exit', r));
+    await new Promise((r) => setTimeout(r, 700));
+    process.kill(m.proc.pid!, 'SIGKILL');
+    await writerDone;
+    const acked = out.split('\n').filter(Boolean).map(Number);
+    expect(acked.length).toBeGreaterThan(100);
+    // The kernel mount is left behind, its daemon gone: "Transport endpoint is not connected".
+    expect(sh(`stat '${m.dir}'`).stderr).toMatch(/Transport endpoint is not connected/);
+
+    // Mounting again recovers the stale mountpoint and shows the same tmpfs, logs intact.
+    const again = cli(['mount', m.dir, '--engine', engine, '--run-dir', m.runDir, '--background']);
+    expect(again.status).toBe(0);
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      const present = new Set(text.split('\n').filter(Boolean).map((l) => Number(/^ack=(\d+) z{50}$/.exec(l)![1])));
+      for (const a of acked) expect(present.has(a)).toBe(true);
+    } finally {
+      expect(cli(['unmount', m.dir, '--discard', '--run-dir', m.runDir]).status).toBe(0);
+    }
+    expect(mountsOn(m.dir)).toEqual([]);
+  });
+
+  test('a non-root user writes in a directory it owns and is refused where the modes say so', async () => {
+    const m = await startMount({ engine });
+    fs.chmodSync(m.scratch, 0o755);
+    fs.mkdirSync(join(m.dir, 'mine'));
+    fs.chownSync(join(m.dir, 'mine'), 65534, 65534);
+    fs.mkdirSync(join(m.dir, 'rootonly'), { mode: 0o755 });
+    fs.writeFileSync(join(m.dir, 'secret.log'), 'root only\n', { mode: 0o600 });
+    const asNobody = (script: string) => sh(`setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '${script}'`);
+
+    const ok = asNobody(`echo one >> ${m.dir}/mine/app.log && echo two >> ${m.dir}/mine/app.log && cat ${m.dir}/mine/app.log`);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('one\ntwo\n');
+    expect(fs.statSync(join(m.dir, 'mine/app.log')).uid).toBe(65534);
+
+    const refusedDir = asNobody(`echo x > ${m.dir}/rootonly/x.log`);
+    expect(refusedDir.status).not.toBe(0);
+    expect(refusedDir.stderr).toMatch(/Permission denied/);
+    const refusedRead = asNobody(`cat ${m.dir}/secret.log`);
+    expect(refusedRead.status).not.toBe(0);
+    expect(refusedRead.stderr).toMatch(/Permission denied/);
+    expect(fs.existsSync(join(m.dir, 'rootonly/x.log'))).toBe(false);
+  });
+
+  test('a directory already on tmpfs is shadowed in place: its files stay, and stay after unmount', async () => {
+    const m = await startMount({
+      engine,
+      prepare: (dir) => {
+        shOk(`mount -t tmpfs -o size=16m test-tmpfs '${dir}'`);
+        fs.writeFileSync(join(dir, 'existing.log'), 'from before\n');
+      },
+    });
+    expect(fs.readFileSync(join(m.dir, 'existing.log'), 'utf8')).toBe('from before\n');
+    fs.appendFileSync(join(m.dir, 'existing.log'), 'through logshadow\n');
+    expect(fs.statfsSync(m.dir).blocks * fs.statfsSync(m.dir).bsize).toBe(16 * 1024 * 1024);
+    // --discard refuses a tmpfs logshadow did not create; the logs stay.
+    const r = cli(['unmount', m.dir, '--discard', '--run-dir', m.runDir]);
+    expect(r.stderr).toMatch(/not created by logshadow/);
+    expect(mountsOn(m.dir).map((x) => x.fstype)).toEqual(['tmpfs']);
+    expect(fs.readFileSync(join(m.dir, 'existing.log'), 'utf8')).toBe('from before\nthrough logshadow\n');
+    forceCleanup(m.dir);
+  });
+
+  test('a restart never loses the logs; only unmount --discard removes the tmpfs logshadow made', async () => {
+    const m = await startMount({ engine });
+    fs.writeFileSync(join(m.dir, 'app.log'), 'first life\n');
+    expect(cli(['unmount', m.dir, '--run-dir', m.runDir]).status).toBe(0);
+    expect(mountsOn(m.dir).map((x) => [x.fstype, x.source])).toEqual([['tmpfs', 'logshadow-tmpfs']]);
+    expect(fs.readFileSync(join(m.dir, 'app.log'), 'utf8')).toBe('first life\n');
+
+    expect(cli(['mount', m.dir, '--engine', engine, '--run-dir', m.runDir, '--background']).status).toBe(0);
+    fs.appendFileSync(join(m.dir, 'app.log'), 'second life\n');
+    expect(fs.readFileSync(join(m.dir, 'app.log'), 'utf8')).toBe('first life\nsecond life\n');
+    const r = cli(['unmount', m.dir, '--discard', '--run-dir', m.runDir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/tmpfs discarded/);
+    expect(mountsOn(m.dir)).toEqual([]);
+    expect(fs.readdirSync(m.dir)).toEqual([]);
+  });
+
+  test('SIGTERM unmounts cleanly, lazily when a file is still open, and exits 0', async () => {
+    const m = await startMount({ engine });
+    const holder = spawn('sh', ['-c', `exec 3>>'${m.dir}/held.log'; sleep 30`], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<number | null>((r) => m.proc.on('exit', r));
+    m.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(m.log()).toMatch(/unmounted/);
+    holder.kill('SIGKILL');
+    expect(mountsOn(m.dir).map((x) => x.fstype)).toEqual(['tmpfs']);
+    forceCleanup(m.dir);
+  });
+});
