@@ -1,0 +1,152 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The directories a benchmark writes into, each set up and torn down by child processes (this
+ * process never serves a mount it measures). Every target sits on its own fresh tmpfs of the same
+ * size, so they differ only in what stands between the writer and the RAM.
+ */
+export interface Target {
+  name: string;
+  /** Where writers write. */
+  dir: string;
+  /** The daemon's pid when there is one (for RSS and CPU figures). */
+  pid: number | null;
+  teardown(): Promise<void>;
+}
+
+export interface TargetSpec {
+  name: string;
+  label: string;
+  available(): string | null;
+  setup(scratch: string): Promise<Target>;
+}
+
+const ROOT = resolve(__dirname, '../../..');
+const CLI = join(ROOT, 'dist/cli/main.js');
+const PEER_SRC = resolve(ROOT, '../shared/peers/cpassthrough.c');
+const PEER_BIN = '/tmp/logshadow-bench-cpassthrough';
+const TMPFS_SIZE = '2g';
+
+function sh(cmd: string, args: string[]): { code: number; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return { code: r.status ?? 1, out: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+function mountTmpfs(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const r = sh('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE}`, 'bench-tmpfs', dir]);
+  if (r.code !== 0) throw new Error(`mount tmpfs ${dir}: ${r.out}`);
+}
+
+function unmountAll(dir: string): void {
+  for (let i = 0; i < 4; i++) {
+    const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+    if (!mounted) return;
+    sh('umount', ['--no-canonicalize', '--lazy', dir]);
+  }
+}
+
+function isMounted(dir: string, fstypePrefix: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir && (l.split(' - ')[1] ?? '').startsWith(fstypePrefix));
+}
+
+async function waitMounted(dir: string, fstypePrefix: string, proc: ChildProcess | null): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (isMounted(dir, fstypePrefix)) return;
+    if (proc && proc.exitCode !== null) throw new Error(`the daemon for ${dir} exited with ${proc.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${dir} did not get mounted`);
+}
+
+function logshadowTarget(name: string, label: string, engine: string, cache: string): TargetSpec {
+  return {
+    name, label,
+    available() {
+      if (!existsSync(CLI)) return 'dist/cli/main.js missing: run scripts/setup';
+      if (engine === 'native' && !existsSync(join(ROOT, 'native/build/Release/logshadow_engine.node'))) return 'native engine not built';
+      return null;
+    },
+    async setup(scratch) {
+      const dir = join(scratch, name);
+      mountTmpfs(dir);
+      const runDir = join(scratch, `${name}-run`);
+      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      await waitMounted(dir, 'fuse.logshadow', proc);
+      return {
+        name, dir, pid: proc.pid ?? null,
+        async teardown() {
+          const exited = new Promise((r) => proc.on('exit', r));
+          proc.kill('SIGTERM');
+          await exited;
+          unmountAll(dir);
+        },
+      };
+    },
+  };
+}
+
+export const TARGETS: TargetSpec[] = [
+  {
+    name: 'tmpfs', label: 'tmpfs directly',
+    available: () => null,
+    async setup(scratch) {
+      const dir = join(scratch, 'tmpfs');
+      mountTmpfs(dir);
+      return { name: 'tmpfs', dir, pid: null, teardown: async () => unmountAll(dir) };
+    },
+  },
+  {
+    name: 'bindfs', label: 'bindfs (Debian)',
+    available: () => (sh('which', ['bindfs']).code === 0 ? null : 'bindfs not installed'),
+    async setup(scratch) {
+      const back = join(scratch, 'bindfs-back');
+      const dir = join(scratch, 'bindfs');
+      mountTmpfs(back);
+      mkdirSync(dir, { recursive: true });
+      const r = sh('bindfs', ['-o', 'allow_other', back, dir]);
+      if (r.code !== 0) throw new Error(`bindfs: ${r.out}`);
+      await waitMounted(dir, 'fuse', null);
+      return { name: 'bindfs', dir, pid: null, teardown: async () => { unmountAll(dir); unmountAll(back); } };
+    },
+  },
+  {
+    name: 'cpassthrough', label: 'bare C passthrough (peer, libfuse 3)',
+    available() {
+      if (!existsSync(PEER_SRC)) return `${PEER_SRC} missing`;
+      if (!existsSync(PEER_BIN)) {
+        const cflags = sh('pkg-config', ['--cflags', '--libs', 'fuse3']).out.trim().split(/\s+/);
+        const r = sh('gcc', ['-O2', '-o', PEER_BIN, PEER_SRC, ...cflags]);
+        if (r.code !== 0) return `peer does not build: ${r.out.split('\n')[0]}`;
+      }
+      return null;
+    },
+    async setup(scratch) {
+      const back = join(scratch, 'peer-back');
+      const dir = join(scratch, 'cpassthrough');
+      mountTmpfs(back);
+      mkdirSync(dir, { recursive: true });
+      const proc = spawn(PEER_BIN, [back, '0', dir, '-f', '-o', 'allow_other'], { stdio: 'ignore' });
+      await waitMounted(dir, 'fuse', proc);
+      return {
+        name: 'cpassthrough', dir, pid: proc.pid ?? null,
+        async teardown() { unmountAll(dir); proc.kill('SIGTERM'); unmountAll(back); },
+      };
+    },
+  },
+  logshadowTarget('fuse-native', 'logshadow, fuse-native engine', 'fuse-native', 'writethrough'),
+  logshadowTarget('native', 'logshadow, native engine, writethrough', 'native', 'writethrough'),
+  logshadowTarget('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
+];
+
+export function makeScratch(): string {
+  return mkdtempSync('/tmp/logshadow-bench-');
+}
+
+export function removeScratch(scratch: string): void {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeMachine, machineLine } from './lib/machine';
+import { TARGETS, makeScratch, removeScratch, type Target } from './lib/targets';
+import { FIO_SCENARIOS, runFio, type FioResult } from './scenarios/fio';
+
+/**
+ * The side-by-side benchmark: every target on the same machine in one run, each on its own fresh
+ * tmpfs, printed as ratios to tmpfs directly (the physical limit).
+ *   node build-bench/bench/run.js [--targets a,b] [--scenarios x,y] [--runtime seconds]
+ */
+interface Options {
+  targets: string[] | null;
+  scenarios: string[] | null;
+  runtime: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { targets: null, scenarios: null, runtime: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    if (argv[i] === '--targets') (o.targets = v.split(',')), i++;
+    else if (argv[i] === '--scenarios') (o.scenarios = v.split(',')), i++;
+    else if (argv[i] === '--runtime') (o.runtime = Number(v)), i++;
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  return o;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const machine = describeMachine();
+  const scenarios = FIO_SCENARIOS.filter((s) => !opts.scenarios || opts.scenarios.includes(s.name));
+  const specs = TARGETS.filter((t) => !opts.targets || opts.targets.includes(t.name));
+  const results: Record<string, Record<string, FioResult>> = {};
+  const skipped: Record<string, string> = {};
+  process.stderr.write(`machine: ${machineLine(machine)}\n`);
+
+  for (const spec of specs) {
+    const why = spec.available();
+    if (why) {
+      skipped[spec.name] = why;
+      process.stderr.write(`skip ${spec.name}: ${why}\n`);
+      continue;
+    }
+    const scratch = makeScratch();
+    let target: Target | null = null;
+    try {
+      target = await spec.setup(scratch);
+      results[spec.name] = {};
+      for (const s of scenarios) {
+        process.stderr.write(`${spec.name} / ${s.name} ...\n`);
+        results[spec.name][s.name] = runFio(target, s, opts.runtime);
+      }
+    } catch (err) {
+      skipped[spec.name] = (err as Error).message.split('\n')[0];
+      process.stderr.write(`failed ${spec.name}: ${(err as Error).message}\n`);
+    } finally {
+      await target?.teardown();
+      removeScratch(scratch);
+    }
+  }
+
+  let out = `Machine: ${machineLine(machine)}\nfio --ioengine=sync --rw=write, ${opts.runtime} s per cell, all targets in one run.\n`;
+  for (const s of scenarios) {
+    const base = results.tmpfs?.[s.name]?.iops ?? NaN;
+    out += `\n### ${s.label}\n\n| target | IOPS | x tmpfs | MB/s | p50 µs | p99 µs | p99.9 µs |\n|---|---:|---:|---:|---:|---:|---:|\n`;
+    for (const spec of specs) {
+      const r = results[spec.name]?.[s.name];
+      if (!r) continue;
+      out += `| ${spec.label} | ${fmt(r.iops)} | ${fmt(r.iops / base, 3)} | ${fmt(r.mbps, 1)} | ${fmt(r.p50us, 1)} | ${fmt(r.p99us, 1)} | ${fmt(r.p999us, 1)} |\n`;
+    }
+  }
+  for (const [name, why] of Object.entries(skipped)) out += `\n(${name} not measured: ${why})`;
+  process.stdout.write(out + '\n');
+
+  const dir = resolve(__dirname, '../../bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, runtime: opts.runtime, results, skipped }, null, 2));
+  process.stderr.write(`results: ${file}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
