@@ -1,5 +1,6 @@
 import { ByteFlag, scanBytes } from './byte-scan';
 import { DataType } from './data-type';
+import { skipSgr } from './formats/bytes';
 import { FORMATS } from './formats';
 // Imported from its own module: a re-export compiles to a getter, called on every comparison.
 import { NOT_MINE, type Detector } from './formats/types';
@@ -59,11 +60,10 @@ function pack(severity: number, dataType: number, format: number, flags: number)
  */
 function skipPreamble(buf: Uint8Array, i: number, end: number): number {
   if (i + 3 <= end && buf[i] === 0xef && buf[i + 1] === 0xbb && buf[i + 2] === 0xbf) i += 3;
-  while (i + 2 < end && buf[i] === 0x1b && buf[i + 1] === 0x5b) {
-    let j = i + 2;
-    while (j < end && j - i < 16 && ((buf[j]! >= 0x30 && buf[j]! <= 0x39) || buf[j] === 0x3b)) j++;
-    if (j >= end || buf[j] !== 0x6d) break; // only SGR (`m`) sequences
-    i = j + 1;
+  for (let n = 0; n < 4; n++) {
+    const next = skipSgr(buf, i, end);
+    if (next === i) break;
+    i = next;
   }
   return i;
 }

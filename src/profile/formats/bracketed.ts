@@ -37,8 +37,11 @@ export function detectBracketed(buf: Uint8Array, start: number, end: number): nu
   if (buf[start] === LBRACKET) {
     const direct = bracketLevelAt(buf, start, end, LBRACKET, RBRACKET);
     if (direct !== NOT_MINE) return direct;
+    // Before the bracketed stamp: that would read a three-letter level as a zone (`UTC`).
+    const inside = timeAndLevelInBrackets(buf, start, end);
+    if (inside !== NOT_MINE) return inside;
     i = skipBracketedTimestamp(buf, start, end);
-    if (i < 0) return timeAndLevelInBrackets(buf, start, end);
+    if (i < 0) return NOT_MINE;
     const afterStamp = i;
     i = skipBlanks(buf, i, end);
     if (i === afterStamp) return NOT_MINE;

@@ -70,3 +70,14 @@ export function indexOfWithin(buf: Uint8Array, byte: number, i: number, end: num
   for (; i < stop; i++) if (buf[i] === byte) return i;
   return -1;
 }
+
+/**
+ * Index after an ANSI SGR (colour) sequence `ESC [ digits;... m` at i, or i if there is none.
+ * Loggers that colour their level (winston's colorize, many consoles) wrap it in these.
+ */
+export function skipSgr(buf: Uint8Array, i: number, end: number): number {
+  if (i + 2 >= end || buf[i] !== 0x1b || buf[i + 1] !== LBRACKET) return i;
+  let j = i + 2;
+  while (j < end && j - i < 16 && (isDigit(buf[j]!) || buf[j] === 0x3b)) j++;
+  return j < end && buf[j] === 0x6d ? j + 1 : i;
+}

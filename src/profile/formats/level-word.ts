@@ -1,11 +1,11 @@
 import { Severity, SYSLOG_SEVERITY } from '../severity';
-import { allUpper, isBlank, isLetter, letterRunEnd, skipBlanks, COLON } from './bytes';
+import { allUpper, isBlank, isLetter, letterRunEnd, skipBlanks, skipSgr, COLON } from './bytes';
 import { NOT_MINE } from './types';
 
 /**
  * Level words and their synonyms, lower case. Three-letter forms are the abbreviations that
- * Serilog (`{Level:u3}`) and zerolog's console writer print; `dpanic` is zap's; `severe` is
- * java.util.logging's top level. Words that are also ordinary English and rarely a level in
+ * Serilog (`{Level:u3}`) and zerolog's console writer print; the four-letter `eror`/`dbug` are
+ * log15's (and go-ethereum's); `dpanic` is zap's; `severe` is java.util.logging's top level. Words that are also ordinary English and rarely a level in
  * practice (JUL's `fine`/`config`, PostgreSQL's `log`) are left out on purpose: a bare word match
  * must be trustworthy.
  */
@@ -13,11 +13,11 @@ const WORDS: ReadonlyArray<readonly [string, Severity]> = [
   ['fatal', Severity.Fatal], ['ftl', Severity.Fatal], ['panic', Severity.Fatal], ['dpanic', Severity.Fatal],
   ['emerg', Severity.Fatal], ['emergency', Severity.Fatal], ['alert', Severity.Fatal],
   ['crit', Severity.Fatal], ['critical', Severity.Fatal],
-  ['error', Severity.Error], ['err', Severity.Error], ['severe', Severity.Error],
+  ['error', Severity.Error], ['err', Severity.Error], ['eror', Severity.Error], ['severe', Severity.Error],
   ['warn', Severity.Warn], ['warning', Severity.Warn], ['wrn', Severity.Warn],
   ['notice', Severity.Notice],
   ['info', Severity.Info], ['inf', Severity.Info], ['information', Severity.Info], ['informational', Severity.Info],
-  ['debug', Severity.Debug], ['dbg', Severity.Debug],
+  ['debug', Severity.Debug], ['dbg', Severity.Debug], ['dbug', Severity.Debug],
   ['trace', Severity.Trace], ['trc', Severity.Trace], ['verbose', Severity.Trace], ['vrb', Severity.Trace],
 ];
 
@@ -59,14 +59,17 @@ export function levelWord(buf: Uint8Array, start: number, end: number): number {
  * "Info", so a bare word counts only when it looks like a level field: written in capitals and
  * followed by a blank or the end (`INFO starting`, `WARN  low disk`), or in any case followed
  * directly by a colon (`error: no such file`, `Warning: ...`, `panic: runtime error`).
+ * A colour sequence right after the word (`ESC[32minfo ESC[39m: ...`, winston's colorize) is
+ * looked through.
  */
 export function bareLevelAt(buf: Uint8Array, start: number, end: number): number {
   const wordEnd = letterRunEnd(buf, start, end, MAX_LEVEL_WORD + 1);
   if (wordEnd === start) return NOT_MINE;
   const severity = levelWord(buf, start, wordEnd);
   if (severity === NOT_MINE) return NOT_MINE;
-  if (wordEnd === end) return allUpper(buf, start, wordEnd) ? severity : NOT_MINE;
-  const next = buf[wordEnd]!;
+  const after = skipSgr(buf, wordEnd, end);
+  if (after === end) return allUpper(buf, start, wordEnd) ? severity : NOT_MINE;
+  const next = buf[after]!;
   if (next === COLON) return severity;
   if (isBlank(next) && allUpper(buf, start, wordEnd)) return severity;
   return NOT_MINE;
