@@ -1,46 +1,382 @@
-import { close } from 'node:fs';
-import type { Engine } from '../engine/engine';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import type { Engine, FileEvent } from '../engine/engine';
+import { DATA_TYPE_NAMES } from './data-type';
+import { InodeState } from './inode';
+import { SEVERITY_NAMES } from './severity';
+import { Stream, StreamTable } from './stream';
+import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
 
 export interface ProfilerOptions {
   refreshMs: number;
+  maxFileStreams: number;
+  maxAppStreams: number;
+  /** Backing files remembered after their last close (open-append-close writers come back). */
+  maxInodes: number;
+  /** Largest read of new content per file per tick; the rest waits for the next tick. */
+  maxReadPerTick: number;
 }
 
+export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
+  refreshMs: 250,
+  maxFileStreams: 4096,
+  maxAppStreams: 512,
+  maxInodes: 4096,
+  maxReadPerTick: 8 * 1024 * 1024,
+};
+
+/** An open file as the engine reported it. */
+interface OpenFile {
+  inode: InodeState;
+  app: Stream;
+}
+
+const UNKNOWN_FILE = '(unknown file)';
+const INITIAL_SEGMENTS = 4096;
+const INITIAL_READ_BUFFER = 64 * 1024;
+
 /**
- * Drains the engine's write ring and file events on the refresh tick. This first version keeps
- * totals; per-stream profiling builds on it.
+ * Drains the engine's write ring and file events on the refresh tick, off the data path, and
+ * keeps per-file and per-application streams. Content is read back from the backing files (only
+ * bytes not read before), split into lines and classified; each line is credited to the file's
+ * stream and to the application whose write completed it.
  */
 export class Profiler {
-  private writes = 0;
-  private bytes = 0;
-  private readonly files = new Set<string>();
-  private readonly readFds = new Map<number, number>();
+  readonly files: StreamTable;
+  readonly apps: StreamTable;
+  private readonly open = new Map<number, OpenFile>();
+  private readonly inodes = new Map<string, InodeState>();
+  private readonly byPath = new Map<string, InodeState>();
+  private readonly releases: number[] = [];
+  private readonly unknownApp: Stream;
+  private readonly unknownInode: InodeState;
 
-  constructor(private readonly engine: Engine, readonly options: ProfilerOptions) {}
+  // This tick's write segments, pooled across ticks: a linked list per inode.
+  private segStart = new Float64Array(INITIAL_SEGMENTS);
+  private segEnd = new Float64Array(INITIAL_SEGMENTS);
+  private segNext = new Int32Array(INITIAL_SEGMENTS);
+  private segApp: Stream[] = [];
+  private segCount = 0;
+  private readonly touched: InodeState[] = [];
+  private readBuffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
+  /** The application credited with lines completed by the bytes being fed. */
+  private lineApp: Stream;
 
-  tick(): void {
-    for (const ev of this.engine.drainFileEvents()) {
-      if (ev.kind === 'open') {
-        this.files.add(ev.path);
-        if (ev.readFd >= 0) this.readFds.set(ev.handle, ev.readFd);
-      } else if (ev.kind === 'release') {
-        const fd = this.readFds.get(ev.handle);
-        if (fd !== undefined) close(fd, () => undefined);
-        this.readFds.delete(ev.handle);
-      }
-    }
-    this.engine.ring.drain((r) => {
-      this.writes++;
-      this.bytes += r.length;
-    });
+  totalWrites = 0;
+  totalBytes = 0;
+  totalLines = 0;
+  unknownHandleRecords = 0;
+  readErrors = 0;
+  private readonly options: ProfilerOptions;
+
+  constructor(private readonly engine: Engine, options: Partial<ProfilerOptions> = {}) {
+    this.options = { ...DEFAULT_PROFILER_OPTIONS, ...options };
+    this.files = new StreamTable('file', this.options.maxFileStreams);
+    this.apps = new StreamTable('app', this.options.maxAppStreams);
+    this.unknownApp = this.apps.get(UNKNOWN_WRITER.comm);
+    this.lineApp = this.unknownApp;
+    this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, this.files.get(UNKNOWN_FILE), () => undefined);
   }
 
-  snapshot(): { totals: { writes: number; bytes: number; files: number }; droppedRecords: number } {
-    return { totals: { writes: this.writes, bytes: this.bytes, files: this.files.size }, droppedRecords: this.engine.ring.dropped };
+  /** One refresh: file events, then write records, then new content, then closes. */
+  tick(): void {
+    this.applyEvents(this.engine.drainFileEvents());
+    let retried = false;
+    this.engine.ring.drain((r) => {
+      let of = this.open.get(r.handle);
+      if (!of && !retried) {
+        // The open may have been queued after this tick's event drain: take the events again.
+        retried = true;
+        this.applyEvents(this.engine.drainFileEvents());
+        of = this.open.get(r.handle);
+      }
+      this.recordWrite(of, r.timeMs, r.offset, r.length);
+    });
+    for (const inode of this.touched) this.readNewContent(inode);
+    this.touched.length = 0;
+    this.segCount = 0;
+    for (const handle of this.releases) this.release(handle);
+    this.releases.length = 0;
   }
 
   close(): void {
-    for (const ev of this.engine.drainFileEvents()) if (ev.kind === 'open' && ev.readFd >= 0) close(ev.readFd, () => undefined);
-    for (const fd of this.readFds.values()) close(fd, () => undefined);
-    this.readFds.clear();
+    this.applyEvents(this.engine.drainFileEvents());
+    for (const handle of this.releases) this.release(handle);
+    this.releases.length = 0;
+    for (const inode of this.inodes.values()) this.closeReadFd(inode);
   }
+
+  private applyEvents(events: FileEvent[]): void {
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'open':
+          this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd);
+          break;
+        case 'release':
+          // Closed only after this tick's content is read: its records may still be in the ring.
+          this.releases.push(ev.handle);
+          break;
+        case 'rename':
+          this.onRename(ev.from, ev.to);
+          break;
+        case 'unlink':
+          this.onUnlink(ev.path);
+          break;
+        case 'truncate':
+          this.onTruncate(ev.path, ev.size);
+          break;
+      }
+    }
+  }
+
+  private onOpen(handle: number, path: string, pid: number, readFd: number): void {
+    const writer: WriterInfo = pid > 0 ? readWriterInfo(pid) : UNKNOWN_WRITER;
+    const app = this.apps.get(writer.comm);
+    app.lastWriter = writer;
+    app.openCount++;
+    let key = `path:${path}`;
+    if (readFd >= 0) {
+      try {
+        const st = fstatSync(readFd);
+        key = `${st.dev}:${st.ino}`;
+      } catch {
+        closeSync(readFd);
+        readFd = -1;
+      }
+    }
+    let inode = this.inodes.get(key);
+    if (!inode) {
+      if (this.inodes.size >= this.options.maxInodes) this.evictInode();
+      const created = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.countLine(created, len, sev, type));
+      inode = created;
+      this.inodes.set(key, inode);
+    } else if (inode.path !== path) {
+      this.movePath(inode, path);
+    }
+    this.byPath.set(path, inode);
+    if (readFd >= 0) {
+      if (inode.readFd < 0) inode.readFd = readFd;
+      else closeSync(readFd);
+    }
+    if (inode.openHandles++ === 0) inode.stream.openCount++;
+    this.open.set(handle, { inode, app });
+  }
+
+  private release(handle: number): void {
+    const of = this.open.get(handle);
+    if (!of) return;
+    this.open.delete(handle);
+    of.app.openCount--;
+    const inode = of.inode;
+    if (--inode.openHandles === 0) {
+      inode.stream.openCount--;
+      this.closeReadFd(inode);
+    }
+  }
+
+  /** A rename moves open files to their new paths; the old path's stream goes idle. */
+  private onRename(from: string, to: string): void {
+    const replaced = this.byPath.get(to);
+    if (replaced) this.byPath.delete(to);
+    const prefix = from + '/';
+    for (const inode of [...this.byPath.values()]) {
+      if (inode.path === from) this.movePath(inode, to);
+      else if (inode.path.startsWith(prefix)) this.movePath(inode, to + inode.path.slice(from.length));
+    }
+  }
+
+  private movePath(inode: InodeState, path: string): void {
+    if (this.byPath.get(inode.path) === inode) this.byPath.delete(inode.path);
+    if (inode.openHandles > 0) inode.stream.openCount--;
+    inode.path = path;
+    inode.stream = this.files.get(path);
+    if (inode.openHandles > 0) inode.stream.openCount++;
+    this.byPath.set(path, inode);
+  }
+
+  private onUnlink(path: string): void {
+    const inode = this.byPath.get(path);
+    if (inode) this.byPath.delete(path);
+  }
+
+  /** Truncation (copytruncate, O_TRUNC): the partial line ends, reading restarts at the new size. */
+  private onTruncate(path: string, size: number): void {
+    const inode = this.byPath.get(path);
+    if (!inode || inode.readOffset < 0 || size >= inode.readOffset) return;
+    this.feedPending(inode);
+    inode.content.flush();
+    inode.readOffset = size;
+  }
+
+  private recordWrite(of: OpenFile | undefined, timeMs: number, offset: number, length: number): void {
+    this.totalWrites++;
+    this.totalBytes += length;
+    const app = of ? of.app : this.unknownApp;
+    if (!of) this.unknownHandleRecords++;
+    const inode = of ? of.inode : this.unknownInode;
+    inode.stream.recordWrite(timeMs, length);
+    inode.stream.lastApp = app.key;
+    app.recordWrite(timeMs, length);
+    if (!of || inode.readFd < 0) return;
+    inode.lastUseMs = timeMs;
+    // Remember the segment so the lines it completes are credited to its application.
+    if (inode.readOffset < 0) inode.readOffset = offset;
+    const end = offset + length;
+    if (end <= inode.readOffset) return;
+    if (inode.tickEnd < 0) this.touched.push(inode);
+    if (end > inode.tickEnd) inode.tickEnd = end;
+    const i = this.addSegment(offset, end, app);
+    if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
+    else inode.segFirst = i;
+    inode.segLast = i;
+  }
+
+  private addSegment(start: number, end: number, app: Stream): number {
+    if (this.segCount === this.segStart.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.segStart = grow(this.segStart, (n) => new Float64Array(n));
+      this.segEnd = grow(this.segEnd, (n) => new Float64Array(n));
+      this.segNext = grow(this.segNext, (n) => new Int32Array(n));
+    }
+    const i = this.segCount++;
+    this.segStart[i] = start;
+    this.segEnd[i] = end;
+    this.segNext[i] = -1;
+    this.segApp[i] = app;
+    return i;
+  }
+
+  /**
+   * Reads [readOffset, furthest write end) of one file and feeds it to the line splitter, cut at
+   * the write segments so each line is credited to the application whose write ended it. Bytes
+   * not covered by a write record of this tick (records dropped by a full ring) are still read,
+   * and credited to `unknown`.
+   */
+  private readNewContent(inode: InodeState): void {
+    const end = Math.min(inode.tickEnd, inode.readOffset + this.options.maxReadPerTick);
+    let seg = inode.segFirst;
+    let pos = inode.readOffset;
+    while (pos < end) {
+      const want = Math.min(end - pos, this.ensureReadBuffer(end - pos));
+      let got: number;
+      try {
+        got = readSync(inode.readFd, this.readBuffer, 0, want, pos);
+      } catch {
+        this.readErrors++;
+        got = 0;
+      }
+      if (got === 0) {
+        // Truncated or shrunk since the write: those bytes are counted, their content is gone.
+        inode.stream.unreadBytes += end - pos;
+        pos = end;
+        break;
+      }
+      let off = 0;
+      while (off < got) {
+        // Skip segments that end before the current position.
+        while (seg >= 0 && this.segEnd[seg] <= pos + off) seg = this.segNext[seg];
+        let cut = got;
+        if (seg >= 0 && this.segStart[seg] <= pos + off) {
+          this.lineApp = this.segApp[seg];
+          cut = Math.min(got, this.segEnd[seg] - pos);
+        } else {
+          this.lineApp = this.unknownApp;
+          if (seg >= 0) cut = Math.min(got, this.segStart[seg] - pos);
+        }
+        inode.content.push(this.readBuffer, off, cut);
+        off = cut;
+      }
+      pos += got;
+    }
+    inode.readOffset = pos;
+    inode.tickEnd = -1;
+    inode.segFirst = inode.segLast = -1;
+    this.lineApp = this.unknownApp;
+  }
+
+  /** Anything read but not yet fed is fed before a truncation moves the offset. */
+  private feedPending(inode: InodeState): void {
+    if (inode.tickEnd >= 0) {
+      this.readNewContent(inode);
+      const i = this.touched.indexOf(inode);
+      if (i >= 0) this.touched.splice(i, 1);
+    }
+  }
+
+  /** The read buffer grows to the largest tick's need (so a steady state allocates nothing). */
+  private ensureReadBuffer(need: number): number {
+    const cap = 4 * 1024 * 1024;
+    if (need > this.readBuffer.length && this.readBuffer.length < cap) {
+      this.readBuffer = Buffer.allocUnsafe(Math.min(cap, 1 << Math.ceil(Math.log2(need))));
+    }
+    return this.readBuffer.length;
+  }
+
+  private countLine(inode: InodeState, lengthBytes: number, severity: number, dataType: number): void {
+    this.totalLines++;
+    inode.stream.recordLine(lengthBytes, severity, dataType);
+    this.lineApp.recordLine(lengthBytes, severity, dataType);
+  }
+
+  private closeReadFd(inode: InodeState): void {
+    if (inode.readFd >= 0) {
+      try {
+        closeSync(inode.readFd);
+      } catch {
+        // already closed: nothing to do
+      }
+      inode.readFd = -1;
+    }
+  }
+
+  private evictInode(): void {
+    let victim: InodeState | null = null;
+    for (const i of this.inodes.values()) if (i.openHandles === 0 && (!victim || i.lastUseMs < victim.lastUseMs)) victim = i;
+    if (!victim) return;
+    victim.content.flush();
+    this.inodes.delete(victim.key);
+    if (this.byPath.get(victim.path) === victim) this.byPath.delete(victim.path);
+  }
+
+  snapshot(): ProfileSnapshot {
+    return {
+      totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: this.files.size, apps: this.apps.size },
+      droppedRecords: this.engine.ring.dropped,
+      unknownHandleRecords: this.unknownHandleRecords,
+      readErrors: this.readErrors,
+      files: [...this.files.values()].filter((s) => s.writes > 0).map(streamSnapshot),
+      apps: [...this.apps.values()].filter((s) => s.writes > 0).map(streamSnapshot),
+    };
+  }
+}
+
+export interface StreamSnapshot {
+  key: string;
+  writes: number;
+  bytes: number;
+  lines: number;
+  levels: Record<string, number>;
+  dataTypes: Record<string, number>;
+  unreadBytes: number;
+  lastWriteMs: number;
+}
+
+export interface ProfileSnapshot {
+  totals: { writes: number; bytes: number; lines: number; files: number; apps: number };
+  droppedRecords: number;
+  unknownHandleRecords: number;
+  readErrors: number;
+  files: StreamSnapshot[];
+  apps: StreamSnapshot[];
+}
+
+function streamSnapshot(s: Stream): StreamSnapshot {
+  const levels: Record<string, number> = {};
+  SEVERITY_NAMES.forEach((n, i) => (levels[n] = s.levelLines[i]));
+  const dataTypes: Record<string, number> = {};
+  DATA_TYPE_NAMES.forEach((n, i) => (dataTypes[n] = s.dataTypeLines[i]));
+  return { key: s.key, writes: s.writes, bytes: s.bytes, lines: s.lines, levels, dataTypes, unreadBytes: s.unreadBytes, lastWriteMs: s.lastWriteMs };
 }

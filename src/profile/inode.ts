@@ -1,0 +1,30 @@
+import { ContentProfile } from './content-profile';
+import type { Stream } from './stream';
+
+/**
+ * What the profiler knows about one backing file (by device and inode): where its content has
+ * been read up to, the partial line carried over, the descriptor to read it through, and which
+ * file stream its writes currently belong to (that changes when it is renamed).
+ */
+export class InodeState {
+  readFd = -1;
+  /** Handles open on this file. */
+  openHandles = 0;
+  /**
+   * Content is read up to here. Set from the first write seen (an existing file's old content is
+   * not profiled), raised as content is read, lowered by truncation. Bytes written below it again
+   * (an overwrite, or the writeback cache flushing a page twice) are counted as writes, not lines.
+   */
+  readOffset = -1;
+  /** The furthest end of a write seen this tick, or -1 when none. */
+  tickEnd = -1;
+  /** First and last write segment of this tick in the profiler's segment pool (-1: none). */
+  segFirst = -1;
+  segLast = -1;
+  lastUseMs = 0;
+  readonly content: ContentProfile;
+
+  constructor(readonly key: string, public path: string, public stream: Stream, onLine: (len: number, sev: number, type: number) => void) {
+    this.content = new ContentProfile({ onLine: (len, sev, type) => onLine(len, sev, type) });
+  }
+}

@@ -1,0 +1,91 @@
+import { DATA_TYPE_COUNT } from './data-type';
+import { SEVERITY_COUNT } from './severity';
+import type { WriterInfo } from './writer-info';
+
+export type StreamKind = 'file' | 'app';
+
+/**
+ * One profiled stream: a log file (keyed by its path, so a rotated file's successor continues
+ * it) or a writing application (keyed by its process name). Fixed memory: counters and typed
+ * arrays, plus the stream's models.
+ */
+export class Stream {
+  writes = 0;
+  bytes = 0;
+  lines = 0;
+  lineBytes = 0;
+  readonly levelLines = new Float64Array(SEVERITY_COUNT);
+  readonly dataTypeLines = new Float64Array(DATA_TYPE_COUNT);
+  /** Bytes written whose content could not be read back (truncated or removed before the tick). */
+  unreadBytes = 0;
+  firstWriteMs = 0;
+  lastWriteMs = 0;
+  /** Open files currently feeding this stream; a stream in use is never evicted. */
+  openCount = 0;
+  /** For an application: the last process seen (pid, command line). */
+  lastWriter: WriterInfo | null = null;
+  /** For a file: the application that wrote it last. */
+  lastApp: string | null = null;
+
+  constructor(readonly kind: StreamKind, readonly key: string) {}
+
+  recordWrite(timeMs: number, length: number): void {
+    if (this.writes === 0) this.firstWriteMs = timeMs;
+    this.writes++;
+    this.bytes += length;
+    if (timeMs > this.lastWriteMs) this.lastWriteMs = timeMs;
+  }
+
+  recordLine(lengthBytes: number, severity: number, dataType: number): void {
+    this.lines++;
+    this.lineBytes += lengthBytes;
+    this.levelLines[severity]++;
+    this.dataTypeLines[dataType]++;
+  }
+}
+
+/**
+ * Streams by key, at most `capacity` of them: when full, the stream idle the longest (and not in
+ * use by an open file) makes room, so 10,000 files written once cost no more than `capacity`.
+ */
+export class StreamTable {
+  private readonly streams = new Map<string, Stream>();
+  evicted = 0;
+
+  constructor(readonly kind: StreamKind, readonly capacity: number, private readonly onEvict: (s: Stream) => void = () => undefined) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  get(key: string): Stream {
+    let s = this.streams.get(key);
+    if (s) return s;
+    if (this.streams.size >= this.capacity) this.evictOne();
+    s = new Stream(this.kind, key);
+    this.streams.set(key, s);
+    return s;
+  }
+
+  peek(key: string): Stream | undefined {
+    return this.streams.get(key);
+  }
+
+  values(): IterableIterator<Stream> {
+    return this.streams.values();
+  }
+
+  private evictOne(): void {
+    let victim: Stream | null = null;
+    for (const s of this.streams.values()) {
+      if (s.openCount > 0) continue;
+      if (!victim || s.lastWriteMs < victim.lastWriteMs) victim = s;
+    }
+    // Every stream in use: evict the stalest anyway, memory is the harder bound.
+    if (!victim) for (const s of this.streams.values()) if (!victim || s.lastWriteMs < victim.lastWriteMs) victim = s;
+    if (!victim) return;
+    this.streams.delete(victim.key);
+    this.evicted++;
+    this.onEvict(victim);
+  }
+}
