@@ -60,6 +60,7 @@ function pack(severity: number, dataType: number, format: number, flags: number)
  */
 function skipPreamble(buf: Uint8Array, i: number, end: number): number {
   if (i + 3 <= end && buf[i] === 0xef && buf[i + 1] === 0xbb && buf[i + 2] === 0xbf) i += 3;
+  // A few sequences at most (bold + colour + reset): the line is untrusted input, keep it bounded.
   for (let n = 0; n < 4; n++) {
     const next = skipSgr(buf, i, end);
     if (next === i) break;

@@ -107,6 +107,7 @@ export class ContentProfile {
     return this.controlHeavyLines_;
   }
 
+  // The breakdowns are typed arrays so counting allocates nothing; callers read them, never write.
   /** Lines per Severity code. */
   readonly bySeverity = new Float64Array(SEVERITY_COUNT);
   /** Lines per DataType code. */

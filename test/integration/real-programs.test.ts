@@ -67,7 +67,7 @@ describe.each(testEngines())('real programs through the mount (%s engine)', (eng
   }, 300_000);
 
   test('fio --verify=crc32c: sequential appends and random writes verify clean', () => {
-    const base = `fio --directory='${m.dir}' --ioengine=sync --size=8m --verify=crc32c --do_verify=1 --output-format=terse --minimal`;
+    const base = `fio --directory='${m.dir}' --ioengine=sync --size=8m --verify=crc32c --do_verify=1 --output-format=terse --minimal --verify_state_save=0`;
     const seq = sh(`${base} --name=seq --rw=write --bs=4k`, { timeoutMs: 300_000 });
     expect(seq.status).toBe(0);
     const rand = sh(`${base} --name=rand --rw=randwrite --bs=4k --randrepeat=1`, { timeoutMs: 300_000 });

@@ -18,8 +18,9 @@ export type { Detector, LogFormat } from './types';
 
 /**
  * How many bytes from a line's start the text formats look at. Every level field they know sits
- * well inside it (the longest prefix before a level, an Apache 2.4 stamp plus a module name, is
- * under 60 bytes); logfmt's level key is usually among the first three pairs.
+ * inside it: the furthest any of them reaches is a syslog file's stamp, host (up to 255 bytes) and
+ * tag (up to 96), or a stamp plus a 128-byte thread or logger name; logfmt's level key is usually
+ * among the first three pairs.
  */
 export const TEXT_SCAN_LIMIT = 512;
 
