@@ -104,6 +104,8 @@ export class Daemon {
 
   private stats(): unknown {
     const engine = this.engine!;
+    // A tick first, so what the CLI shows includes every write acknowledged before it asked.
+    this.tick();
     return {
       schema: 'logshadow.stats/1',
       mountpoint: this.config.mountpoint,

@@ -48,7 +48,13 @@ export interface RenameEvent { kind: 'rename'; from: string; to: string }
 export interface UnlinkEvent { kind: 'unlink'; path: string }
 export interface TruncateEvent { kind: 'truncate'; path: string; size: number }
 
-export type FileEvent = OpenEvent | ReleaseEvent | RenameEvent | UnlinkEvent | TruncateEvent;
+/**
+ * Every file event carries `ringPos`: the write ring's head position (u32, wrapping) when the
+ * event was queued. Records at positions before it happened before the event, so the profiler
+ * can put a rename or a truncation in its place among the writes.
+ */
+export type FileEventBody = OpenEvent | ReleaseEvent | RenameEvent | UnlinkEvent | TruncateEvent;
+export type FileEvent = FileEventBody & { ringPos: number };
 
 export interface EngineCounters {
   /** FUSE requests served, by operation name. */

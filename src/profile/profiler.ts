@@ -55,11 +55,13 @@ export class Profiler {
   private segEnd = new Float64Array(INITIAL_SEGMENTS);
   private segNext = new Int32Array(INITIAL_SEGMENTS);
   private segApp: Stream[] = [];
+  private segFile: Stream[] = [];
   private segCount = 0;
   private readonly touched: InodeState[] = [];
   private readBuffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
-  /** The application credited with lines completed by the bytes being fed. */
+  /** The application and file stream credited with lines completed by the bytes being fed. */
   private lineApp: Stream;
+  private lineFile: Stream;
 
   totalWrites = 0;
   totalBytes = 0;
@@ -74,23 +76,31 @@ export class Profiler {
     this.apps = new StreamTable('app', this.options.maxAppStreams);
     this.unknownApp = this.apps.get(UNKNOWN_WRITER.comm);
     this.lineApp = this.unknownApp;
+    this.lineFile = this.files.get(UNKNOWN_FILE);
     this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, this.files.get(UNKNOWN_FILE), () => undefined);
   }
 
-  /** One refresh: file events, then write records, then new content, then closes. */
+  /**
+   * One refresh: write records in ring order with the file events placed among them (each event
+   * knows the ring position it was queued at), then the new content, then the closes.
+   */
   tick(): void {
-    this.applyEvents(this.engine.drainFileEvents());
+    const events = this.engine.drainFileEvents();
+    let next = 0;
     let retried = false;
     this.engine.ring.drain((r) => {
+      while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
       let of = this.open.get(r.handle);
       if (!of && !retried) {
-        // The open may have been queued after this tick's event drain: take the events again.
+        // The open may have been queued after this tick's events were taken: take them again.
         retried = true;
-        this.applyEvents(this.engine.drainFileEvents());
+        for (const ev of this.engine.drainFileEvents()) events.push(ev);
+        while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
         of = this.open.get(r.handle);
       }
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     });
+    while (next < events.length) this.applyEvent(events[next++]);
     for (const inode of this.touched) this.readNewContent(inode);
     this.touched.length = 0;
     this.segCount = 0;
@@ -99,32 +109,30 @@ export class Profiler {
   }
 
   close(): void {
-    this.applyEvents(this.engine.drainFileEvents());
+    for (const ev of this.engine.drainFileEvents()) this.applyEvent(ev);
     for (const handle of this.releases) this.release(handle);
     this.releases.length = 0;
     for (const inode of this.inodes.values()) this.closeReadFd(inode);
   }
 
-  private applyEvents(events: FileEvent[]): void {
-    for (const ev of events) {
-      switch (ev.kind) {
-        case 'open':
-          this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd);
-          break;
-        case 'release':
-          // Closed only after this tick's content is read: its records may still be in the ring.
-          this.releases.push(ev.handle);
-          break;
-        case 'rename':
-          this.onRename(ev.from, ev.to);
-          break;
-        case 'unlink':
-          this.onUnlink(ev.path);
-          break;
-        case 'truncate':
-          this.onTruncate(ev.path, ev.size);
-          break;
-      }
+  private applyEvent(ev: FileEvent): void {
+    switch (ev.kind) {
+      case 'open':
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd);
+        break;
+      case 'release':
+        // Closed only after this tick's content is read: its records may still be in the ring.
+        this.releases.push(ev.handle);
+        break;
+      case 'rename':
+        this.onRename(ev.from, ev.to);
+        break;
+      case 'unlink':
+        this.onUnlink(ev.path);
+        break;
+      case 'truncate':
+        this.onTruncate(ev.path, ev.size);
+        break;
     }
   }
 
@@ -146,8 +154,7 @@ export class Profiler {
     let inode = this.inodes.get(key);
     if (!inode) {
       if (this.inodes.size >= this.options.maxInodes) this.evictInode();
-      const created = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.countLine(created, len, sev, type));
-      inode = created;
+      inode = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.countLine(len, sev, type));
       this.inodes.set(key, inode);
     } else if (inode.path !== path) {
       this.movePath(inode, path);
@@ -224,13 +231,13 @@ export class Profiler {
     if (end <= inode.readOffset) return;
     if (inode.tickEnd < 0) this.touched.push(inode);
     if (end > inode.tickEnd) inode.tickEnd = end;
-    const i = this.addSegment(offset, end, app);
+    const i = this.addSegment(offset, end, app, inode.stream);
     if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
     else inode.segFirst = i;
     inode.segLast = i;
   }
 
-  private addSegment(start: number, end: number, app: Stream): number {
+  private addSegment(start: number, end: number, app: Stream, file: Stream): number {
     if (this.segCount === this.segStart.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
         const b = make(a.length * 2);
@@ -246,6 +253,7 @@ export class Profiler {
     this.segEnd[i] = end;
     this.segNext[i] = -1;
     this.segApp[i] = app;
+    this.segFile[i] = file;
     return i;
   }
 
@@ -281,9 +289,11 @@ export class Profiler {
         let cut = got;
         if (seg >= 0 && this.segStart[seg] <= pos + off) {
           this.lineApp = this.segApp[seg];
+          this.lineFile = this.segFile[seg];
           cut = Math.min(got, this.segEnd[seg] - pos);
         } else {
           this.lineApp = this.unknownApp;
+          this.lineFile = inode.stream;
           if (seg >= 0) cut = Math.min(got, this.segStart[seg] - pos);
         }
         inode.content.push(this.readBuffer, off, cut);
@@ -315,9 +325,9 @@ export class Profiler {
     return this.readBuffer.length;
   }
 
-  private countLine(inode: InodeState, lengthBytes: number, severity: number, dataType: number): void {
+  private countLine(lengthBytes: number, severity: number, dataType: number): void {
     this.totalLines++;
-    inode.stream.recordLine(lengthBytes, severity, dataType);
+    this.lineFile.recordLine(lengthBytes, severity, dataType);
     this.lineApp.recordLine(lengthBytes, severity, dataType);
   }
 
@@ -342,13 +352,15 @@ export class Profiler {
   }
 
   snapshot(): ProfileSnapshot {
+    const files = [...this.files.values()].filter((s) => s.writes > 0);
+    const apps = [...this.apps.values()].filter((s) => s.writes > 0);
     return {
-      totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: this.files.size, apps: this.apps.size },
+      totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length },
       droppedRecords: this.engine.ring.dropped,
       unknownHandleRecords: this.unknownHandleRecords,
       readErrors: this.readErrors,
-      files: [...this.files.values()].filter((s) => s.writes > 0).map(streamSnapshot),
-      apps: [...this.apps.values()].filter((s) => s.writes > 0).map(streamSnapshot),
+      files: files.map(streamSnapshot),
+      apps: apps.map(streamSnapshot),
     };
   }
 }

@@ -5,6 +5,8 @@ import {
 
 /** One drained record. The drain reuses a single instance: copy what you keep. */
 export interface WriteRecord {
+  /** The record's ring position (u32, wrapping), comparable with FileEvent.ringPos. */
+  pos: number;
   handle: number;
   timeMs: number;
   offset: number;
@@ -27,7 +29,7 @@ export class WriteRing {
   private readonly mask: number;
   private readonly u32: Uint32Array;
   private readonly f64: Float64Array;
-  private readonly record: WriteRecord = { handle: 0, timeMs: 0, offset: 0, length: 0, pid: 0 };
+  private readonly record: WriteRecord = { pos: 0, handle: 0, timeMs: 0, offset: 0, length: 0, pid: 0 };
 
   /** Wraps an existing ring (from the native engine), or makes a new one of `capacity` slots. */
   constructor(bufferOrCapacity: ArrayBuffer | SharedArrayBuffer | number) {
@@ -56,6 +58,11 @@ export class WriteRing {
   /** Records lost because the ring was full when they were produced. */
   get dropped(): number {
     return Atomics.load(this.u32, H_DROPPED);
+  }
+
+  /** The next position a producer will claim (what a file event queued now records). */
+  get head(): number {
+    return Atomics.load(this.u32, H_HEAD);
   }
 
   /** Records waiting to be drained (approximate while producers run). */
@@ -98,6 +105,7 @@ export class WriteRing {
       const slot = HEADER_U32 + (tail & this.mask) * SLOT_U32;
       if (Atomics.load(this.u32, slot + S_SEQ) !== ((tail + 1) >>> 0)) break;
       const f = HEADER_F64 + (tail & this.mask) * SLOT_F64;
+      r.pos = tail;
       r.handle = this.u32[slot + S_HANDLE];
       r.timeMs = this.f64[f + F_TIME];
       r.offset = this.f64[f + F_OFFSET];

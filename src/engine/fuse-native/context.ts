@@ -1,4 +1,4 @@
-import type { EngineCounters, FileEvent } from '../engine';
+import type { EngineCounters, FileEvent, FileEventBody } from '../engine';
 import type { WriteRing } from '../../ring/write-ring';
 
 /** Bound on queued file events: a consumer that stops draining must not grow the daemon. */
@@ -54,13 +54,13 @@ export class OpContext {
   }
 
   /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */
-  emit(event: FileEvent, closeFd: (fd: number) => void): void {
+  emit(event: FileEventBody, closeFd: (fd: number) => void): void {
     if (this.events.length >= MAX_QUEUED_FILE_EVENTS) {
       this.fileEventsDropped++;
       if (event.kind === 'open' && event.readFd >= 0) closeFd(event.readFd);
       return;
     }
-    this.events.push(event);
+    this.events.push({ ...event, ringPos: this.ring.head });
   }
 
   takeEvents(): FileEvent[] {

@@ -30,8 +30,11 @@ export class FuseNativeEngine implements Engine {
     // ride inside fsname (DESIGN.md). hard_remove is deliberately absent: fuse-native cannot
     // serve a request without a path, so an open file that is unlinked or renamed over lives on
     // as libfuse 2's .fuse_hidden file until its last descriptor closes. nonempty: shadowing a
-    // directory that already holds logs is the point (libfuse 3 no longer asks).
-    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'nonempty'];
+    // directory that already holds logs is the point (libfuse 3 no longer asks). direct_io: the
+    // kernel's page-cache write path splits a write that crosses a page boundary into two
+    // requests (Linux 6.x stops a request at a partly written page), so the profiler would count
+    // writes the application never made; with direct I/O each write(2) is one request.
+    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'nonempty', 'direct_io'];
     this.fuse = new PatchedFuse(options.mountpoint, buildOps(this.ctx), {
       allowOther: true,
       defaultPermissions: true,

@@ -1,0 +1,130 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CacheMode, EngineCounters, FileEvent } from '../engine';
+
+/**
+ * Loading the native addons (native/build/<type>/<name>.node). Loading never throws: a caller
+ * gets the addon, or a reason it can show (not built, libfuse3 missing, wrong platform), and
+ * decides what to fall back to.
+ */
+export type AddonLoad<T> =
+  | { readonly ok: true; readonly addon: T; readonly path: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** Release is what `npm run build:native` builds; Debug is the AddressSanitizer build. */
+export type NativeBuildType = 'Release' | 'Debug';
+
+export function nativeBuildType(): NativeBuildType {
+  return process.env.LOGSHADOW_NATIVE_BUILD === 'Debug' ? 'Debug' : 'Release';
+}
+
+/** The directory holding logshadow's package.json, found upwards from here (src/ or dist/). */
+export function findPackageRoot(start: string = __dirname): string | undefined {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (pkg.name === 'logshadow') return dir;
+    } catch {
+      // no package.json here, or not ours: keep climbing
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+export function nativeAddonPath(name: string, root = findPackageRoot()): string | undefined {
+  return root === undefined ? undefined : path.join(root, 'native', 'build', nativeBuildType(), `${name}.node`);
+}
+
+/** Loads native/build/<type>/<name>.node and checks that it exports `functions`. */
+export function loadNativeAddon<T>(name: string, functions: readonly string[]): AddonLoad<T> {
+  const file = nativeAddonPath(name);
+  if (file === undefined) return { ok: false, reason: `cannot find the logshadow package root above ${__dirname}` };
+  if (!fs.existsSync(file)) return { ok: false, reason: `${file} is not built (run "npm run build:native")` };
+  let mod: unknown;
+  try {
+    mod = require(file);
+  } catch (err) {
+    return { ok: false, reason: `cannot load ${file}: ${(err as Error).message}` };
+  }
+  const missing = functions.filter((f) => typeof (mod as Record<string, unknown>)[f] !== 'function');
+  if (missing.length > 0) return { ok: false, reason: `${file} does not export ${missing.join(', ')}` };
+  return { ok: true, addon: mod as T, path: file };
+}
+
+export interface NativeMountOptions {
+  mountpoint: string;
+  /** A descriptor of the backing directory, opened before the mount covered it. */
+  backingFd: number;
+  cache?: CacheMode;
+  /** Bytes; at least 4096. The kernel sends writes in pieces of at most this (1 MiB at most). */
+  maxWrite?: number;
+  /** Slots, a power of two. */
+  ringCapacity?: number;
+  /** libfuse's request trace on stderr. */
+  debug?: boolean;
+  /**
+   * Serve extended attributes. Off by default: with xattr operations the kernel asks for
+   * security.capability before every write(2), a second round trip that halves small-write
+   * throughput (libfuse 3.14 cannot negotiate HANDLE_KILLPRIV_V2 to avoid it). Without them
+   * xattr calls through the mount fail with EOPNOTSUPP.
+   */
+  xattr?: boolean;
+  fsname?: string;
+  subtype?: string;
+}
+
+/** What mount() returns; the other functions take it back. */
+export interface NativeEngineHandle {
+  /** The engine's ring memory itself (layout in src/ring/layout.ts). */
+  readonly ring: ArrayBuffer;
+  /** The mountpoint as the kernel knows it (symlinks resolved). */
+  readonly mountpoint: string;
+  /** "major:minor" of the mount, as in /proc/self/mountinfo. */
+  readonly device: string;
+  /** The largest write the engine asked the kernel for. */
+  readonly maxWrite: number;
+  /** Whether the kernel writeback cache is on. */
+  readonly writeback: boolean;
+  /** Whether extended attributes are served. */
+  readonly xattr: boolean;
+}
+
+export interface NativeCounters extends EngineCounters {
+  /** File events lost because the queue (65536) was full; their descriptors were closed. */
+  fileEventsDropped: number;
+  /** The largest single write request seen, bytes. */
+  largestWrite: number;
+}
+
+export interface NativeUnmountResult {
+  /** Our mount was still the topmost one at the mountpoint (nobody had unmounted it). */
+  wasMounted: boolean;
+  /** Files were open: the mount was detached with MNT_DETACH. */
+  lazy: boolean;
+  /** The serving threads ended and the engine freed what they held. */
+  stopped: boolean;
+  /** The errno code of a umount2 that failed, e.g. "EPERM". */
+  error: string | null;
+}
+
+export interface NativeEngineAddon {
+  /** Mounts and starts serving; throws an Error (code EMOUNT or an errno code) with the reason. */
+  mount(options: NativeMountOptions): NativeEngineHandle;
+  /** Oldest first; each open event's readFd now belongs to the caller. */
+  drainFileEvents(handle: NativeEngineHandle): FileEvent[];
+  counters(handle: NativeEngineHandle): NativeCounters;
+  /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
+  unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
+}
+
+let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
+
+export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
+  engineAddon ??= loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
+    'mount',
+    'drainFileEvents',
+    'counters',
+    'unmount',
+  ]);
+  return engineAddon;
+}

@@ -1,0 +1,125 @@
+import type { CacheMode, Engine, EngineMountOptions, FileEvent } from '../engine';
+import { WriteRing } from '../../ring/write-ring';
+import {
+  loadEngineAddon,
+  type NativeCounters,
+  type NativeEngineAddon,
+  type NativeEngineHandle,
+  type NativeUnmountResult,
+} from './addon';
+
+export interface NativeEngineOptions extends EngineMountOptions {
+  /** Serve extended attributes (off by default; see NativeMountOptions.xattr for the cost). */
+  xattr?: boolean;
+}
+
+export type NativeEngineErrorCode = 'ENATIVE_UNAVAILABLE' | 'EMOUNT' | 'ENOT_MOUNTED' | 'EALREADY_MOUNTED';
+
+export class NativeEngineError extends Error {
+  constructor(
+    readonly code: NativeEngineErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NativeEngineError';
+  }
+}
+
+/**
+ * The fast engine: a C addon on libfuse 3 serving every operation on its own threads. Its ring
+ * is the addon's memory seen through an ArrayBuffer, so `ring` exists once mount() resolved.
+ * mount() blocks the calling thread until the kernel has completed FUSE_INIT (milliseconds);
+ * unmount() runs off the JavaScript thread.
+ */
+export class NativeEngine implements Engine {
+  readonly name = 'native' as const;
+  readonly knowsCaller = true;
+  readonly cache: CacheMode;
+  private handle: NativeEngineHandle | undefined;
+  private writeRing: WriteRing | undefined;
+  private unmounting: Promise<void> | undefined;
+  private unmountResult: NativeUnmountResult | undefined;
+
+  constructor(
+    private readonly options: NativeEngineOptions,
+    private readonly addon?: NativeEngineAddon,
+  ) {
+    this.cache = options.cache;
+  }
+
+  /** Whether this machine can run the engine, and if not, why. */
+  static available(): { ok: true } | { ok: false; reason: string } {
+    const load = loadEngineAddon();
+    return load.ok ? { ok: true } : { ok: false, reason: load.reason };
+  }
+
+  get ring(): WriteRing {
+    if (this.writeRing === undefined) {
+      throw new NativeEngineError('ENOT_MOUNTED', 'the native engine has a ring once mount() has resolved');
+    }
+    return this.writeRing;
+  }
+
+  /** What the kernel agreed to at mount time. */
+  get mounted(): Omit<NativeEngineHandle, 'ring'> | undefined {
+    const h = this.handle;
+    return h && { mountpoint: h.mountpoint, device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr };
+  }
+
+  /** How the last unmount went (lazily when files were open). */
+  get lastUnmount(): NativeUnmountResult | undefined {
+    return this.unmountResult;
+  }
+
+  async mount(): Promise<void> {
+    if (this.handle !== undefined) throw new NativeEngineError('EALREADY_MOUNTED', 'already mounted');
+    const addon = this.resolveAddon();
+    const o = this.options;
+    try {
+      this.handle = addon.mount({
+        mountpoint: o.mountpoint,
+        backingFd: o.backingFd,
+        cache: o.cache,
+        maxWrite: o.maxWrite,
+        ringCapacity: o.ringCapacity,
+        debug: o.debug,
+        xattr: o.xattr ?? false,
+        fsname: 'logshadow',
+        subtype: 'logshadow',
+      });
+    } catch (err) {
+      throw new NativeEngineError('EMOUNT', `cannot mount ${o.mountpoint}: ${(err as Error).message}`, { cause: err });
+    }
+    this.writeRing = new WriteRing(this.handle.ring);
+  }
+
+  unmount(): Promise<void> {
+    const handle = this.handle;
+    if (handle === undefined) return Promise.resolve();
+    this.unmounting ??= this.resolveAddon()
+      .unmount(handle)
+      .then((result) => {
+        this.unmountResult = result;
+      });
+    return this.unmounting;
+  }
+
+  drainFileEvents(): FileEvent[] {
+    return this.handle === undefined ? [] : this.resolveAddon().drainFileEvents(this.handle);
+  }
+
+  counters(): NativeCounters {
+    if (this.handle === undefined) {
+      return { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0, fileEventsDropped: 0, largestWrite: 0 };
+    }
+    return this.resolveAddon().counters(this.handle);
+  }
+
+  private resolveAddon(): NativeEngineAddon {
+    if (this.addon !== undefined) return this.addon;
+    const load = loadEngineAddon();
+    if (!load.ok) throw new NativeEngineError('ENATIVE_UNAVAILABLE', load.reason);
+    return load.addon;
+  }
+}

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, cli, sh } from '../helpers/cli';
+import { testEngines } from '../helpers/engines';
+import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+
+const WRITER = join(ROOT, 'test/fixtures/level-writer.js');
+
+interface StreamJson {
+  key: string;
+  writes: number;
+  bytes: number;
+  lines: number;
+  levels: Record<string, number>;
+  dataTypes: Record<string, number>;
+}
+interface StatsJson {
+  engine: string;
+  totals: { writes: number; bytes: number; lines: number };
+  droppedRecords: number;
+  files: StreamJson[];
+  apps: StreamJson[];
+}
+
+function writer(file: string, count: number, mode: string, id: string): Promise<{ bytes: number; writes: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [WRITER, file, String(count), mode, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`writer exited ${code}`))));
+  });
+}
+
+function stats(m: MountHandle): StatsJson {
+  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+  if (r.status !== 0) throw new Error(`stats failed (${r.status}): ${r.stderr}\n${m.log()}`);
+  return JSON.parse(r.stdout) as StatsJson;
+}
+
+describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
+  let m: MountHandle;
+  beforeAll(async () => {
+    m = await startMount({ engine });
+  });
+  afterAll(stopAllMounts);
+
+  test('several writers at once: writes, bytes, lines and lines per level are exactly those written', async () => {
+    const text = join(m.dir, 'mixed.log');
+    const json = join(m.dir, 'json.log');
+    // Whole lines from several writers may share a file; a writer that splits its lines over
+    // two writes gets a file of its own, or its halves would interleave with the others' lines.
+    const split = join(m.dir, 'split.log');
+    const results = await Promise.all([
+      writer(text, 4000, 'text', 'a'),
+      writer(text, 2000, 'text', 'c'),
+      writer(split, 4000, 'split', 'b'),
+      writer(json, 3000, 'json', 'd'),
+    ]);
+    // Shell writers too: one line each, open-append-close.
+    expect(sh(`for i in $(seq 1 40); do echo "ERROR from shell $i" >> '${text}'; done`).status).toBe(0);
+    const shellBytes = Array.from({ length: 40 }, (_, i) => `ERROR from shell ${i + 1}\n`.length).reduce((a, b) => a + b, 0);
+
+    const s = stats(m);
+    const file = (key: string) => s.files.find((f) => f.key === key)!;
+    const mixed = file('/mixed.log');
+    expect(mixed.writes).toBe(results[0].writes + results[1].writes + 40);
+    expect(mixed.bytes).toBe(results[0].bytes + results[1].bytes + shellBytes);
+    expect(mixed.bytes).toBe(fs.statSync(text).size);
+    expect(mixed.lines).toBe(6040);
+    expect(mixed.levels).toMatchObject({ error: 1540, warn: 1500, info: 1500, debug: 1500, unknown: 0 });
+    expect(mixed.dataTypes.text).toBe(6040);
+    const halves = file('/split.log');
+    expect(halves.writes).toBe(8000);
+    expect(halves.lines).toBe(4000);
+    expect(halves.levels).toMatchObject({ error: 1000, warn: 1000, info: 1000, debug: 1000 });
+    const js = file('/json.log');
+    expect(js.lines).toBe(3000);
+    expect(js.levels).toMatchObject({ error: 750, warn: 750, info: 750, debug: 750 });
+    expect(js.dataTypes.json).toBe(3000);
+    expect(s.droppedRecords).toBe(0);
+    expect(s.totals.lines).toBe(13_040);
+    expect(s.totals.writes).toBe(results.reduce((a, r) => a + r.writes, 0) + 40);
+
+    // Per application: the engine that knows the caller credits node and sh separately.
+    const total = (k: keyof StreamJson) => s.apps.reduce((a, x) => a + (x[k] as number), 0);
+    expect(total('writes')).toBe(s.totals.writes);
+    expect(total('lines')).toBe(13_040);
+    if (s.engine === 'native') {
+      const node = s.apps.find((a) => a.key === 'node')!;
+      expect(node.lines).toBe(13_000);
+      expect(node.levels.error).toBe(1500 + 1000 + 750);
+      expect(s.apps.some((a) => a.key === 'sh' || a.key === 'bash' || a.key === 'dash')).toBe(true);
+    } else {
+      expect(s.apps.map((a) => a.key)).toEqual(['unknown']);
+    }
+  });
+
+  test('a rotated file keeps its stream going; the old file goes idle under its new name', async () => {
+    const f = join(m.dir, 'rot.log');
+    await writer(f, 100, 'text', 'x');
+    fs.renameSync(f, `${f}.1`);
+    await writer(f, 60, 'text', 'y');
+    const s = stats(m);
+    expect(s.files.find((x) => x.key === '/rot.log')!.lines).toBe(160);
+    expect(s.files.find((x) => x.key === '/rot.log.1')).toBeUndefined();
+  });
+
+  test('binary data, NUL bytes, CRLF and a 10 MB line without a newline are counted without harm', async () => {
+    const f = join(m.dir, 'odd.log');
+    const fd = fs.openSync(f, 'a');
+    fs.writeSync(fd, 'INFO windows line\r\n');
+    fs.writeSync(fd, Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x0a]));
+    fs.writeSync(fd, Buffer.alloc(10 * 1024 * 1024, 0x61));
+    fs.closeSync(fd);
+    const s = stats(m);
+    const odd = s.files.find((x) => x.key === '/odd.log')!;
+    expect(odd.bytes).toBe(19 + 5 + 10 * 1024 * 1024);
+    expect(odd.lines).toBe(2); // the 10 MB line is still pending its newline
+    expect(odd.dataTypes.binary).toBe(1);
+    expect(odd.levels.info).toBe(1);
+    expect(await m.ask('ping')).toMatchObject({ pong: true });
+  });
+});

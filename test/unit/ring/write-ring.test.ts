@@ -1,0 +1,54 @@
+import { WriteRing } from '../../../src/ring/write-ring';
+
+describe('WriteRing', () => {
+  test('records come out in order with every field intact', () => {
+    const ring = new WriteRing(8);
+    for (let i = 0; i < 5; i++) expect(ring.push(i + 1, 1000.5 + i, 2 ** 40 + i, 100 + i, 4000 + i)).toBe(true);
+    const seen: number[][] = [];
+    expect(ring.drain((r) => seen.push([r.handle, r.timeMs, r.offset, r.length, r.pid]))).toBe(5);
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => [i + 1, 1000.5 + i, 2 ** 40 + i, 100 + i, 4000 + i]));
+    expect(ring.pending).toBe(0);
+  });
+
+  test('a full ring drops and counts, never overwrites, and frees slots as it drains', () => {
+    const ring = new WriteRing(4);
+    for (let i = 0; i < 4; i++) expect(ring.push(i, 0, 0, 1, 0)).toBe(true);
+    expect(ring.push(99, 0, 0, 1, 0)).toBe(false);
+    expect(ring.push(98, 0, 0, 1, 0)).toBe(false);
+    expect(ring.dropped).toBe(2);
+    const handles: number[] = [];
+    ring.drain((r) => handles.push(r.handle), 2);
+    expect(handles).toEqual([0, 1]);
+    expect(ring.push(5, 0, 0, 1, 0)).toBe(true);
+    ring.drain((r) => handles.push(r.handle));
+    expect(handles).toEqual([0, 1, 2, 3, 5]);
+  });
+
+  test('positions wrap around 2^32 without losing order', () => {
+    const ring = new WriteRing(4);
+    // Start near the wrap point: head/tail and every seq as if 2^32 - 6 records had passed.
+    const u32 = new Uint32Array(ring.buffer);
+    const start = 2 ** 32 - 6;
+    u32[2] = start;
+    u32[3] = start;
+    for (let i = 0; i < 4; i++) u32[16 + ((start + i) & 3) * 8] = (start + i) >>> 0;
+    const out: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (let k = 0; k < 3; k++) expect(ring.push(round * 3 + k, 0, 0, 1, 0)).toBe(true);
+      ring.drain((r) => out.push(r.handle));
+    }
+    expect(out).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(ring.dropped).toBe(0);
+  });
+
+  test('a ring made elsewhere is adopted only with the expected layout version', () => {
+    const a = new WriteRing(16);
+    a.push(7, 1, 2, 3, 4);
+    const b = new WriteRing(a.buffer as ArrayBuffer);
+    const got: number[] = [];
+    b.drain((r) => got.push(r.handle));
+    expect(got).toEqual([7]);
+    new Uint32Array(a.buffer)[1] = 99;
+    expect(() => new WriteRing(a.buffer as ArrayBuffer)).toThrow(/layout 99/);
+  });
+});
