@@ -12,14 +12,10 @@
  * scored windows (m / (m + m0)): before any scoring, confidence rests on the data; after a few
  * minutes of scored windows, on how well the forecasts actually did.
  */
-export interface ConfidenceInputs {
-  evidenceCount: number;
-  windowCv2: number;
-  skill: number;
-  scoredWindows: number;
-}
 
+/** Writes at which evidence is one half. */
 export const EVIDENCE_HALF_COUNT = 10;
+/** Scored windows at which skill and stability weigh the same. */
 export const SKILL_HALF_WINDOWS = 6;
 
 export function evidenceScore(count: number, halfCount = EVIDENCE_HALF_COUNT): number {
@@ -30,11 +26,18 @@ export function stabilityScore(cv2: number): number {
   return cv2 > 0 ? 1 / (1 + cv2) : 1;
 }
 
-export function confidence(inp: ConfidenceInputs): number {
-  const e = evidenceScore(inp.evidenceCount);
-  const s = stabilityScore(inp.windowCv2);
-  const k = inp.skill < 0 ? 0 : inp.skill > 1 ? 1 : inp.skill;
-  const w = inp.scoredWindows > 0 ? inp.scoredWindows / (inp.scoredWindows + SKILL_HALF_WINDOWS) : 0;
+/**
+ * @param evidenceCount decayed count of recent writes
+ * @param windowCv2 squared coefficient of variation of the recent window totals
+ * @param skill 1 - symmetric relative error of the recently scored forecasts
+ * @param scoredWindows how many windows that skill rests on
+ * (Plain numbers, not an options object: it runs on every shadow-log refresh of every stream.)
+ */
+export function confidence(evidenceCount: number, windowCv2: number, skill: number, scoredWindows: number): number {
+  const e = evidenceScore(evidenceCount);
+  const s = stabilityScore(windowCv2);
+  const k = skill < 0 ? 0 : skill > 1 ? 1 : skill;
+  const w = scoredWindows > 0 ? scoredWindows / (scoredWindows + SKILL_HALF_WINDOWS) : 0;
   const c = e * Math.pow(s, 1 - w) * Math.pow(k, w);
   return Number.isFinite(c) ? Math.min(1, Math.max(0, c)) : 0;
 }

@@ -19,6 +19,11 @@ export interface Forecaster {
   observe(actual: number): void;
   /** Memory held per instance, in bytes (for the stream table's budget). */
   readonly stateBytes: number;
+  /**
+   * True when the forecaster calibrates its own interval levels (`Predictive.levels`); otherwise
+   * StreamModel calibrates the levels of its output.
+   */
+  readonly selfCalibrating?: boolean;
 }
 
 /** Options every forecaster factory receives; each reads what it needs. */
@@ -35,15 +40,28 @@ export interface ForecasterOptions {
   ensembleSwitchMargin: number;
   /** Scored windows before the ensemble trusts its scores over its first member. */
   ensembleMinScored: number;
+  /**
+   * 'split': the ensemble's point comes from the member with the best recent absolute error and
+   * its distribution from the one with the best five-quantile score; 'quantile': both from the
+   * latter.
+   */
+  ensembleSelectBy: 'split' | 'quantile';
+  /** Slots of the ensemble's level-shift test and recent-rate projection (0 disables it). */
+  ensembleShiftSlots: number;
+  /** Step of the online interval calibration (see IntervalCalibrator); 0 leaves levels nominal. */
+  calibrationStep: number;
 }
 
 export const DEFAULT_FORECASTER_OPTIONS: ForecasterOptions = {
   movingAverageWindows: 6,
   residualWindows: 32,
   ensembleMembers: ['naive-last', 'moving-average', 'empirical', 'analog', 'negbin', 'holt'],
-  ensembleScoreHalfLife: 8,
+  ensembleScoreHalfLife: 16,
   ensembleSwitchMargin: 0.05,
   ensembleMinScored: 3,
+  ensembleSelectBy: 'split',
+  ensembleShiftSlots: 2,
+  calibrationStep: 0.02,
 };
 
 export type ForecasterFactory = (options: ForecasterOptions) => Forecaster;

@@ -21,6 +21,8 @@ export interface WindowHistory {
   readonly unit: number;
   /** Period of the stream's activity in slots (0 = none detected); shared by its series. */
   readonly periodSlots: number;
+  /** Slots closed since the stream started: identifies the origin (it grows by one per slot). */
+  readonly originSlot: number;
 }
 
 /**
@@ -50,6 +52,10 @@ export class RingHistory implements WindowHistory {
 
   get slotCount(): number {
     return this.ring.slotCount;
+  }
+
+  get originSlot(): number {
+    return this.ring.closed;
   }
 
   at(lag: number): number {
@@ -88,6 +94,10 @@ export class ArrayHistory implements WindowHistory {
   }
 
   get slotCount(): number {
+    return this.length;
+  }
+
+  get originSlot(): number {
     return this.length;
   }
 

@@ -17,6 +17,11 @@ export class Predictive {
   point = 0;
   /** Spread unit for extending the tails (see quantile): the series' unit size, e.g. bytes per line. */
   unit = 1;
+  /**
+   * Levels at which to read the bounds of the 90% and 50% intervals (5, 25, 75, 95% nominally):
+   * a calibrated forecaster moves them (see IntervalCalibrator).
+   */
+  readonly levels = Float64Array.of(0.05, 0.25, 0.75, 0.95);
 
   constructor(readonly capacity = 64) {
     this.samples = new Float64Array(capacity);
@@ -26,6 +31,15 @@ export class Predictive {
     this.n = 0;
     this.mean = 0;
     this.point = 0;
+    this.levels[0] = 0.05;
+    this.levels[1] = 0.25;
+    this.levels[2] = 0.75;
+    this.levels[3] = 0.95;
+  }
+
+  /** Bound k of the intervals (0: lower 90%, 1: lower 50%, 2: upper 50%, 3: upper 90%). */
+  bound(k: number): number {
+    return this.quantile(this.levels[k]);
   }
 
   push(x: number): void {
@@ -43,6 +57,7 @@ export class Predictive {
 
   /** A point mass at x (a deterministic forecast). */
   setPoint(x: number): void {
+    this.clear();
     this.n = 1;
     this.samples[0] = x > 0 ? x : 0;
     this.mean = this.samples[0];
@@ -56,6 +71,7 @@ export class Predictive {
     this.mean = o.mean;
     this.point = o.point;
     this.unit = o.unit;
+    this.levels.set(o.levels);
   }
 
   /**

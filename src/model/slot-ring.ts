@@ -11,7 +11,7 @@
  * shadow log scores (aligned to multiples of W) are simply the origins that fall on them.
  */
 export class SlotRing {
-  readonly data: Float64Array;
+  readonly data: Float32Array;
   /** Slots closed since the ring started (capped at capacity for indexing purposes). */
   closed = 0;
   /** Start time of the open slot; NaN until the first advance. */
@@ -26,7 +26,8 @@ export class SlotRing {
   ) {
     if (!(capacity >= slotsPerWindow && slotsPerWindow >= 1)) throw new RangeError('capacity must hold a window');
     // +1: the open slot lives beside the `capacity` closed ones
-    this.data = new Float64Array(seriesCount * (capacity + 1));
+    // float32: counts are exact to 2^24 per slot, byte totals beyond that within 1e-7 relative
+    this.data = new Float32Array(seriesCount * (capacity + 1));
   }
 
   get windowMs(): number {

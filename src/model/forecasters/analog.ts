@@ -12,15 +12,18 @@ import { lastWindowOrRate } from './common';
  * plain smoothing misses on real logs: regimes (a flood goes on, silence goes on), the typical
  * aftermath of a burst (the short tail that follows the first window of a burst), and heartbeats.
  *
- * Candidates are past origins every `strideSlots` slots. Ties (e.g. many silent contexts) prefer
- * the most recent origins. Stateless; scratch buffers are shared by all instances (single thread).
+ * Candidates are past origins every `strideSlots` slots (2 by default: overlapping windows give
+ * five times the analogs of window-aligned ones, from the same history). A quarter of them, at
+ * least `minNeighbours`, are kept. Ties (e.g. many silent contexts) prefer the most recent
+ * origins. Stateless; scratch buffers are shared by all instances (single thread).
  */
 let prefix = new Float64Array(0);
 const bestDist = new Float64Array(64);
 const bestNext = new Float64Array(64);
 
 export interface AnalogOptions {
-  strideSlots: number; // 0 = one window
+  /** 0 = one window. */
+  strideSlots: number;
   minNeighbours: number;
   neighbourFraction: number;
   previousWeight: number;
@@ -28,7 +31,7 @@ export interface AnalogOptions {
 }
 
 const DEFAULTS: AnalogOptions = {
-  strideSlots: 0,
+  strideSlots: 2,
   minNeighbours: 8,
   neighbourFraction: 0.25,
   previousWeight: 0.5,

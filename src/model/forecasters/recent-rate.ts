@@ -3,22 +3,21 @@ import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 
 /**
- * The rate of the last few slots (a quarter of a window by default) projected over the whole
- * window, with the history's dispersion: reacts within a couple of slots to a rate change (a flood
- * starting, a stream stopping), at the price of noise. Stateless.
+ * The rate of the last few slots (2 by default) projected over the whole window, with the
+ * history's dispersion: reacts within a couple of slots to a rate change (a flood starting, a
+ * stream stopping), at the price of noise. The ensemble's level-shift override. Stateless.
  */
 export class RecentRate implements Forecaster {
   readonly name = 'recent-rate';
   readonly stateBytes = 0;
 
-  constructor(readonly fractionOfWindow = 0.25) {}
+  constructor(readonly slots = 2) {}
 
   predict(h: WindowHistory, out: Predictive): void {
     const S = h.slotsPerWindow;
     const u = h.unit > 0 ? h.unit : 1;
-    const L = Math.min(h.slotCount, Math.max(1, Math.round(S * this.fractionOfWindow)));
+    const L = Math.min(h.slotCount, Math.max(1, this.slots));
     if (L === 0) {
-      out.clear();
       out.setPoint(0);
       return;
     }
