@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ExitCodes } from '../errors';
+import { registerDoctor } from './commands/doctor';
 import { registerMount } from './commands/mount';
 import { registerStats } from './commands/stats';
 import { registerUnmount } from './commands/unmount';
@@ -20,6 +21,7 @@ function main(): void {
   registerMount(program);
   registerUnmount(program);
   registerStats(program);
+  registerDoctor(program);
 
   program.parseAsync(process.argv).catch((err: unknown) => {
     if (err instanceof CommanderError) {

@@ -8,6 +8,7 @@ import { createEngine } from '../engine/create-engine';
 import { Profiler } from '../profile/profiler';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
+import { TickStats } from './tick-stats';
 
 /**
  * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
@@ -21,6 +22,8 @@ export class Daemon {
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private readonly socket: string;
+  private readonly ticks = new TickStats();
+  private readonly startedAt = Date.now();
 
   constructor(private readonly config: MountConfig, private readonly logger: Logger) {
     this.socket = socketPath(config.runDir, config.mountpoint);
@@ -44,7 +47,7 @@ export class Daemon {
       throw err;
     }
     const engine = this.engine;
-    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs });
+    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs });
     this.timer = setInterval(() => this.tick(), this.config.refreshMs);
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
@@ -83,8 +86,11 @@ export class Daemon {
   }
 
   private tick(): void {
+    if (!this.profiler) return;
+    const t0 = performance.now();
     try {
-      this.profiler?.tick();
+      this.profiler.tick();
+      this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
     }
@@ -106,13 +112,19 @@ export class Daemon {
     const engine = this.engine!;
     // A tick first, so what the CLI shows includes every write acknowledged before it asked.
     this.tick();
+    const mem = process.memoryUsage();
     return {
       schema: 'logshadow.stats/1',
       mountpoint: this.config.mountpoint,
       backing: this.prepared?.backingDisplay,
       engine: engine.name,
       cache: engine.cache,
+      knowsCaller: engine.knowsCaller,
       pid: process.pid,
+      uptimeSec: (Date.now() - this.startedAt) / 1000,
+      refreshMs: this.config.refreshMs,
+      horizonMs: this.config.horizonMs,
+      daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tick: this.ticks.summary() },
       engineCounters: engine.counters(),
       ...this.profiler!.snapshot(),
     };

@@ -1,13 +1,18 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { Engine, FileEvent } from '../engine/engine';
-import { DATA_TYPE_NAMES } from './data-type';
 import { InodeState } from './inode';
-import { SEVERITY_NAMES } from './severity';
+import { ModelPool } from './model-pool';
+import { monotonicMs } from '../util/clock';
+import { RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
 
 export interface ProfilerOptions {
   refreshMs: number;
+  /** The forecast horizon, which is also the models' scoring window. */
+  horizonMs: number;
+  /** Streams that may hold a model at once. */
+  maxModels: number;
   maxFileStreams: number;
   maxAppStreams: number;
   /** Backing files remembered after their last close (open-append-close writers come back). */
@@ -18,6 +23,8 @@ export interface ProfilerOptions {
 
 export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
   refreshMs: 250,
+  horizonMs: 10_000,
+  maxModels: 1024,
   maxFileStreams: 4096,
   maxAppStreams: 512,
   maxInodes: 4096,
@@ -43,6 +50,11 @@ const INITIAL_READ_BUFFER = 64 * 1024;
 export class Profiler {
   readonly files: StreamTable;
   readonly apps: StreamTable;
+  readonly models: ModelPool;
+  /** Streams with an event this tick (their models end the tick). */
+  private readonly dirty: Stream[] = [];
+  private tickNo = 0;
+  private lastReclaimMs = 0;
   private readonly open = new Map<number, OpenFile>();
   private readonly inodes = new Map<string, InodeState>();
   private readonly byPath = new Map<string, InodeState>();
@@ -72,8 +84,10 @@ export class Profiler {
 
   constructor(private readonly engine: Engine, options: Partial<ProfilerOptions> = {}) {
     this.options = { ...DEFAULT_PROFILER_OPTIONS, ...options };
-    this.files = new StreamTable('file', this.options.maxFileStreams);
-    this.apps = new StreamTable('app', this.options.maxAppStreams);
+    this.models = new ModelPool(this.options.maxModels, { windowMs: this.options.horizonMs });
+    const dropModel = (s: Stream) => this.models.release(s);
+    this.files = new StreamTable('file', this.options.maxFileStreams, dropModel);
+    this.apps = new StreamTable('app', this.options.maxAppStreams, dropModel);
     this.unknownApp = this.apps.get(UNKNOWN_WRITER.comm);
     this.lineApp = this.unknownApp;
     this.lineFile = this.files.get(UNKNOWN_FILE);
@@ -106,6 +120,26 @@ export class Profiler {
     this.segCount = 0;
     for (const handle of this.releases) this.release(handle);
     this.releases.length = 0;
+    this.endTick(monotonicMs());
+  }
+
+  /** Models of streams that saw events end their tick; idle streams cost nothing. */
+  private endTick(nowMs: number): void {
+    for (const s of this.dirty) s.model?.endTick(nowMs);
+    this.dirty.length = 0;
+    this.tickNo++;
+    if (nowMs - this.lastReclaimMs > 5000) {
+      this.models.reclaimDormant(nowMs);
+      this.lastReclaimMs = nowMs;
+    }
+  }
+
+  /** Marks a stream as active this tick, giving it a model on its first write. */
+  private touch(s: Stream): void {
+    if (s.tickSeen === this.tickNo) return;
+    s.tickSeen = this.tickNo;
+    this.dirty.push(s);
+    this.models.acquire(s);
   }
 
   close(): void {
@@ -220,6 +254,8 @@ export class Profiler {
     const app = of ? of.app : this.unknownApp;
     if (!of) this.unknownHandleRecords++;
     const inode = of ? of.inode : this.unknownInode;
+    this.touch(inode.stream);
+    this.touch(app);
     inode.stream.recordWrite(timeMs, length);
     inode.stream.lastApp = app.key;
     app.recordWrite(timeMs, length);
@@ -352,6 +388,7 @@ export class Profiler {
   }
 
   snapshot(): ProfileSnapshot {
+    const now = monotonicMs();
     const files = [...this.files.values()].filter((s) => s.writes > 0);
     const apps = [...this.apps.values()].filter((s) => s.writes > 0);
     return {
@@ -359,21 +396,16 @@ export class Profiler {
       droppedRecords: this.engine.ring.dropped,
       unknownHandleRecords: this.unknownHandleRecords,
       readErrors: this.readErrors,
-      files: files.map(streamSnapshot),
-      apps: apps.map(streamSnapshot),
+      tables: {
+        fileStreams: this.files.size, appStreams: this.apps.size, models: this.models.size, inodes: this.inodes.size,
+        evictedStreams: this.files.evicted + this.apps.evicted, evictedModels: this.models.evictions,
+        limits: { files: this.options.maxFileStreams, apps: this.options.maxAppStreams, models: this.options.maxModels, inodes: this.options.maxInodes },
+      },
+      rateWindowsSec: RATE_WINDOWS_SEC,
+      files: files.map((f) => streamSnapshot(f, now)),
+      apps: apps.map((a) => streamSnapshot(a, now)),
     };
   }
-}
-
-export interface StreamSnapshot {
-  key: string;
-  writes: number;
-  bytes: number;
-  lines: number;
-  levels: Record<string, number>;
-  dataTypes: Record<string, number>;
-  unreadBytes: number;
-  lastWriteMs: number;
 }
 
 export interface ProfileSnapshot {
@@ -381,14 +413,11 @@ export interface ProfileSnapshot {
   droppedRecords: number;
   unknownHandleRecords: number;
   readErrors: number;
+  tables: {
+    fileStreams: number; appStreams: number; models: number; inodes: number; evictedStreams: number; evictedModels: number;
+    limits: { files: number; apps: number; models: number; inodes: number };
+  };
+  rateWindowsSec: number[];
   files: StreamSnapshot[];
   apps: StreamSnapshot[];
-}
-
-function streamSnapshot(s: Stream): StreamSnapshot {
-  const levels: Record<string, number> = {};
-  SEVERITY_NAMES.forEach((n, i) => (levels[n] = s.levelLines[i]));
-  const dataTypes: Record<string, number> = {};
-  DATA_TYPE_NAMES.forEach((n, i) => (dataTypes[n] = s.dataTypeLines[i]));
-  return { key: s.key, writes: s.writes, bytes: s.bytes, lines: s.lines, levels, dataTypes, unreadBytes: s.unreadBytes, lastWriteMs: s.lastWriteMs };
 }

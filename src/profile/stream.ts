@@ -1,3 +1,4 @@
+import type { StreamModel } from '../model/stream-model';
 import { DATA_TYPE_COUNT } from './data-type';
 import { SEVERITY_COUNT } from './severity';
 import type { WriterInfo } from './writer-info';
@@ -26,6 +27,10 @@ export class Stream {
   lastWriter: WriterInfo | null = null;
   /** For a file: the application that wrote it last. */
   lastApp: string | null = null;
+  /** Rates, sizes, mix and forecasts; held only while the stream writes (see ModelPool). */
+  model: StreamModel | null = null;
+  /** The tick this stream last had an event in, so each tick ends a stream's model once. */
+  tickSeen = -1;
 
   constructor(readonly kind: StreamKind, readonly key: string) {}
 
@@ -34,6 +39,7 @@ export class Stream {
     this.writes++;
     this.bytes += length;
     if (timeMs > this.lastWriteMs) this.lastWriteMs = timeMs;
+    this.model?.observeWrite(timeMs, length);
   }
 
   recordLine(lengthBytes: number, severity: number, dataType: number): void {
@@ -41,6 +47,7 @@ export class Stream {
     this.lineBytes += lengthBytes;
     this.levelLines[severity]++;
     this.dataTypeLines[dataType]++;
+    this.model?.observeLine(lengthBytes, severity);
   }
 }
 

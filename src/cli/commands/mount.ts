@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
+import { withConfigFile } from '../../config/config-file';
 import {
   DEFAULTS, LOG_LEVELS, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
 } from '../../config/mount-config';
 import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
-import { Daemon } from '../../daemon/daemon';
 import { createLogger } from '../../daemon/logger';
 import { resolveDirectory } from '../../daemon/prepare-mountpoint';
 import { ErrorCodes, LogshadowError, usageError } from '../../errors';
@@ -28,6 +28,7 @@ interface MountFlags {
   logFile?: string;
   background?: boolean;
   debugFuse?: boolean;
+  config?: string;
 }
 
 export function registerMount(program: Command): void {
@@ -47,14 +48,16 @@ export function registerMount(program: Command): void {
     .option('--log-file <file>', 'also write the daemon log to this file (never inside the mount)')
     .option('--background', 'return once mounted; the daemon logs to --log-file or <run-dir>/<name>.log')
     .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
+    .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
   logshadow mount /var/log/myapp                  shadow the directory (a 256M tmpfs if it is not on tmpfs)
   logshadow mount /var/log/myapp --size 1G --background
-  logshadow mount /run/logs --engine fuse-native  the reference engine`)
-    .action(async (dir: string, flags: MountFlags) => {
+  logshadow mount /run/logs --engine fuse-native  the reference engine
+  logshadow mount /var/log/myapp --config /etc/logshadow/myapp.json --log-level debug`)
+    .action(async (dir: string, flags: MountFlags, cmd: Command) => {
       try {
-        const config = toConfig(dir, flags);
+        const config = withConfigFile(cmd, flags, (merged) => toConfig(dir, merged));
         if (flags.background) await mountInBackground(config);
         else await runForeground(config);
       } catch (err) {
@@ -95,6 +98,9 @@ function isInside(file: string, dir: string): boolean {
 
 async function runForeground(config: MountConfig): Promise<void> {
   const logger = createLogger(config.logLevel, config.logFile);
+  // Loaded only here: the engines load libfuse at import time, and every other command (doctor
+  // above all) must run on a machine that lacks it.
+  const { Daemon } = await import('../../daemon/daemon');
   const daemon = new Daemon(config, logger);
   const shutdown = (signal: string) => {
     void daemon.stop(signal).then(

@@ -1,0 +1,34 @@
+/**
+ * The cost of the daemon's own refresh tick, so the user can weigh the refresh rate: the last
+ * `capacity` durations in a fixed ring, summarised only when asked.
+ */
+export class TickStats {
+  private readonly durations: Float64Array;
+  private n = 0;
+  count = 0;
+  lastStreams = 0;
+
+  constructor(capacity = 1024) {
+    this.durations = new Float64Array(capacity);
+  }
+
+  record(ms: number, activeStreams: number): void {
+    this.durations[this.n++ % this.durations.length] = ms;
+    this.count++;
+    this.lastStreams = activeStreams;
+  }
+
+  summary(): { count: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number } {
+    const k = Math.min(this.n, this.durations.length);
+    if (k === 0) return { count: 0, meanMs: 0, p99Ms: 0, maxMs: 0, activeStreams: this.lastStreams };
+    const sorted = Float64Array.from(this.durations.subarray(0, k)).sort();
+    const mean = sorted.reduce((a, b) => a + b, 0) / k;
+    return {
+      count: this.count,
+      meanMs: mean,
+      p99Ms: sorted[Math.min(k - 1, Math.floor(0.99 * k))],
+      maxMs: sorted[k - 1],
+      activeStreams: this.lastStreams,
+    };
+  }
+}

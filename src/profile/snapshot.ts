@@ -1,0 +1,103 @@
+import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type StreamModel } from '../model/stream-model';
+import type { TrackStats } from '../shadow/scoring';
+import { DATA_TYPE_NAMES } from './data-type';
+import { SEVERITY_NAMES } from './severity';
+import type { Stream } from './stream';
+
+/** The rate time constants the models keep, in seconds (StreamModel's default rateTausMs). */
+export const RATE_WINDOWS_SEC = [1, 10, 60, 300];
+
+export interface ScoreSet {
+  model: TrackStats;
+  naiveLast: TrackStats;
+  movingAverage: TrackStats;
+}
+
+export interface ModelSnapshot {
+  /** Per second, one value per RATE_WINDOWS_SEC time constant. */
+  writesPerSec: number[];
+  linesPerSec: number[];
+  bytesPerSec: number[];
+  holtBytesPerSec: { level: number; trend: number };
+  writeSize: { mean: number; p50: number; p90: number; p99: number };
+  lineLength: { mean: number; p50: number; p90: number; p99: number };
+  levelMix: Record<string, number>;
+  interArrivalMs: number;
+  /** Coefficient of variation of inter-arrival times (1 for Poisson, > 1 bursty). */
+  interArrivalCv: number;
+  fano: number;
+  burst: boolean;
+  periodSec: number;
+  confidence: number;
+  forecaster: string;
+  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number };
+}
+
+export interface StreamSnapshot {
+  key: string;
+  writes: number;
+  bytes: number;
+  lines: number;
+  levels: Record<string, number>;
+  dataTypes: Record<string, number>;
+  unreadBytes: number;
+  idleSec: number;
+  openFiles: number;
+  /** Files: the application that wrote last. Applications: the last process seen. */
+  lastApp?: string | null;
+  writer?: { pid: number; cmdline: string; uid: number } | null;
+  model: ModelSnapshot | null;
+}
+
+function named(values: ArrayLike<number>, names: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => (out[n] = values[i]));
+  return out;
+}
+
+export function scoreSet(m: StreamModel, series: number): ScoreSet {
+  return {
+    model: m.scorer.stats(series, TRACK_MODEL),
+    naiveLast: m.scorer.stats(series, TRACK_NAIVE_LAST),
+    movingAverage: m.scorer.stats(series, TRACK_MOVING_AVERAGE),
+  };
+}
+
+export function modelSnapshot(m: StreamModel, nowMs: number): ModelSnapshot {
+  const st = m.stats(nowMs);
+  return {
+    writesPerSec: st.writesPerSec,
+    linesPerSec: st.linesPerSec,
+    bytesPerSec: st.bytesPerSec,
+    holtBytesPerSec: st.holtBytesPerSec,
+    writeSize: { mean: st.writeSize.mean, p50: st.writeSize.p50, p90: st.writeSize.p90, p99: st.writeSize.p99 },
+    lineLength: { mean: st.lineLength.mean, p50: st.lineLength.p50, p90: st.lineLength.p90, p99: st.lineLength.p99 },
+    levelMix: named(st.levelMix, SEVERITY_NAMES),
+    interArrivalMs: st.interArrival.meanMs,
+    interArrivalCv: st.interArrival.cv,
+    fano: st.fano,
+    burst: st.burst,
+    periodSec: st.periodMs / 1000,
+    confidence: st.confidence,
+    forecaster: st.model,
+    scores: { bytes: scoreSet(m, SERIES_BYTES), lines: scoreSet(m, SERIES_LINES), severityDivergence: m.scorer.meanDivergence() },
+  };
+}
+
+export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
+  const out: StreamSnapshot = {
+    key: s.key,
+    writes: s.writes,
+    bytes: s.bytes,
+    lines: s.lines,
+    levels: named(s.levelLines, SEVERITY_NAMES),
+    dataTypes: named(s.dataTypeLines, DATA_TYPE_NAMES),
+    unreadBytes: s.unreadBytes,
+    idleSec: s.lastWriteMs ? Math.max(0, (nowMs - s.lastWriteMs) / 1000) : 0,
+    openFiles: s.openCount,
+    model: s.model ? modelSnapshot(s.model, nowMs) : null,
+  };
+  if (s.kind === 'file') out.lastApp = s.lastApp;
+  else out.writer = s.lastWriter ? { pid: s.lastWriter.pid, cmdline: s.lastWriter.cmdline, uid: s.lastWriter.uid } : null;
+  return out;
+}

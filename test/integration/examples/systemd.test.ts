@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../../helpers/cli';
+import { forceCleanup } from '../../helpers/mount';
+import { LOGSHADOW_FSTYPE, topMountAt } from '../../../src/util/mountinfo';
+import { Children, EXAMPLES, execArgv, fileStats, parseUnit, sleep, statsOf, systemdEscapePath, unitValues, waitFor, within } from './example-helpers';
+
+/**
+ * mount-examples/systemd: the template unit and the nginx drop-in are checked by
+ * systemd-analyze verify (it needs no running systemd), and the unit's own Exec lines, %f
+ * expanded to a temporary directory, are run against the real CLI in the order systemd runs
+ * them. logshadow is not installed in /usr/bin here, so that path is replaced by a wrapper that
+ * runs this checkout's CLI.
+ */
+const UNIT = join(EXAMPLES, 'systemd/logshadow@.service');
+const DROP_IN = join(EXAMPLES, 'systemd/nginx.service.d/logshadow.conf');
+const INSTALLED = '/usr/bin/logshadow';
+
+const split = (values: string[]) => values.flatMap((v) => v.split(/\s+/));
+
+describe('mount-examples/systemd', () => {
+  const children = new Children();
+  let scratch: string;
+  let wrapper: string;
+  let unitText: string;
+
+  beforeAll(() => {
+    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    wrapper = join(scratch, 'bin', 'logshadow');
+    fs.mkdirSync(join(scratch, 'bin'));
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`, { mode: 0o755 });
+    unitText = fs.readFileSync(UNIT, 'utf8').split(INSTALLED).join(wrapper);
+  });
+  afterAll(async () => {
+    try {
+      await children.stopAll();
+    } finally {
+      forceCleanup(join(scratch, 'logs'));
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('the template unit has what a boot-time mount needs', () => {
+    const unit = parseUnit(fs.readFileSync(UNIT, 'utf8'));
+    expect(unitValues(unit, 'Service', 'Type')).toEqual(['simple']);
+    expect(unitValues(unit, 'Service', 'ExecStart')).toEqual([`${INSTALLED} mount %f`]);
+    expect(unitValues(unit, 'Service', 'ExecStop')).toEqual([`${INSTALLED} unmount %f`]);
+    expect(unitValues(unit, 'Service', 'ExecStartPost')).toHaveLength(1);
+    expect(unitValues(unit, 'Service', 'KillSignal')).toEqual(['SIGTERM']);
+    expect(unitValues(unit, 'Unit', 'DefaultDependencies')).toEqual(['no']);
+    expect(split(unitValues(unit, 'Unit', 'After'))).toEqual(expect.arrayContaining(['local-fs.target']));
+    expect(split(unitValues(unit, 'Unit', 'Before'))).toEqual(expect.arrayContaining(['sysinit.target', 'shutdown.target']));
+    expect(split(unitValues(unit, 'Install', 'WantedBy'))).toEqual(['sysinit.target']);
+    // The drop-in names the instance for /var/log/nginx exactly as systemd-escape spells it.
+    const dropIn = parseUnit(fs.readFileSync(DROP_IN, 'utf8'));
+    const instance = `logshadow@${systemdEscapePath('/var/log/nginx')}.service`;
+    expect(unitValues(dropIn, 'Unit', 'Requires')).toEqual([instance]);
+    expect(unitValues(dropIn, 'Unit', 'After')).toEqual([instance]);
+  });
+
+  test('systemd-analyze verify accepts the unit and the drop-in, with no warning', () => {
+    const units = join(scratch, 'units');
+    fs.mkdirSync(join(units, 'nginx.service.d'), { recursive: true });
+    fs.writeFileSync(join(units, 'logshadow@.service'), unitText);
+    fs.copyFileSync(DROP_IN, join(units, 'nginx.service.d', 'logshadow.conf'));
+    // nginx's own unit, as Debian ships it, is what the drop-in extends.
+    fs.copyFileSync('/lib/systemd/system/nginx.service', join(units, 'nginx.service'));
+    const env = { ...process.env, SYSTEMD_UNIT_PATH: `${units}:` };
+    for (const name of [join(units, `logshadow@${systemdEscapePath('/var/log/nginx')}.service`), 'nginx.service']) {
+      const r = spawnSync('systemd-analyze', ['verify', name], { encoding: 'utf8', env });
+      expect({ name, status: r.status, stderr: r.stderr }).toEqual({ name, status: 0, stderr: '' });
+    }
+    // And it does object to a broken unit: the check above can fail.
+    fs.writeFileSync(join(units, 'logshadow@.service'), unitText.replace('KillSignal=', 'KillSignl='));
+    const broken = spawnSync('systemd-analyze', ['verify', join(units, 'logshadow@var-log-x.service')], { encoding: 'utf8', env });
+    expect(broken.stderr).toMatch(/Unknown key 'KillSignl'/);
+  });
+
+  test('ExecStart mounts %f; the start is complete (ExecStartPost returns) only once the mount answers; ExecStop unmounts', async () => {
+    const dir = join(scratch, 'logs');
+    fs.mkdirSync(dir);
+    const unit = parseUnit(unitText);
+    const specifiers = { f: dir, i: systemdEscapePath(dir), I: dir.slice(1) };
+    const [start, post, stopLine] = ['ExecStart', 'ExecStartPost', 'ExecStop'].map((k) => execArgv(unitValues(unit, 'Service', k)[0], specifiers));
+    expect(start).toEqual([wrapper, 'mount', dir]);
+    expect(stopLine).toEqual([wrapper, 'unmount', dir]);
+
+    // ExecStartPost started before the daemon must keep waiting: it is what holds back the
+    // units ordered after this one.
+    const waiter = children.start(post[0], post.slice(1));
+    await sleep(1000);
+    expect(waiter.proc.exitCode).toBeNull();
+
+    const daemon = children.start(start[0], start.slice(1));
+    const waited = await within(waiter.exited, 30_000);
+    expect(waited).toBe(0);
+    expect(topMountAt(dir)?.fstype).toBe(LOGSHADOW_FSTYPE);
+    expect(daemon.proc.exitCode).toBeNull();
+
+    const w = spawnSync('/bin/sh', ['-c', 'echo "INFO boot-time line" >> "$1"', 'sh', join(dir, 'app.log')]);
+    expect(w.status).toBe(0);
+    await waitFor('the line to be counted', () => fileStats(statsOf(dir), '/app.log')?.lines === 1);
+
+    const stopped = spawnSync(stopLine[0], stopLine.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    expect(stopped.status).toBe(0);
+    const code = await within(daemon.exited, 30_000);
+    expect(code).toBe(0);
+    // The FUSE mount is gone; the log stays in the tmpfs underneath.
+    expect(topMountAt(dir)?.fstype).toBe('tmpfs');
+    expect(fs.readFileSync(join(dir, 'app.log'), 'utf8')).toBe('INFO boot-time line\n');
+  });
+});
