@@ -1,46 +1,101 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
+import type { ProfileSnapshot } from '../../profile/profiler';
+import type { StreamSnapshot } from '../../profile/snapshot';
+import { bytes, count, duration, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
 interface StatsFlags {
   json?: boolean;
+  top: string;
   runDir: string;
 }
 
-interface StatsReply {
+/** The stats reply (schema logshadow.stats/1, documented in docs/json.md). */
+export interface StatsReply extends ProfileSnapshot {
+  schema: string;
   mountpoint: string;
+  backing: string;
   engine: string;
   cache: string;
-  totals: { writes: number; bytes: number; files: number };
-  droppedRecords: number;
+  knowsCaller: boolean;
+  uptimeSec: number;
+  horizonMs: number;
+  daemon: { rssBytes: number; heapUsedBytes: number; tick: { count: number; meanMs: number; p99Ms: number; activeStreams: number } };
 }
 
 export function registerStats(program: Command): void {
   program
     .command('stats')
-    .description('what the daemon has seen written through a mount')
+    .description('what the daemon has seen written through a mount: totals, then the busiest files and applications')
     .argument('<dir>', 'a logshadow mountpoint')
     .option('--json', 'everything, as JSON (schema logshadow.stats/1)')
+    .option('--top <n>', 'files and applications shown', '10')
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .addHelpText('after', `
 Examples:
   logshadow stats /var/log/myapp
-  logshadow stats /var/log/myapp --json | jq .totals`)
+  logshadow stats /var/log/myapp --top 30
+  logshadow stats /var/log/myapp --json | jq '.files[] | {key, lines, levels}'`)
     .action(async (dir: string, flags: StatsFlags) => {
       try {
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
         const stats = await request<StatsReply>(target.socket, 'stats');
         if (flags.json) return printJson(stats);
-        const t = stats.totals;
-        process.stdout.write(
-          `${stats.mountpoint}  engine ${stats.engine}, cache ${stats.cache}\n` +
-            `writes ${t.writes}  bytes ${t.bytes}  files ${t.files}  dropped records ${stats.droppedRecords}\n`,
-        );
+        process.stdout.write(renderStats(stats, Math.max(1, Number(flags.top) || 10)));
       } catch (err) {
         failAndExit(err);
       }
     });
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'notice', 'info', 'debug', 'trace', 'unknown'];
+
+function streamRows(streams: StreamSnapshot[], top: number): string[][] {
+  return [...streams]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top)
+    .map((s) => {
+      const m = s.model;
+      const bad = (s.levels.fatal ?? 0) + (s.levels.error ?? 0);
+      return [
+        s.key, count(s.writes), bytes(s.bytes), count(s.lines),
+        m ? `${bytes(m.bytesPerSec[1])}/s` : '-',
+        s.lines ? pct(bad / s.lines) : '-',
+        m ? (m.burst ? 'BURST' : 'calm') : 'idle',
+        m ? num(m.confidence, 2) : '-',
+      ];
+    });
+}
+
+export function renderStats(s: StatsReply, top: number): string {
+  const t = s.daemon.tick;
+  let out = `${s.mountpoint}  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}\n`;
+  out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${t.activeStreams} streams modelled)  dropped records ${s.droppedRecords}\n`;
+  out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
+  const levels: Record<string, number> = {};
+  for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
+  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n\n`;
+  const widths = [27, 7, 8, 7, 10, 4, 5, 4];
+  out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
+  if (s.files.length > top) out += `(${s.files.length - top} more files: --top or --json)\n`;
+  out += '\n';
+  out += table(['APPLICATION', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.apps, top), widths);
+  if (!s.knowsCaller) out += `(the ${s.engine} engine cannot tell which process writes: applications show as unknown)\n`;
+  const scored = s.files.filter((f) => f.model && f.model.scores.bytes.model.windows > 0).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+  if (scored.length) {
+    out += `\nforecast error, bytes per ${s.horizonMs / 1000}s window (MAE): model vs naive last vs moving avg\n`;
+    out += table(
+      ['FILE', 'WINDOWS', 'MODEL', 'LAST', 'MOVAVG', 'COV90'],
+      scored.map((f) => {
+        const b = f.model!.scores.bytes;
+        return [f.key, String(b.model.windows), bytes(b.model.mae), bytes(b.naiveLast.mae), bytes(b.movingAverage.mae), pct(b.model.coverage90)];
+      }),
+      [32, 7, 9, 9, 9, 6],
+    );
+  }
+  return out;
 }

@@ -1,0 +1,49 @@
+/** Small text helpers for human output that fits an 80-column terminal. */
+
+export function bytes(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  let v = n;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(v) : v.toFixed(v < 10 ? 2 : 1)}${units[u]}`;
+}
+
+export function count(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (Math.abs(n) >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+export function num(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+export function pct(n: number): string {
+  return Number.isFinite(n) ? `${Math.round(n * 100)}%` : '-';
+}
+
+export function duration(sec: number): string {
+  if (!Number.isFinite(sec)) return '-';
+  if (sec < 60) return `${Math.round(sec)}s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)}m${String(Math.round(sec % 60)).padStart(2, '0')}s`;
+  if (sec < 86400) return `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(sec / 86400)}d${Math.floor((sec % 86400) / 3600)}h`;
+}
+
+/** Cuts a path or name to `width`, keeping its end (the file name matters most). */
+export function fit(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : '…' + text.slice(text.length - width + 1);
+}
+
+/** A fixed-width table: the first column left-aligned, the rest right-aligned. */
+export function table(header: string[], rows: string[][], widths: number[]): string {
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? fit(c, widths[i]) : c.padStart(widths[i]))).join(' ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
