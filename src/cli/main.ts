@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { ExitCodes } from '../errors';
 import { registerDoctor } from './commands/doctor';
 import { registerMount } from './commands/mount';
+import { registerReplay } from './commands/replay';
+import { registerShadow } from './commands/shadow';
 import { registerStats } from './commands/stats';
 import { registerUnmount } from './commands/unmount';
 
@@ -21,6 +23,8 @@ function main(): void {
   registerMount(program);
   registerUnmount(program);
   registerStats(program);
+  registerShadow(program);
+  registerReplay(program);
   registerDoctor(program);
 
   program.parseAsync(process.argv).catch((err: unknown) => {

@@ -21,6 +21,8 @@ export interface MountConfig {
   refreshMs: number;
   /** How far ahead the shadow log forecasts. */
   horizonMs: number;
+  /** Warn when the forecast says the tmpfs fills within this long. */
+  warnFullMs: number;
   /** Write-event ring slots (a power of two). */
   ringCapacity: number;
   maxWrite: number;
@@ -41,6 +43,7 @@ export const DEFAULTS = {
   cache: 'writethrough' as CacheMode,
   refreshMs: 250,
   horizonMs: 10_000,
+  warnFullMs: 10 * 60_000,
   ringCapacity: 1 << 16,
   maxWrite: 128 * 1024,
   runDir: '/run/logshadow',

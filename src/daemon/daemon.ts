@@ -6,6 +6,9 @@ import { ControlServer, type Handler } from '../control/server';
 import type { Engine } from '../engine/engine';
 import { createEngine } from '../engine/create-engine';
 import { Profiler } from '../profile/profiler';
+import { ShadowLog } from '../shadow/shadow-log';
+import { SpaceGuard } from './space-guard';
+import { monotonicMs } from '../util/clock';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
 import { TickStats } from './tick-stats';
@@ -18,6 +21,8 @@ export class Daemon {
   private prepared: PreparedMount | null = null;
   private engine: Engine | null = null;
   private profiler: Profiler | null = null;
+  private shadow: ShadowLog | null = null;
+  private guard: SpaceGuard | null = null;
   private control: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
@@ -48,6 +53,8 @@ export class Daemon {
     }
     const engine = this.engine;
     this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs });
+    this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
+    this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
     this.timer = setInterval(() => this.tick(), this.config.refreshMs);
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
@@ -86,10 +93,12 @@ export class Daemon {
   }
 
   private tick(): void {
-    if (!this.profiler) return;
+    if (!this.profiler || !this.shadow) return;
     const t0 = performance.now();
     try {
       this.profiler.tick();
+      this.shadow.refresh(monotonicMs());
+      this.guard?.check(this.shadow.filesystem());
       this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
@@ -100,6 +109,12 @@ export class Daemon {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
       stats: () => this.stats(),
+      shadow: (params) => {
+        this.tick();
+        const file = typeof params.file === 'string' ? params.file : undefined;
+        const entries = typeof params.entries === 'number' ? params.entries : undefined;
+        return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
+      },
       unmount: () => {
         // Reply first, then stop: the client is told the request was taken.
         setImmediate(() => void this.stop('unmount requested').then(() => process.exit(0)));
@@ -126,6 +141,7 @@ export class Daemon {
       horizonMs: this.config.horizonMs,
       daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tick: this.ticks.summary() },
       engineCounters: engine.counters(),
+      space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       ...this.profiler!.snapshot(),
     };
   }

@@ -1,4 +1,4 @@
-import type { StreamModel } from '../model/stream-model';
+import type { Forecast, StreamModel } from '../model/stream-model';
 import { DATA_TYPE_COUNT } from './data-type';
 import { SEVERITY_COUNT } from './severity';
 import type { WriterInfo } from './writer-info';
@@ -29,6 +29,8 @@ export class Stream {
   lastApp: string | null = null;
   /** Rates, sizes, mix and forecasts; held only while the stream writes (see ModelPool). */
   model: StreamModel | null = null;
+  /** The shadow log's latest forecast for this stream (refreshed every tick while modelled). */
+  forecast: Forecast | null = null;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
 

@@ -22,6 +22,7 @@ interface MountFlags {
   cache: string;
   refresh: string;
   horizon: string;
+  warnFull: string;
   ringCapacity: string;
   runDir: string;
   logLevel: string;
@@ -42,6 +43,7 @@ export function registerMount(program: Command): void {
     .option('--cache <mode>', 'writethrough (every write in tmpfs before it returns) or writeback', DEFAULTS.cache)
     .option('--refresh <duration>', 'profiler and forecast refresh period', `${DEFAULTS.refreshMs}ms`)
     .option('--horizon <duration>', 'how far ahead the shadow log forecasts', `${DEFAULTS.horizonMs / 1000}s`)
+    .option('--warn-full <duration>', 'warn when the forecast fills the tmpfs within this long', `${DEFAULTS.warnFullMs / 60_000}m`)
     .option('--ring-capacity <slots>', 'write-event ring slots (a power of two)', String(DEFAULTS.ringCapacity))
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .option('--log-level <level>', `daemon log level: ${LOG_LEVELS.join(', ')}`, DEFAULTS.logLevel)
@@ -82,6 +84,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     cache: parseChoice(flags.cache, ['writethrough', 'writeback'] as const, '--cache'),
     refreshMs: parseDuration(flags.refresh, '--refresh'),
     horizonMs: parseDuration(flags.horizon, '--horizon'),
+    warnFullMs: parseDuration(flags.warnFull, '--warn-full'),
     ringCapacity,
     maxWrite: DEFAULTS.maxWrite,
     runDir: flags.runDir,

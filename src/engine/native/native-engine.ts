@@ -1,4 +1,5 @@
 import type { CacheMode, Engine, EngineMountOptions, FileEvent } from '../engine';
+import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
 import {
   loadEngineAddon,
@@ -11,19 +12,6 @@ import {
 export interface NativeEngineOptions extends EngineMountOptions {
   /** Serve extended attributes (off by default; see NativeMountOptions.xattr for the cost). */
   xattr?: boolean;
-}
-
-export type NativeEngineErrorCode = 'ENATIVE_UNAVAILABLE' | 'EMOUNT' | 'ENOT_MOUNTED' | 'EALREADY_MOUNTED';
-
-export class NativeEngineError extends Error {
-  constructor(
-    readonly code: NativeEngineErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NativeEngineError';
-  }
 }
 
 /**
@@ -56,7 +44,7 @@ export class NativeEngine implements Engine {
 
   get ring(): WriteRing {
     if (this.writeRing === undefined) {
-      throw new NativeEngineError('ENOT_MOUNTED', 'the native engine has a ring once mount() has resolved');
+      throw new LogshadowError(ErrorCodes.NOT_MOUNTED, 'the native engine has a ring once mount() has resolved');
     }
     return this.writeRing;
   }
@@ -73,7 +61,7 @@ export class NativeEngine implements Engine {
   }
 
   async mount(): Promise<void> {
-    if (this.handle !== undefined) throw new NativeEngineError('EALREADY_MOUNTED', 'already mounted');
+    if (this.handle !== undefined) throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, 'already mounted');
     const addon = this.resolveAddon();
     const o = this.options;
     try {
@@ -89,7 +77,9 @@ export class NativeEngine implements Engine {
         subtype: 'logshadow',
       });
     } catch (err) {
-      throw new NativeEngineError('EMOUNT', `cannot mount ${o.mountpoint}: ${(err as Error).message}`, { cause: err });
+      throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount ${o.mountpoint}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     this.writeRing = new WriteRing(this.handle.ring);
   }
@@ -119,7 +109,7 @@ export class NativeEngine implements Engine {
   private resolveAddon(): NativeEngineAddon {
     if (this.addon !== undefined) return this.addon;
     const load = loadEngineAddon();
-    if (!load.ok) throw new NativeEngineError('ENATIVE_UNAVAILABLE', load.reason);
+    if (!load.ok) throw new LogshadowError(ErrorCodes.ENGINE_UNAVAILABLE, load.reason);
     return load.addon;
   }
 }

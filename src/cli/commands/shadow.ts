@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { request } from '../../control/client';
+import { DEFAULTS } from '../../config/mount-config';
+import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
+import { bytes, count, duration, num, pct, table } from '../format';
+import { failAndExit, printJson } from '../output';
+import { requireMounted, targetOf } from '../target';
+
+interface ShadowFlags {
+  file?: string;
+  json?: boolean;
+  entries: string;
+  top: string;
+  runDir: string;
+}
+
+type ShadowReply = ShadowView & { mountpoint: string };
+
+export function registerShadow(program: Command): void {
+  program
+    .command('shadow')
+    .description('the shadow log: what each stream is forecast to write over the next horizon, with intervals and scores')
+    .argument('<dir>', 'a logshadow mountpoint')
+    .option('--file <path>', 'one file stream, as a path inside the mount (e.g. /app.log)')
+    .option('--entries <n>', 'predicted entries listed per stream', '8')
+    .option('--top <n>', 'streams shown', '10')
+    .option('--json', 'everything, as JSON (schema logshadow.shadow/1)')
+    .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
+    .addHelpText('after', `
+Examples:
+  logshadow shadow /var/log/myapp
+  logshadow shadow /var/log/myapp --file /app.log --entries 20
+  logshadow shadow /var/log/myapp --json | jq .filesystem.timeToFullSec`)
+    .action(async (dir: string, flags: ShadowFlags) => {
+      try {
+        const target = targetOf(dir, flags.runDir);
+        requireMounted(target);
+        const entries = Math.max(0, Number(flags.entries) || 0);
+        const reply = await request<ShadowReply>(target.socket, 'shadow', { file: flags.file, entries });
+        if (flags.json) return printJson(reply);
+        process.stdout.write(renderShadow(reply, Math.max(1, Number(flags.top) || 10), entries));
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+}
+
+const range = (i: Interval, f: (n: number) => string) => `${f(i.mean)} [${f(i.p90[0])}-${f(i.p90[1])}]`;
+
+export function renderShadow(v: ShadowReply, top: number, entries: number): string {
+  const fs = v.filesystem;
+  let out = `${v.mountpoint}  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)\n`;
+  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)} (mean [90% interval])\n`;
+  const ttf = (s: number | null) => (s === null ? 'never at this rate' : duration(s));
+  out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}; full in ${ttf(fs.timeToFullSec.atMean)} (mean rate), ${ttf(fs.timeToFullSec.atP95)} (upper bound)\n`;
+  const lv = Object.entries(fs.levels).filter(([, n]) => n >= 0.05);
+  if (lv.length) out += `            levels ${lv.map(([k, n]) => `${k} ${num(n, 1)}`).join('  ')}\n`;
+  const files = v.streams.filter((s) => s.kind === 'file').slice(0, top);
+  const apps = v.streams.filter((s) => s.kind === 'app').slice(0, top);
+  const rows = (list: StreamShadow[]) =>
+    list.map((s) => [s.key, range(s.bytes, bytes), range(s.lines, count), num(s.confidence, 2), s.burst ? 'burst' : '', s.forecaster]);
+  const widths = [20, 24, 14, 4, 5, 9];
+  out += '\n' + table(['FILE', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(files), widths);
+  if (apps.length) out += '\n' + table(['APPLICATION', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(apps), widths);
+  const scored = files.filter((s) => s.scores.bytes.model.windows > 0);
+  if (scored.length) {
+    out += `\nscores over the last windows: bytes MAE, model / naive last / moving average, and 90% coverage\n`;
+    out += table(
+      ['FILE', 'WIN', 'MODEL', 'LAST', 'MOVAVG', 'COV90', 'MIX-JS'],
+      scored.map((s) => {
+        const b = s.scores.bytes;
+        return [s.key, String(b.model.windows), bytes(b.model.mae), bytes(b.naiveLast.mae), bytes(b.movingAverage.mae), pct(b.model.coverage90), num(s.scores.severityDivergence, 3)];
+      }),
+      [24, 4, 9, 9, 9, 6, 6],
+    );
+  }
+  if (entries > 0) {
+    for (const s of files.slice(0, 3)) {
+      if (!s.entries.length) continue;
+      out += `\nupcoming entries of ${s.key} (first ${s.entries.length} of ~${Math.round(s.lines.mean)}; each stands for ${num(s.linesPerEntry, 1)} lines)\n`;
+      for (const e of s.entries) out += `  +${(e.inMs / 1000).toFixed(2)}s  ${e.level.padEnd(7)} ${bytes(e.bytes)}\n`;
+    }
+  }
+  if (!v.streams.length) out += '\n(no stream is writing: nothing to forecast)\n';
+  return out;
+}

@@ -1,0 +1,225 @@
+import { statfsSync } from 'node:fs';
+import { createEntries, createForecast, type PredictedEntries, type Quantiles } from '../model/stream-model';
+import type { Profiler } from '../profile/profiler';
+import { SEVERITY_NAMES } from '../profile/severity';
+import { scoreSet, type ScoreSet } from '../profile/snapshot';
+import type { Stream } from '../profile/stream';
+import { SERIES_BYTES, SERIES_LINES } from '../model/stream-model';
+
+export interface ShadowOptions {
+  horizonMs: number;
+  /** Predicted entries listed per stream; beyond it only the aggregates. */
+  maxEntriesPerStream: number;
+  /** Predicted entries listed in one view, over all streams. */
+  maxEntriesTotal: number;
+}
+
+export const DEFAULT_SHADOW_OPTIONS: ShadowOptions = { horizonMs: 10_000, maxEntriesPerStream: 32, maxEntriesTotal: 2048 };
+
+/** A quantity over the horizon: central value, 50% and 90% prediction intervals. */
+export interface Interval {
+  mean: number;
+  median: number;
+  p50: [number, number];
+  p90: [number, number];
+}
+
+export interface FilesystemShadow {
+  bytes: Interval;
+  lines: Interval;
+  levels: Record<string, number>;
+  sizeBytes: number;
+  freeBytes: number;
+  /** Seconds until the tmpfs is full at the forecast rate (null: not at this rate). */
+  timeToFullSec: { atMean: number | null; atP95: number | null };
+  streams: number;
+}
+
+/**
+ * The shadow log: for every modelled stream, its forecast of the next horizon, refreshed on the
+ * daemon's tick (cheap: one forecastInto per stream into an object the stream keeps), and the
+ * whole filesystem's sum. Predicted entries are drawn from the same models when a view asks for
+ * them, bounded per stream and in total.
+ */
+export class ShadowLog {
+  readonly options: ShadowOptions;
+  private fs: FilesystemShadow = emptyFilesystem();
+  private readonly entries: PredictedEntries;
+  refreshedAtMs = 0;
+
+  constructor(private readonly profiler: Profiler, private readonly backingPath: string, options: Partial<ShadowOptions> = {}) {
+    this.options = { ...DEFAULT_SHADOW_OPTIONS, ...options };
+    this.entries = createEntries(this.options.maxEntriesPerStream);
+  }
+
+  /** One refresh: every modelled stream's forecast, then the filesystem's. */
+  refresh(nowMs: number): void {
+    const h = this.options.horizonMs;
+    let mean = 0;
+    let variance = 0;
+    let lineMean = 0;
+    let lineVar = 0;
+    let upper = 0;
+    let lineUpper = 0;
+    let n = 0;
+    const levels = new Float64Array(SEVERITY_NAMES.length);
+    for (const s of this.profiler.models.streams()) {
+      s.forecast = s.model!.forecastInto(s.forecast ?? createForecast(), nowMs, h);
+      if (s.kind !== 'file') continue;
+      const f = s.forecast;
+      n++;
+      mean += f.bytes.mean;
+      variance += spreadVariance(f.bytes);
+      upper += f.bytes.q95;
+      lineMean += f.lines.mean;
+      lineVar += spreadVariance(f.lines);
+      lineUpper += f.lines.q95;
+      for (let l = 0; l < levels.length; l++) levels[l] += f.levels[l].mean;
+    }
+    let sizeBytes = 0;
+    let freeBytes = 0;
+    try {
+      const st = statfsSync(this.backingPath);
+      sizeBytes = st.blocks * st.bsize;
+      freeBytes = st.bavail * st.bsize;
+    } catch {
+      // the backing went away during unmount: keep zeros
+    }
+    const bytes = sumInterval(mean, variance, upper, n);
+    const perSec = (x: number) => x / (h / 1000);
+    this.fs = {
+      bytes,
+      lines: sumInterval(lineMean, lineVar, lineUpper, n),
+      levels: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, levels[i]])),
+      sizeBytes,
+      freeBytes,
+      timeToFullSec: {
+        atMean: bytes.mean > 0 ? freeBytes / perSec(bytes.mean) : null,
+        atP95: bytes.p90[1] > 0 ? freeBytes / perSec(bytes.p90[1]) : null,
+      },
+      streams: n,
+    };
+    this.refreshedAtMs = nowMs;
+  }
+
+  filesystem(): FilesystemShadow {
+    return this.fs;
+  }
+
+  /** The view `logshadow shadow` prints (schema logshadow.shadow/1). */
+  view(nowMs: number, opts: { file?: string; entries?: number } = {}): ShadowView {
+    const want = Math.min(opts.entries ?? 16, this.options.maxEntriesPerStream);
+    let budget = this.options.maxEntriesTotal;
+    const streams: StreamShadow[] = [];
+    const modelled = [...this.profiler.models.streams()].filter((s) => s.forecast && (!opts.file || s.key === opts.file));
+    modelled.sort((a, b) => (b.forecast!.bytes.mean - a.forecast!.bytes.mean) || (b.bytes - a.bytes));
+    for (const s of modelled) {
+      const take = Math.min(want, budget);
+      streams.push(this.streamView(s, nowMs, take));
+      budget -= streams[streams.length - 1].entries.length;
+    }
+    return {
+      schema: 'logshadow.shadow/1',
+      horizonMs: this.options.horizonMs,
+      refreshedAgoMs: nowMs - this.refreshedAtMs,
+      filesystem: this.fs,
+      streams,
+    };
+  }
+
+  private streamView(s: Stream, nowMs: number, entries: number): StreamShadow {
+    const f = s.forecast!;
+    const list: PredictedEntry[] = [];
+    if (entries > 0) {
+      const e = this.entries;
+      const n = s.model!.predictEntries(e, nowMs, this.options.horizonMs);
+      for (let i = 0; i < Math.min(n, entries); i++) {
+        list.push({ inMs: Math.max(0, e.timeMs[i] - nowMs), level: SEVERITY_NAMES[e.level[i]], bytes: Math.round(e.bytes[i]) });
+      }
+    }
+    return {
+      key: s.key,
+      kind: s.kind,
+      originAgoMs: nowMs - f.originMs,
+      bytes: interval(f.bytes),
+      lines: interval(f.lines),
+      writes: interval(f.writes),
+      levels: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, interval(f.levels[i])])),
+      levelMix: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, f.levelMix[i]])),
+      confidence: f.confidence,
+      forecaster: f.model,
+      burst: f.burst,
+      periodSec: f.periodMs / 1000,
+      entries: list,
+      linesPerEntry: this.entries.linesPerEntry,
+      scores: {
+        bytes: scoreSet(s.model!, SERIES_BYTES),
+        lines: scoreSet(s.model!, SERIES_LINES),
+        severityDivergence: s.model!.scorer.meanDivergence(),
+      },
+    };
+  }
+}
+
+export interface PredictedEntry {
+  /** When, from now. */
+  inMs: number;
+  level: string;
+  bytes: number;
+}
+
+export interface StreamShadow {
+  key: string;
+  kind: 'file' | 'app';
+  originAgoMs: number;
+  bytes: Interval;
+  lines: Interval;
+  writes: Interval;
+  levels: Record<string, Interval>;
+  levelMix: Record<string, number>;
+  confidence: number;
+  forecaster: string;
+  burst: boolean;
+  periodSec: number;
+  entries: PredictedEntry[];
+  linesPerEntry: number;
+  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number };
+}
+
+export interface ShadowView {
+  schema: string;
+  horizonMs: number;
+  refreshedAgoMs: number;
+  filesystem: FilesystemShadow;
+  streams: StreamShadow[];
+}
+
+function interval(q: Quantiles): Interval {
+  return { mean: q.mean, median: q.median, p50: [q.q25, q.q75], p90: [q.q05, q.q95] };
+}
+
+/** A stream's variance read off its 90% interval (a normal's 5-95% span is 3.29 sd). */
+function spreadVariance(q: Quantiles): number {
+  const sd = (q.q95 - q.q05) / 3.29;
+  return sd * sd;
+}
+
+/**
+ * The sum over streams. One stream: its own quantiles would be exact, but the view keeps one
+ * rule: streams taken as independent, the sum's intervals from a normal with the summed mean and
+ * variance (clamped at zero), and never above the sum of the streams' upper bounds.
+ */
+function sumInterval(mean: number, variance: number, upper: number, n: number): Interval {
+  if (n === 0) return { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] };
+  const sd = Math.sqrt(variance);
+  const at = (z: number) => Math.min(upper, Math.max(0, mean + z * sd));
+  return { mean, median: Math.max(0, mean), p50: [at(-0.674), at(0.674)], p90: [at(-1.645), at(1.645)] };
+}
+
+function emptyFilesystem(): FilesystemShadow {
+  return {
+    bytes: { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] }, lines: { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] },
+    levels: {}, sizeBytes: 0, freeBytes: 0, timeToFullSec: { atMean: null, atP95: null }, streams: 0,
+  };
+}
+
