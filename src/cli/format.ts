@@ -44,6 +44,6 @@ export function fit(text: string, width: number): string {
 /** A fixed-width table: the first column left-aligned, the rest right-aligned. */
 export function table(header: string[], rows: string[][], widths: number[]): string {
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? fit(c, widths[i]) : c.padStart(widths[i]))).join(' ').trimEnd();
+    cells.map((c, i) => (i === 0 ? fit(c, widths[i]) : c.slice(0, widths[i]).padStart(widths[i]))).join(' ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

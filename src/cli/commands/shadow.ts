@@ -50,21 +50,23 @@ const range = (i: Interval, f: (n: number) => string) => `${f(i.mean)} [${f(i.p9
 export function renderShadow(v: ShadowReply, top: number, entries: number): string {
   const fs = v.filesystem;
   let out = `${v.mountpoint}  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)\n`;
-  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)} (mean [90% interval])\n`;
-  const ttf = (s: number | null) => (s === null ? 'never at this rate' : duration(s));
-  out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}; full in ${ttf(fs.timeToFullSec.atMean)} (mean rate), ${ttf(fs.timeToFullSec.atP95)} (upper bound)\n`;
+  out += `values are mean [90% interval]\n`;
+  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}\n`;
+  const ttf = (s: number | null) => (s === null ? 'never' : duration(s));
+  out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}\n`;
+  out += `            full in ${ttf(fs.timeToFullSec.atMean)} at the mean rate, ${ttf(fs.timeToFullSec.atP95)} at the upper bound\n`;
   const lv = Object.entries(fs.levels).filter(([, n]) => n >= 0.05);
   if (lv.length) out += `            levels ${lv.map(([k, n]) => `${k} ${num(n, 1)}`).join('  ')}\n`;
   const files = v.streams.filter((s) => s.kind === 'file').slice(0, top);
   const apps = v.streams.filter((s) => s.kind === 'app').slice(0, top);
   const rows = (list: StreamShadow[]) =>
     list.map((s) => [s.key, range(s.bytes, bytes), range(s.lines, count), num(s.confidence, 2), s.burst ? 'burst' : '', s.forecaster]);
-  const widths = [20, 24, 14, 4, 5, 9];
+  const widths = [19, 22, 13, 4, 5, 12];
   out += '\n' + table(['FILE', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(files), widths);
   if (apps.length) out += '\n' + table(['APPLICATION', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(apps), widths);
   const scored = files.filter((s) => s.scores.bytes.model.windows > 0);
   if (scored.length) {
-    out += `\nscores over the last windows: bytes MAE, model / naive last / moving average, and 90% coverage\n`;
+    out += `\nforecast scores, bytes per window: MAE of the model, naive last, moving avg\n`;
     out += table(
       ['FILE', 'WIN', 'MODEL', 'LAST', 'MOVAVG', 'COV90', 'MIX-JS'],
       scored.map((s) => {
