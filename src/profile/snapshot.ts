@@ -7,10 +7,14 @@ import type { Stream } from './stream';
 /** The rate time constants the models keep, in seconds (StreamModel's default rateTausMs). */
 export const RATE_WINDOWS_SEC = [1, 10, 60, 300];
 
+export type SinceStart = ReturnType<StreamModel['scorer']['sinceStart']>;
+
+/** Recent windows (the rolling scorer) for each forecaster, and every window since the start. */
 export interface ScoreSet {
   model: TrackStats;
   naiveLast: TrackStats;
   movingAverage: TrackStats;
+  sinceStart: { model: SinceStart; naiveLast: SinceStart; movingAverage: SinceStart };
 }
 
 export interface ModelSnapshot {
@@ -30,7 +34,7 @@ export interface ModelSnapshot {
   periodSec: number;
   confidence: number;
   forecaster: string;
-  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number };
+  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number; severityDivergenceSinceStart: number };
 }
 
 export interface StreamSnapshot {
@@ -60,6 +64,11 @@ export function scoreSet(m: StreamModel, series: number): ScoreSet {
     model: m.scorer.stats(series, TRACK_MODEL),
     naiveLast: m.scorer.stats(series, TRACK_NAIVE_LAST),
     movingAverage: m.scorer.stats(series, TRACK_MOVING_AVERAGE),
+    sinceStart: {
+      model: m.scorer.sinceStart(series, TRACK_MODEL),
+      naiveLast: m.scorer.sinceStart(series, TRACK_NAIVE_LAST),
+      movingAverage: m.scorer.sinceStart(series, TRACK_MOVING_AVERAGE),
+    },
   };
 }
 
@@ -80,7 +89,10 @@ export function modelSnapshot(m: StreamModel, nowMs: number): ModelSnapshot {
     periodSec: st.periodMs / 1000,
     confidence: st.confidence,
     forecaster: st.model,
-    scores: { bytes: scoreSet(m, SERIES_BYTES), lines: scoreSet(m, SERIES_LINES), severityDivergence: m.scorer.meanDivergence() },
+    scores: {
+      bytes: scoreSet(m, SERIES_BYTES), lines: scoreSet(m, SERIES_LINES),
+      severityDivergence: m.scorer.meanDivergence(), severityDivergenceSinceStart: m.scorer.divergenceSinceStart(),
+    },
   };
 }
 

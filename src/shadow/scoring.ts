@@ -184,6 +184,10 @@ export class ForecastScorer {
   private divHead = 0;
   /** Windows recorded per track since the start (not bounded; a counter). */
   readonly totals: Float64Array;
+  /** Since-start sums per track: |error|, pinball at 0.95, 50% and 90% hits (fixed size). */
+  private readonly sums: Float64Array;
+  private divSum = 0;
+  private divTotal = 0;
 
   constructor(
     readonly seriesNames: readonly string[],
@@ -197,12 +201,13 @@ export class ForecastScorer {
     this.counts = new Uint32Array(tracks);
     this.heads = new Uint32Array(tracks);
     this.totals = new Float64Array(tracks);
+    this.sums = new Float64Array(tracks * 4);
     this.divergence = new Float32Array(this.capacity);
   }
 
   get stateBytes(): number {
     return this.rings.byteLength + this.counts.byteLength + this.heads.byteLength + this.totals.byteLength +
-      this.divergence.byteLength;
+      this.sums.byteLength + this.divergence.byteLength;
   }
 
   track(series: number, forecaster: number): number {
@@ -230,11 +235,32 @@ export class ForecastScorer {
     this.heads[t] = (this.heads[t] + 1) % this.capacity;
     if (this.counts[t] < this.capacity) this.counts[t]++;
     this.totals[t]++;
+    const sum = t * 4;
+    this.sums[sum] += Math.abs(actual - point);
+    this.sums[sum + 1] += r[base + F_PIN95];
+    this.sums[sum + 2] += r[base + F_FLAGS] & 1;
+    this.sums[sum + 3] += (r[base + F_FLAGS] & 2) >> 1;
+  }
+
+  /** Scores over every window since the start (the rolling `stats` see only the recent ones). */
+  sinceStart(series: number, forecaster: number): { windows: number; mae: number; pinball95: number; coverage50: number; coverage90: number } {
+    const t = this.track(series, forecaster);
+    const n = this.totals[t];
+    const sum = t * 4;
+    const per = (x: number) => (n > 0 ? x / n : Number.NaN);
+    return { windows: n, mae: per(this.sums[sum]), pinball95: per(this.sums[sum + 1]), coverage50: per(this.sums[sum + 2]), coverage90: per(this.sums[sum + 3]) };
+  }
+
+  /** Mean severity-mix divergence over every window since the start. */
+  divergenceSinceStart(): number {
+    return this.divTotal > 0 ? this.divSum / this.divTotal : Number.NaN;
   }
 
   /** Severity-mix Jensen-Shannon divergence of one window (NaN, for an empty window, is skipped). */
   recordDivergence(js: number): void {
     if (Number.isNaN(js)) return;
+    this.divSum += js;
+    this.divTotal++;
     this.divergence[this.divHead] = js;
     this.divHead = (this.divHead + 1) % this.capacity;
     if (this.divCount < this.capacity) this.divCount++;
@@ -303,6 +329,9 @@ export class ForecastScorer {
     this.counts.fill(0);
     this.heads.fill(0);
     this.totals.fill(0);
+    this.sums.fill(0);
+    this.divSum = 0;
+    this.divTotal = 0;
     this.divergence.fill(0);
     this.divCount = 0;
     this.divHead = 0;

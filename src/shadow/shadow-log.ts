@@ -156,6 +156,7 @@ export class ShadowLog {
         bytes: scoreSet(s.model!, SERIES_BYTES),
         lines: scoreSet(s.model!, SERIES_LINES),
         severityDivergence: s.model!.scorer.meanDivergence(),
+        severityDivergenceSinceStart: s.model!.scorer.divergenceSinceStart(),
       },
     };
   }
@@ -183,7 +184,7 @@ export interface StreamShadow {
   periodSec: number;
   entries: PredictedEntry[];
   linesPerEntry: number;
-  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number };
+  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number; severityDivergenceSinceStart: number };
 }
 
 export interface ShadowView {
