@@ -23,6 +23,12 @@ export interface MountConfig {
   horizonMs: number;
   /** Warn when the forecast says the tmpfs fills within this long. */
   warnFullMs: number;
+  /** The allocation policy by name ('none' turns pre-allocation off). */
+  prealloc: string;
+  /** Most bytes reserved ahead of all files: an absolute size, or a share of the tmpfs. */
+  preallocBudget: { bytes: number } | { share: number };
+  /** A reservation not written into for this long is released. */
+  preallocLifetimeMs: number;
   /** Write-event ring slots (a power of two). */
   ringCapacity: number;
   maxWrite: number;
@@ -44,6 +50,9 @@ export const DEFAULTS = {
   refreshMs: 250,
   horizonMs: 10_000,
   warnFullMs: 10 * 60_000,
+  prealloc: 'forecast',
+  preallocBudget: '10%',
+  preallocLifetimeMs: 60_000,
   ringCapacity: 1 << 16,
   maxWrite: 128 * 1024,
   runDir: '/run/logshadow',
@@ -59,6 +68,17 @@ export function parseSize(text: string, what: string): number {
   const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
   if (bytes < 1024 * 1024) throw usageError(`${what}: ${text} is too small (at least 1M)`);
   return bytes;
+}
+
+/** A size, or a percentage of the tmpfs ("10%"). */
+export function parseBudget(text: string, what: string): { bytes: number } | { share: number } {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
+  if (pct) {
+    const share = Number(pct[1]) / 100;
+    if (!(share > 0 && share <= 1)) throw usageError(`${what}: ${text} must be between 0% and 100%`);
+    return { share };
+  }
+  return { bytes: parseSize(text, what) };
 }
 
 export function parseDuration(text: string, what: string): number {

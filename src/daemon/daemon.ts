@@ -7,6 +7,10 @@ import type { Engine } from '../engine/engine';
 import { createEngine } from '../engine/create-engine';
 import { Profiler } from '../profile/profiler';
 import { ShadowLog } from '../shadow/shadow-log';
+import { Allocator } from '../alloc/allocator';
+import { loadNativeAlloc } from '../alloc/native-alloc';
+import { POLICIES } from '../alloc/policies';
+import { statfsSync } from 'node:fs';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
 import type { Logger } from './logger';
@@ -23,6 +27,9 @@ export class Daemon {
   private profiler: Profiler | null = null;
   private shadow: ShadowLog | null = null;
   private guard: SpaceGuard | null = null;
+  private allocator: Allocator | null = null;
+  /** Why pre-allocation is off, when it is. */
+  private preallocOff: string | null = null;
   private control: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
@@ -55,6 +62,7 @@ export class Daemon {
     this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs });
     this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
+    this.startAllocator(prepared.backingPath);
     this.timer = setInterval(() => this.tick(), this.config.refreshMs);
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
@@ -82,8 +90,9 @@ export class Daemon {
       lazyNote = ' (unmount failed)';
     }
     // A last tick takes the events that arrived before the mount went away, then every
-    // descriptor the profiler holds is closed.
+    // reservation is given back and every descriptor the profiler holds is closed.
     this.profiler?.tick();
+    this.allocator?.close();
     this.profiler?.close();
     await this.control?.close();
     rmSync(this.socket, { force: true });
@@ -92,13 +101,53 @@ export class Daemon {
     this.logger.info(`unmounted${lazyNote}`, { mountpoint: this.config.mountpoint });
   }
 
+  private startAllocator(backingPath: string): void {
+    if (this.config.prealloc === 'none') {
+      this.preallocOff = 'turned off (--prealloc none)';
+      return;
+    }
+    const loaded = loadNativeAlloc();
+    if (!loaded.ok) {
+      this.preallocOff = `the allocation addon is unavailable: ${loaded.reason}`;
+      this.logger.warn(`pre-allocation is off: ${this.preallocOff}`);
+      return;
+    }
+    const st = statfsSync(backingPath);
+    const size = st.blocks * st.bsize;
+    const budget = 'bytes' in this.config.preallocBudget ? this.config.preallocBudget.bytes : Math.floor(size * this.config.preallocBudget.share);
+    this.allocator = new Allocator(this.profiler!, loaded.addon, {
+      policy: POLICIES[this.config.prealloc],
+      budgetBytes: budget,
+      lifetimeMs: this.config.preallocLifetimeMs,
+      horizonMs: this.config.horizonMs,
+      refreshMs: this.config.refreshMs,
+    }, this.logger);
+    this.logger.info('pre-allocation on', { policy: this.config.prealloc, budgetBytes: budget, lifetimeMs: this.config.preallocLifetimeMs });
+  }
+
+  private preallocStats(): unknown {
+    if (!this.allocator) return { enabled: false, reason: this.preallocOff };
+    return {
+      enabled: true,
+      policy: this.config.prealloc,
+      budgetBytes: this.allocator.budgetBytes,
+      aheadBytes: this.allocator.aheadBytes,
+      reservations: this.allocator.reservations,
+      lifetimeMs: this.config.preallocLifetimeMs,
+      readBufferBytes: this.profiler!.readBufferBytes,
+      ...this.allocator.totals.toJSON(),
+    };
+  }
+
   private tick(): void {
     if (!this.profiler || !this.shadow) return;
     const t0 = performance.now();
     try {
       this.profiler.tick();
       this.shadow.refresh(monotonicMs());
-      this.guard?.check(this.shadow.filesystem());
+      const fs = this.shadow.filesystem();
+      this.allocator?.tick(monotonicMs(), fs);
+      this.guard?.check(fs);
       this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
@@ -142,6 +191,7 @@ export class Daemon {
       daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tick: this.ticks.summary() },
       engineCounters: engine.counters(),
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
+      prealloc: this.preallocStats(),
       ...this.profiler!.snapshot(),
     };
   }

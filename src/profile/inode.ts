@@ -22,6 +22,10 @@ export class InodeState {
   segFirst = -1;
   segLast = -1;
   lastUseMs = 0;
+  /** Whether a write landed since the last open (a writer that closes without appending frees its reservation). */
+  wroteSinceOpen = false;
+  /** The allocator's state for this file, when it holds a reservation. */
+  reservation: unknown = null;
   readonly content: ContentProfile;
 
   constructor(readonly key: string, public path: string, public stream: Stream, onLine: (len: number, sev: number, type: number) => void) {

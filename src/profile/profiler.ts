@@ -31,6 +31,21 @@ export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
   maxReadPerTick: 8 * 1024 * 1024,
 };
 
+/**
+ * What happens to files that the allocator reacts to. Called during the tick, after the event
+ * took effect in the profiler's tables.
+ */
+export interface ProfilerHooks {
+  /** The file's name went away: rotated to another name, or unlinked. */
+  fileMovedAway(inode: InodeState): void;
+  /** The last descriptor open on the file closed; `wrote`: something was appended since it opened. */
+  lastClose(inode: InodeState, wrote: boolean): void;
+  /** The file shrank (truncation). */
+  truncated(inode: InodeState): void;
+  /** The profiler forgets the file (table full): nothing may keep a reference to it. */
+  forgotten(inode: InodeState): void;
+}
+
 /** An open file as the engine reported it. */
 interface OpenFile {
   inode: InodeState;
@@ -75,6 +90,7 @@ export class Profiler {
   private lineApp: Stream;
   private lineFile: Stream;
 
+  hooks: ProfilerHooks | null = null;
   totalWrites = 0;
   totalBytes = 0;
   totalLines = 0;
@@ -142,6 +158,23 @@ export class Profiler {
     this.models.acquire(s);
   }
 
+  /** Files the profiler holds state for (open now, or recently). */
+  knownInodes(): IterableIterator<InodeState> {
+    return this.inodes.values();
+  }
+
+  /**
+   * Sizes the read-back buffer for the bytes expected per tick, so the steady state reads into
+   * memory that already exists (it otherwise grows on the first tick that needs more).
+   */
+  presizeReadBuffer(bytesPerTick: number): void {
+    this.ensureReadBuffer(Math.min(bytesPerTick, this.options.maxReadPerTick));
+  }
+
+  get readBufferBytes(): number {
+    return this.readBuffer.length;
+  }
+
   close(): void {
     for (const ev of this.engine.drainFileEvents()) this.applyEvent(ev);
     for (const handle of this.releases) this.release(handle);
@@ -198,7 +231,10 @@ export class Profiler {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeSync(readFd);
     }
-    if (inode.openHandles++ === 0) inode.stream.openCount++;
+    if (inode.openHandles++ === 0) {
+      inode.stream.openCount++;
+      inode.wroteSinceOpen = false;
+    }
     this.open.set(handle, { inode, app });
   }
 
@@ -211,6 +247,7 @@ export class Profiler {
     if (--inode.openHandles === 0) {
       inode.stream.openCount--;
       this.closeReadFd(inode);
+      this.hooks?.lastClose(inode, inode.wroteSinceOpen);
     }
   }
 
@@ -222,7 +259,10 @@ export class Profiler {
     for (const inode of [...this.byPath.values()]) {
       if (inode.path === from) this.movePath(inode, to);
       else if (inode.path.startsWith(prefix)) this.movePath(inode, to + inode.path.slice(from.length));
+      else continue;
+      this.hooks?.fileMovedAway(inode);
     }
+    if (replaced) this.hooks?.fileMovedAway(replaced);
   }
 
   private movePath(inode: InodeState, path: string): void {
@@ -236,7 +276,9 @@ export class Profiler {
 
   private onUnlink(path: string): void {
     const inode = this.byPath.get(path);
-    if (inode) this.byPath.delete(path);
+    if (!inode) return;
+    this.byPath.delete(path);
+    this.hooks?.fileMovedAway(inode);
   }
 
   /** Truncation (copytruncate, O_TRUNC): the partial line ends, reading restarts at the new size. */
@@ -246,6 +288,7 @@ export class Profiler {
     this.feedPending(inode);
     inode.content.flush();
     inode.readOffset = size;
+    this.hooks?.truncated(inode);
   }
 
   private recordWrite(of: OpenFile | undefined, timeMs: number, offset: number, length: number): void {
@@ -259,8 +302,10 @@ export class Profiler {
     inode.stream.recordWrite(timeMs, length);
     inode.stream.lastApp = app.key;
     app.recordWrite(timeMs, length);
-    if (!of || inode.readFd < 0) return;
+    if (!of) return;
+    inode.wroteSinceOpen = true;
     inode.lastUseMs = timeMs;
+    if (inode.readFd < 0) return;
     // Remember the segment so the lines it completes are credited to its application.
     if (inode.readOffset < 0) inode.readOffset = offset;
     const end = offset + length;
@@ -383,6 +428,7 @@ export class Profiler {
     for (const i of this.inodes.values()) if (i.openHandles === 0 && (!victim || i.lastUseMs < victim.lastUseMs)) victim = i;
     if (!victim) return;
     victim.content.flush();
+    this.hooks?.forgotten(victim);
     this.inodes.delete(victim.key);
     if (this.byPath.get(victim.path) === victim) this.byPath.delete(victim.path);
   }

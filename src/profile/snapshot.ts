@@ -51,6 +51,8 @@ export interface StreamSnapshot {
   lastApp?: string | null;
   writer?: { pid: number; cmdline: string; uid: number } | null;
   model: ModelSnapshot | null;
+  /** Files: what the allocator did for this stream. */
+  prealloc?: Record<string, number | string> | null;
 }
 
 function named(values: ArrayLike<number>, names: readonly string[]): Record<string, number> {
@@ -109,7 +111,10 @@ export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
     openFiles: s.openCount,
     model: s.model ? modelSnapshot(s.model, nowMs) : null,
   };
-  if (s.kind === 'file') out.lastApp = s.lastApp;
+  if (s.kind === 'file') {
+    out.lastApp = s.lastApp;
+    out.prealloc = s.alloc ? s.alloc.toJSON() : null;
+  }
   else out.writer = s.lastWriter ? { pid: s.lastWriter.pid, cmdline: s.lastWriter.cmdline, uid: s.lastWriter.uid } : null;
   return out;
 }

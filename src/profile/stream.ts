@@ -1,3 +1,4 @@
+import type { AllocCounters } from '../alloc/counters';
 import type { Forecast, StreamModel } from '../model/stream-model';
 import { DATA_TYPE_COUNT } from './data-type';
 import { SEVERITY_COUNT } from './severity';
@@ -31,6 +32,8 @@ export class Stream {
   model: StreamModel | null = null;
   /** The shadow log's latest forecast for this stream (refreshed every tick while modelled). */
   forecast: Forecast | null = null;
+  /** What the allocator did for this file stream (made on its first reservation). */
+  alloc: AllocCounters | null = null;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
 

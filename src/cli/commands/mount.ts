@@ -3,8 +3,9 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
+import { POLICY_NAMES } from '../../alloc/policies';
 import {
-  DEFAULTS, LOG_LEVELS, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
+  DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
 } from '../../config/mount-config';
 import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
@@ -23,6 +24,9 @@ interface MountFlags {
   refresh: string;
   horizon: string;
   warnFull: string;
+  prealloc: string;
+  preallocBudget: string;
+  preallocLifetime: string;
   ringCapacity: string;
   runDir: string;
   logLevel: string;
@@ -44,6 +48,9 @@ export function registerMount(program: Command): void {
     .option('--refresh <duration>', 'profiler and forecast refresh period', `${DEFAULTS.refreshMs}ms`)
     .option('--horizon <duration>', 'how far ahead the shadow log forecasts', `${DEFAULTS.horizonMs / 1000}s`)
     .option('--warn-full <duration>', 'warn when the forecast fills the tmpfs within this long', `${DEFAULTS.warnFullMs / 60_000}m`)
+    .option('--prealloc <policy>', `reservation policy: ${POLICY_NAMES.join(', ')} (none: off)`, DEFAULTS.prealloc)
+    .option('--prealloc-budget <size|%>', 'most space reserved ahead of all files', DEFAULTS.preallocBudget)
+    .option('--prealloc-lifetime <duration>', 'release a reservation unused for this long', `${DEFAULTS.preallocLifetimeMs / 1000}s`)
     .option('--ring-capacity <slots>', 'write-event ring slots (a power of two)', String(DEFAULTS.ringCapacity))
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .option('--log-level <level>', `daemon log level: ${LOG_LEVELS.join(', ')}`, DEFAULTS.logLevel)
@@ -85,6 +92,9 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     refreshMs: parseDuration(flags.refresh, '--refresh'),
     horizonMs: parseDuration(flags.horizon, '--horizon'),
     warnFullMs: parseDuration(flags.warnFull, '--warn-full'),
+    prealloc: parseChoice(flags.prealloc, POLICY_NAMES, '--prealloc'),
+    preallocBudget: parseBudget(flags.preallocBudget, '--prealloc-budget'),
+    preallocLifetimeMs: parseDuration(flags.preallocLifetime, '--prealloc-lifetime'),
     ringCapacity,
     maxWrite: DEFAULTS.maxWrite,
     runDir: flags.runDir,

@@ -1,0 +1,231 @@
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import type { Logger } from '../daemon/logger';
+import type { InodeState } from '../profile/inode';
+import type { Profiler, ProfilerHooks } from '../profile/profiler';
+import type { FilesystemShadow } from '../shadow/shadow-log';
+import { AllocCounters } from './counters';
+import { pageUp } from './ladder';
+import type { NativeAlloc } from './native-alloc';
+import type { AllocationPolicy } from './policy';
+import { Reservation } from './reservation';
+import { throttleForFreeSpace } from './throttle';
+
+export interface AllocatorOptions {
+  policy: AllocationPolicy;
+  /** Most bytes reserved ahead of all files together. */
+  budgetBytes: number;
+  /** A reservation not written into for this long is released. */
+  lifetimeMs: number;
+  horizonMs: number;
+  refreshMs: number;
+}
+
+/**
+ * Turns each file stream's forecast into space reserved ahead of its end of file: the policy
+ * says how much, free space throttles it (XFS's rule), the global budget caps it, and anything
+ * unused is given back: after a lifetime without writes, when the file is rotated away or
+ * unlinked, when a writer closes it without appending, and all of it on unmount.
+ */
+export class Allocator implements ProfilerHooks {
+  readonly totals = new AllocCounters();
+  private readonly held = new Set<InodeState>();
+  private reservedAhead = 0;
+
+  constructor(
+    private readonly profiler: Profiler,
+    private readonly alloc: NativeAlloc,
+    private readonly options: AllocatorOptions,
+    private readonly logger: Logger,
+  ) {
+    profiler.hooks = this;
+  }
+
+  get budgetBytes(): number {
+    return this.options.budgetBytes;
+  }
+
+  /** Bytes currently reserved ahead of files (counted against the budget). */
+  get aheadBytes(): number {
+    return this.reservedAhead;
+  }
+
+  get reservations(): number {
+    return this.held.size;
+  }
+
+  tick(nowMs: number, fs: FilesystemShadow): void {
+    const freeShare = fs.sizeBytes > 0 ? fs.freeBytes / fs.sizeBytes : 1;
+    let ahead = 0;
+    let perTick = 0;
+    // Account first (growth, hits), so the budget below sees every file's current state.
+    for (const inode of this.profiler.knownInodes()) {
+      const res = inode.reservation as Reservation | null;
+      if (res) ahead += this.account(inode, res, nowMs);
+    }
+    this.reservedAhead = ahead;
+    for (const inode of this.profiler.knownInodes()) {
+      const f = inode.stream.forecast;
+      if (!f || !inode.stream.model) {
+        if (inode.reservation) this.release(inode, 'its stream stopped');
+        continue;
+      }
+      perTick += (f.bytes.q95 * this.options.refreshMs) / this.options.horizonMs;
+      this.adjust(inode, nowMs, freeShare);
+    }
+    // Buffers: the profiler's read-back buffer sized for a tick's forecast bytes.
+    this.profiler.presizeReadBuffer(perTick);
+  }
+
+  /** Growth since last tick: hit bytes, and the reservation's remaining size. */
+  private account(inode: InodeState, res: Reservation, nowMs: number): number {
+    let size: number;
+    try {
+      size = fstatSync(res.fd).size;
+    } catch {
+      this.release(inode, 'its file is gone');
+      return 0;
+    }
+    const counters = this.countersOf(inode);
+    if (size > res.lastSize) {
+      const grew = size - res.lastSize;
+      const hit = res.inside(res.lastSize, size);
+      counters.hitBytes += hit;
+      counters.watchedBytes += grew;
+      this.totals.hitBytes += hit;
+      this.totals.watchedBytes += grew;
+      res.lastGrowthMs = nowMs;
+      res.noteGrowth(grew, nowMs, this.options.horizonMs);
+    } else res.noteGrowth(0, nowMs, this.options.horizonMs);
+    res.lastSize = size;
+    return res.ahead(size);
+  }
+
+  private adjust(inode: InodeState, nowMs: number, freeShare: number): void {
+    let res = inode.reservation as Reservation | null;
+    const f = inode.stream.forecast!;
+    const idle = res ? nowMs - res.lastGrowthMs > this.options.lifetimeMs : false;
+    let target = idle ? 0 : this.options.policy.target({
+      forecast: f, confidence: f.confidence, horizonMs: this.options.horizonMs, recentGrowthBytes: res?.recentGrowth ?? 0,
+    });
+    target = throttleForFreeSpace(target, freeShare);
+    if (!res) {
+      if (target <= 0 || inode.readFd < 0 || inode.openHandles === 0) return;
+      res = this.startReservation(inode, nowMs);
+      if (!res) return;
+    }
+    const size = res.lastSize;
+    const ahead = res.ahead(size);
+    if (target <= 0) {
+      if (ahead > 0) this.shrink(inode, res, size, idle ? 'unused for its lifetime' : 'forecast fell to nothing');
+      if (idle) this.release(inode, 'unused for its lifetime');
+      return;
+    }
+    if (ahead > 2 * target) {
+      this.shrink(inode, res, size + target, 'forecast fell');
+      return;
+    }
+    // Hysteresis: top up when less than half the target is left.
+    if (ahead >= target / 2) return;
+    const room = this.options.budgetBytes - this.reservedAhead;
+    const from = Math.max(res.end, size);
+    const want = Math.min(size + target, from + Math.max(0, room)) - from;
+    if (want < 4096) return;
+    const counters = this.countersOf(inode);
+    counters.fallocateCalls++;
+    this.totals.fallocateCalls++;
+    const rc = this.alloc.reserve(res.fd, from, want);
+    if (rc < 0) {
+      counters.fallocateFailures++;
+      this.totals.fallocateFailures++;
+      counters.lastError = this.totals.lastError = `fallocate: errno ${-rc}`;
+      return;
+    }
+    if (res.end <= size) res.start = size;
+    res.end = from + want;
+    counters.reservedBytes += want;
+    this.totals.reservedBytes += want;
+    this.reservedAhead += want;
+  }
+
+  /** Opens a descriptor the allocator can fallocate through (the profiler's is read-only). */
+  private startReservation(inode: InodeState, nowMs: number): Reservation | null {
+    try {
+      const fd = openSync(`/proc/self/fd/${inode.readFd}`, constants.O_WRONLY);
+      const size = fstatSync(fd).size;
+      const res = new Reservation(fd, size, nowMs);
+      inode.reservation = res;
+      this.held.add(inode);
+      return res;
+    } catch (err) {
+      this.totals.lastError = `open for reservation: ${(err as Error).message}`;
+      return null;
+    }
+  }
+
+  /** Gives back [keepUntil, end) of the reservation, the part never written into. */
+  private shrink(inode: InodeState, res: Reservation, keepUntil: number, why: string): void {
+    const from = pageUp(Math.max(keepUntil, res.lastSize, res.start));
+    if (res.end > from) {
+      const rc = this.alloc.punchHole(res.fd, from, res.end - from);
+      const counters = this.countersOf(inode);
+      if (rc < 0) {
+        counters.lastError = this.totals.lastError = `punch hole: errno ${-rc}`;
+        this.logger.debug('could not release a reservation', { file: inode.path, errno: -rc, why });
+      } else {
+        counters.releasedUnusedBytes += res.end - from;
+        this.totals.releasedUnusedBytes += res.end - from;
+        this.reservedAhead -= Math.max(0, res.end - Math.max(from, res.lastSize));
+      }
+    }
+    res.end = Math.max(res.lastSize, Math.min(res.end, from));
+  }
+
+  private release(inode: InodeState, why: string): void {
+    const res = inode.reservation as Reservation | null;
+    if (!res) return;
+    let size = res.lastSize;
+    try {
+      size = fstatSync(res.fd).size;
+    } catch {
+      // gone: the punch below fails harmlessly
+    }
+    res.lastSize = Math.max(res.lastSize, size);
+    this.shrink(inode, res, size, why);
+    try {
+      closeSync(res.fd);
+    } catch {
+      // already closed
+    }
+    inode.reservation = null;
+    this.held.delete(inode);
+  }
+
+  private countersOf(inode: InodeState): AllocCounters {
+    return (inode.stream.alloc ??= new AllocCounters());
+  }
+
+  // Profiler hooks: the moments a reservation must go.
+  fileMovedAway(inode: InodeState): void {
+    this.release(inode, 'rotated away or unlinked');
+  }
+
+  lastClose(inode: InodeState, wrote: boolean): void {
+    // Log writers that open, append and close keep their reservation (as XFS keeps its
+    // preallocation across such cycles); one that closes without appending gives it back.
+    if (!wrote) this.release(inode, 'closed without appending');
+  }
+
+  truncated(inode: InodeState): void {
+    this.release(inode, 'truncated');
+  }
+
+  forgotten(inode: InodeState): void {
+    this.release(inode, 'forgotten');
+  }
+
+  /** Every reservation goes back (unmount): nothing is left to eat RAM. */
+  close(): void {
+    for (const inode of [...this.held]) this.release(inode, 'unmount');
+    this.reservedAhead = 0;
+  }
+}
