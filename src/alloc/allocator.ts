@@ -4,7 +4,7 @@ import type { InodeState } from '../profile/inode';
 import type { Profiler, ProfilerHooks } from '../profile/profiler';
 import type { FilesystemShadow } from '../shadow/shadow-log';
 import { AllocCounters } from './counters';
-import { pageUp } from './ladder';
+import { PAGE, pageDown, pageUp } from './ladder';
 import type { NativeAlloc } from './native-alloc';
 import type { AllocationPolicy } from './policy';
 import { Reservation } from './reservation';
@@ -104,10 +104,12 @@ export class Allocator implements ProfilerHooks {
     let res = inode.reservation as Reservation | null;
     const f = inode.stream.forecast!;
     const idle = res ? nowMs - res.lastGrowthMs > this.options.lifetimeMs : false;
-    let target = idle ? 0 : this.options.policy.target({
+    const wanted = idle ? 0 : this.options.policy.target({
       forecast: f, confidence: f.confidence, horizonMs: this.options.horizonMs, recentGrowthBytes: res?.recentGrowth ?? 0,
     });
-    target = throttleForFreeSpace(target, freeShare);
+    // Low free space limits what is added, never what is held: taking a stream's reservation back
+    // when the disk fills would hand its space to whoever is filling it.
+    const target = throttleForFreeSpace(wanted, freeShare);
     if (!res) {
       if (target <= 0 || inode.readFd < 0 || inode.openHandles === 0) return;
       res = this.startReservation(inode, nowMs);
@@ -115,21 +117,22 @@ export class Allocator implements ProfilerHooks {
     }
     const size = res.lastSize;
     const ahead = res.ahead(size);
-    if (target <= 0) {
+    if (wanted <= 0) {
       if (ahead > 0) this.shrink(inode, res, size, idle ? 'unused for its lifetime' : 'forecast fell to nothing');
       if (idle) this.release(inode, 'unused for its lifetime');
       return;
     }
-    if (ahead > 2 * target) {
-      this.shrink(inode, res, size + target, 'forecast fell');
+    if (ahead > 2 * wanted) {
+      this.shrink(inode, res, size + wanted, 'forecast fell');
       return;
     }
     // Hysteresis: top up when less than half the target is left.
     if (ahead >= target / 2) return;
     const room = this.options.budgetBytes - this.reservedAhead;
     const from = Math.max(res.end, size);
-    const want = Math.min(size + target, from + Math.max(0, room)) - from;
-    if (want < 4096) return;
+    // Whole pages: a partial page at the end could be zeroed by a punch but never freed.
+    const want = pageDown(Math.min(size + target, from + Math.max(0, room))) - from;
+    if (want < PAGE) return;
     const counters = this.countersOf(inode);
     counters.fallocateCalls++;
     this.totals.fallocateCalls++;
@@ -166,7 +169,7 @@ export class Allocator implements ProfilerHooks {
   private shrink(inode: InodeState, res: Reservation, keepUntil: number, why: string): void {
     const from = pageUp(Math.max(keepUntil, res.lastSize, res.start));
     if (res.end > from) {
-      const rc = this.alloc.punchHole(res.fd, from, res.end - from);
+      const rc = this.alloc.punchHole(res.fd, from, pageUp(res.end) - from);
       const counters = this.countersOf(inode);
       if (rc < 0) {
         counters.lastError = this.totals.lastError = `punch hole: errno ${-rc}`;

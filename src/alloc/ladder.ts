@@ -18,3 +18,7 @@ export const PAGE = 4096;
 export function pageUp(n: number): number {
   return Math.ceil(n / PAGE) * PAGE;
 }
+
+export function pageDown(n: number): number {
+  return Math.floor(n / PAGE) * PAGE;
+}

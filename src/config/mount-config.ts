@@ -62,11 +62,11 @@ export const DEFAULTS = {
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** Parses sizes the way tmpfs's size= does: a number with an optional k, m, g or t suffix. */
-export function parseSize(text: string, what: string): number {
+export function parseSize(text: string, what: string, minBytes = 1024 * 1024): number {
   const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
   if (!m) throw usageError(`${what}: "${text}" is not a size (examples: 64M, 1G, 512k)`);
   const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
-  if (bytes < 1024 * 1024) throw usageError(`${what}: ${text} is too small (at least 1M)`);
+  if (bytes < minBytes) throw usageError(`${what}: ${text} is too small (at least ${minBytes >= 1024 * 1024 ? `${minBytes / 1024 / 1024}M` : `${minBytes / 1024}k`})`);
   return bytes;
 }
 
@@ -78,7 +78,7 @@ export function parseBudget(text: string, what: string): { bytes: number } | { s
     if (!(share > 0 && share <= 1)) throw usageError(`${what}: ${text} must be between 0% and 100%`);
     return { share };
   }
-  return { bytes: parseSize(text, what) };
+  return { bytes: parseSize(text, what, 64 * 1024) };
 }
 
 export function parseDuration(text: string, what: string): number {

@@ -1,0 +1,21 @@
+#include "alloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+int ls_fallocate(int fd, int mode, int64_t offset, int64_t length) {
+  return fallocate(fd, mode, offset, length) < 0 ? -errno : 0;
+}
+
+int ls_punch_hole(int fd, int64_t offset, int64_t length) {
+  return ls_fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+}
+
+int ls_reserve(int fd, int64_t offset, int64_t length) {
+  return ls_fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+}
+
+int ls_fadvise(int fd, int64_t offset, int64_t length, int advice) {
+  /* posix_fadvise returns the error number instead of setting errno */
+  return -posix_fadvise(fd, offset, length, advice);
+}

@@ -1,0 +1,129 @@
+/*
+ * The native engine: a libfuse 3 low-level session served on libfuse's own threads
+ * (fuse_session_loop_mt), passing every operation through to the backing directory and feeding
+ * the write ring and the file-event queue. No JavaScript runs per operation.
+ *
+ * Why the low-level API: the kernel's fstat() sends GETATTR without a file handle, and the
+ * high-level path API can then only answer ESTALE for a file unlinked while open (or keep it
+ * as a .fuse_hidden file). Inode-based nodes answer from their own descriptor, and they never
+ * resolve a path, which is also what keeps the daemon from following symlinks.
+ */
+#ifndef LOGSHADOW_ENGINE_H
+#define LOGSHADOW_ENGINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+#include "handles.h"
+#include "nodes.h"
+#include "ring.h"
+
+#define LS_OPS(X)                                                                              \
+  X(INIT, "init") X(LOOKUP, "lookup") X(FORGET, "forget") X(GETATTR, "getattr")                \
+  X(SETATTR, "setattr") X(READLINK, "readlink") X(MKNOD, "mknod") X(MKDIR, "mkdir")           \
+  X(UNLINK, "unlink") X(RMDIR, "rmdir") X(SYMLINK, "symlink") X(RENAME, "rename")             \
+  X(LINK, "link") X(OPEN, "open") X(READ, "read") X(WRITE, "write") X(FLUSH, "flush")         \
+  X(RELEASE, "release") X(FSYNC, "fsync") X(OPENDIR, "opendir") X(READDIR, "readdir")         \
+  X(RELEASEDIR, "releasedir") X(FSYNCDIR, "fsyncdir") X(STATFS, "statfs")                     \
+  X(SETXATTR, "setxattr") X(GETXATTR, "getxattr") X(LISTXATTR, "listxattr")                   \
+  X(REMOVEXATTR, "removexattr") X(ACCESS, "access") X(CREATE, "create")                       \
+  X(FALLOCATE, "fallocate") X(LSEEK, "lseek")
+
+enum ls_op {
+#define LS_OP_ENUM(id, name) LS_OP_##id,
+  LS_OPS(LS_OP_ENUM)
+#undef LS_OP_ENUM
+  LS_OP_COUNT
+};
+
+extern const char *const ls_op_names[LS_OP_COUNT];
+
+struct ls_counters {
+  _Atomic uint64_t ops[LS_OP_COUNT]; /* ops[WRITE] is derived: writes + errors[WRITE] */
+  _Atomic uint64_t errors[LS_OP_COUNT];
+  /* the data path's own line, away from the rarer counters */
+  _Alignas(64) _Atomic uint64_t writes;
+  _Atomic uint64_t bytes_written;
+  _Atomic uint64_t largest_write;
+};
+
+struct ls_mount_options {
+  const char *mountpoint;
+  int backing_fd;
+  bool writeback;
+  unsigned max_write;
+  uint32_t ring_capacity;
+  bool debug;
+  bool xattr; /* serve xattr operations (costs a round trip per write, see ops/table.c) */
+  const char *fsname;
+  const char *subtype;
+};
+
+struct ls_unmount_result {
+  bool was_mounted; /* our mount was still the topmost at the mountpoint */
+  bool lazy;        /* busy: detached with MNT_DETACH */
+  bool stopped;     /* the loop ended and everything it held was freed */
+  int error;        /* errno of a umount2 that failed, else 0 */
+};
+
+enum ls_unmount_state { LS_UNMOUNT_NONE, LS_UNMOUNT_RUNNING, LS_UNMOUNT_DONE };
+
+struct ls_engine {
+  _Atomic int refs;
+
+  /* fixed at mount */
+  char *mountpoint; /* canonical absolute path */
+  int root_fd;      /* our own O_PATH descriptor of the backing directory */
+  char *root_prefix; /* how /proc/self/fd shows the backing directory; event paths drop it */
+  size_t root_prefix_len;
+  bool writeback_wanted;
+  unsigned max_write_wanted;
+  bool debug;
+  double entry_timeout;
+  double attr_timeout;
+  double negative_timeout;
+  char mount_dev[32]; /* "major:minor" of our mount in /proc/self/mountinfo */
+
+  /* negotiated at INIT */
+  bool init_done;
+  bool writeback;
+  unsigned max_write;
+
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  struct fuse_session *se; /* NULL once the loop thread has destroyed it */
+  pthread_t loop_thread;
+  bool loop_done;
+  bool thread_settled; /* joined or detached */
+  enum ls_unmount_state unmount_state;
+  struct ls_unmount_result unmount_result;
+
+  struct ls_ring ring;
+  struct ls_counters counters;
+  struct ls_event_queue events;
+  struct ls_nodes nodes;
+  struct ls_handles handles;
+  _Atomic uint32_t next_handle;
+
+  struct ls_engine *next_live; /* the process-wide list the exit handler walks */
+};
+
+/* 0 with *out holding one reference for the caller, or -errno with a message in err. */
+int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, char *err,
+                    size_t errlen);
+/* Idempotent and bounded in time (see engine.c); safe from any thread but a FUSE worker. */
+void ls_engine_unmount(struct ls_engine *e, struct ls_unmount_result *res);
+void ls_engine_ref(struct ls_engine *e);
+void ls_engine_unref(struct ls_engine *e);
+
+uint32_t ls_engine_new_handle(struct ls_engine *e);
+
+/* Event paths: "/" plus the path below the backing directory; malloc'd, NULL without memory. */
+char *ls_path_of_fd(struct ls_engine *e, int fd);
+char *ls_path_join(struct ls_engine *e, struct ls_node *parent, const char *name);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Open files and directories. fi->fh carries the engine's handle id in its high 32 bits and the
+ * backing descriptor in its low 32 bits, so the data path decodes it with two shifts and no
+ * table. The table below exists only for open/release and for the teardown, which must close
+ * what the kernel will never release (files still open when a lazy unmount stopped the loop).
+ */
+#ifndef LOGSHADOW_HANDLES_H
+#define LOGSHADOW_HANDLES_H
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Descriptors fit in 31 bits; the top bit of the low word marks a handle whose writes must clear
+ * set-id bits themselves (see ops/write.c). */
+#define LS_FH_KILL_SETID 0x80000000u
+
+static inline uint64_t ls_fh_make(uint32_t id, int fd) { return ((uint64_t)id << 32) | (uint32_t)fd; }
+static inline int ls_fh_fd(uint64_t fh) { return (int)((uint32_t)fh & ~LS_FH_KILL_SETID); }
+static inline uint32_t ls_fh_id(uint64_t fh) { return (uint32_t)(fh >> 32); }
+static inline bool ls_fh_kills_setid(uint64_t fh) { return ((uint32_t)fh & LS_FH_KILL_SETID) != 0; }
+
+/* Directory stream state, owned by the handle table. */
+struct ls_dir {
+  DIR *dp;
+  off_t offset;          /* where the stream is */
+  struct dirent *entry;  /* read but not yet sent (did not fit the kernel's buffer) */
+};
+
+struct ls_handle_slot {
+  uint32_t id; /* 0: free */
+  struct ls_dir *dir;
+};
+
+struct ls_handles {
+  pthread_mutex_t lock;
+  struct ls_handle_slot *by_fd;
+  size_t cap;
+};
+
+int ls_handles_init(struct ls_handles *h);
+int ls_handles_add(struct ls_handles *h, int fd, uint32_t id, struct ls_dir *dir);
+/* Forgets fd and returns its directory state, if any; call before closing the descriptor. */
+struct ls_dir *ls_handles_remove(struct ls_handles *h, int fd);
+struct ls_dir *ls_handles_dir(struct ls_handles *h, int fd);
+/* Teardown: closes every descriptor still open and reports file handles through `released`. */
+void ls_handles_close_all(struct ls_handles *h, void (*released)(void *ctx, uint32_t id), void *ctx);
+void ls_handles_destroy(struct ls_handles *h);
+
+#endif

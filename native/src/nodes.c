@@ -1,0 +1,154 @@
+#include "nodes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+#define INITIAL_BUCKETS 1024u
+
+static size_t bucket_of(const struct ls_nodes *t, dev_t dev, ino_t ino) {
+  uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev;
+  return (size_t)(h >> 17) & (t->nbuckets - 1);
+}
+
+static void insert(struct ls_nodes *t, struct ls_node *n) {
+  size_t b = bucket_of(t, n->dev, n->ino);
+  n->next = t->buckets[b];
+  t->buckets[b] = n;
+}
+
+/* With the lock held. A table that cannot grow keeps working, only with longer chains. */
+static void maybe_grow(struct ls_nodes *t) {
+  if (t->count <= t->nbuckets * 2) return;
+  struct ls_node **old = t->buckets;
+  size_t oldn = t->nbuckets;
+  struct ls_node **fresh = calloc(oldn * 2, sizeof(*fresh));
+  if (!fresh) return;
+  t->buckets = fresh;
+  t->nbuckets = oldn * 2;
+  for (size_t i = 0; i < oldn; i++) {
+    for (struct ls_node *n = old[i], *next; n; n = next) {
+      next = n->next;
+      insert(t, n);
+    }
+  }
+  free(old);
+}
+
+int ls_nodes_init(struct ls_nodes *t, int root_fd) {
+  memset(t, 0, sizeof(*t));
+  struct stat st;
+  if (fstatat(root_fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) return -errno;
+  if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+  t->buckets = calloc(INITIAL_BUCKETS, sizeof(*t->buckets));
+  if (!t->buckets) return -ENOMEM;
+  t->nbuckets = INITIAL_BUCKETS;
+  int r = pthread_mutex_init(&t->lock, NULL);
+  if (r) {
+    free(t->buckets);
+    return -r;
+  }
+  t->root.fd = root_fd; /* owned by the engine */
+  t->root.dev = st.st_dev;
+  t->root.ino = st.st_ino;
+  t->root.type = S_IFDIR;
+  /* in the table so that a name reaching the root again (a bind mount) finds node 1 */
+  insert(t, &t->root);
+  return 0;
+}
+
+void ls_nodes_destroy(struct ls_nodes *t) {
+  if (!t->buckets) return;
+  for (size_t i = 0; i < t->nbuckets; i++) {
+    for (struct ls_node *n = t->buckets[i], *next; n; n = next) {
+      next = n->next;
+      if (n == &t->root) continue;
+      close(n->fd);
+      free(n);
+    }
+  }
+  free(t->buckets);
+  t->buckets = NULL;
+  pthread_mutex_destroy(&t->lock);
+}
+
+struct ls_node *ls_node_of(struct ls_engine *e, fuse_ino_t ino) {
+  if (ino == FUSE_ROOT_ID) return &e->nodes.root;
+  return (struct ls_node *)(uintptr_t)ino;
+}
+
+void ls_entry_init(struct ls_engine *e, struct fuse_entry_param *ep) {
+  memset(ep, 0, sizeof(*ep));
+  ep->attr_timeout = e->attr_timeout;
+  ep->entry_timeout = e->entry_timeout;
+}
+
+int ls_nodes_adopt(struct ls_engine *e, int fd, struct fuse_entry_param *ep) {
+  struct ls_nodes *t = &e->nodes;
+  struct stat st;
+  if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+    int err = -errno;
+    close(fd);
+    return err;
+  }
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = t->buckets[bucket_of(t, st.st_dev, st.st_ino)];
+  while (n && !(n->dev == st.st_dev && n->ino == st.st_ino)) n = n->next;
+  if (n) {
+    n->nlookup++;
+    pthread_mutex_unlock(&t->lock);
+    close(fd);
+  } else {
+    n = calloc(1, sizeof(*n));
+    if (!n) {
+      pthread_mutex_unlock(&t->lock);
+      close(fd);
+      return -ENOMEM;
+    }
+    n->fd = fd;
+    n->dev = st.st_dev;
+    n->ino = st.st_ino;
+    n->type = st.st_mode & S_IFMT;
+    n->nlookup = 1;
+    insert(t, n);
+    t->count++;
+    maybe_grow(t);
+    pthread_mutex_unlock(&t->lock);
+  }
+  ls_entry_init(e, ep);
+  ep->ino = n == &t->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
+  ep->attr = st;
+  return 0;
+}
+
+int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *name,
+                    struct fuse_entry_param *ep) {
+  /* the kernel resolves "." and ".." itself; from us they could only climb out of the root */
+  if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) return -EINVAL;
+  int fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  return ls_nodes_adopt(e, fd, ep);
+}
+
+void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
+  if (ino == FUSE_ROOT_ID) return;
+  struct ls_nodes *t = &e->nodes;
+  struct ls_node *n = (struct ls_node *)(uintptr_t)ino;
+  pthread_mutex_lock(&t->lock);
+  if (n->nlookup > nlookup) {
+    n->nlookup -= nlookup;
+    pthread_mutex_unlock(&t->lock);
+    return;
+  }
+  struct ls_node **p = &t->buckets[bucket_of(t, n->dev, n->ino)];
+  while (*p && *p != n) p = &(*p)->next;
+  if (*p) *p = n->next;
+  t->count--;
+  pthread_mutex_unlock(&t->lock);
+  close(n->fd);
+  free(n);
+}

@@ -1,0 +1,51 @@
+/*
+ * The inode table of the low-level API. Every object the kernel knows of is held by an O_PATH
+ * descriptor opened one name at a time with O_NOFOLLOW, so no operation ever resolves a path in
+ * the backing directory: nothing can be made to follow a symlink on a caller's behalf, and an
+ * object that was unlinked while open still answers getattr (the kernel's fstat carries no
+ * file handle). The node's address is its FUSE node id; the root is FUSE_ROOT_ID.
+ */
+#ifndef LOGSHADOW_NODES_H
+#define LOGSHADOW_NODES_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct ls_engine;
+
+struct ls_node {
+  struct ls_node *next; /* hash chain */
+  int fd;               /* O_PATH | O_NOFOLLOW */
+  dev_t dev;
+  ino_t ino;
+  mode_t type;          /* S_IFMT bits: an inode never changes type */
+  uint64_t nlookup;     /* the kernel's references (lookup count) */
+};
+
+struct ls_nodes {
+  pthread_mutex_t lock;
+  struct ls_node **buckets;
+  size_t nbuckets;
+  size_t count;
+  struct ls_node root;
+};
+
+int ls_nodes_init(struct ls_nodes *t, int root_fd);
+/* Closes every node's descriptor; only once no request can run. */
+void ls_nodes_destroy(struct ls_nodes *t);
+
+struct ls_node *ls_node_of(struct ls_engine *e, fuse_ino_t ino);
+/* An empty fuse_entry_param carrying the engine's timeouts. */
+void ls_entry_init(struct ls_engine *e, struct fuse_entry_param *ep);
+/* Looks `name` up under `parent` without following it and counts one kernel reference. */
+int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *name,
+                    struct fuse_entry_param *ep);
+/* Registers the object behind `opath_fd` (consumed, also on error) and counts one reference. */
+int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
+void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
+
+#endif

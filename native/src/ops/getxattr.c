@@ -1,0 +1,21 @@
+#include "ops.h"
+
+#include <stdlib.h>
+#include <sys/xattr.h>
+
+void ls_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
+  struct ls_engine *e = ls_engine_of(req);
+  ls_count(e, LS_OP_GETXATTR);
+  char path[40];
+  char *buf = NULL;
+  long r = ls_xattr_path(ls_node_of(e, ino), path);
+  if (r == 0 && size > 0 && !(buf = malloc(size))) r = -ENOMEM;
+  if (r == 0) r = ls_sys(getxattr(path, name, buf, size));
+  if (r < 0)
+    ls_fail(req, e, LS_OP_GETXATTR, r);
+  else if (size == 0)
+    fuse_reply_xattr(req, (size_t)r); /* the caller asks how large a buffer to bring */
+  else
+    fuse_reply_buf(req, buf, (size_t)r);
+  free(buf);
+}

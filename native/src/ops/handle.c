@@ -1,0 +1,91 @@
+#include "ops.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ls_backing_open_flags(const struct ls_engine *e, int flags) {
+  /* the kernel already applied O_CREAT/O_EXCL/O_NOFOLLOW to the caller's own lookup; on a
+   * /proc/self/fd magic link O_NOFOLLOW would only refuse the link itself */
+  flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW);
+  if (e->writeback) {
+    /* the page cache reads around partial pages, and the kernel does the appending */
+    if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
+    flags &= ~O_APPEND;
+  }
+  return flags | O_CLOEXEC;
+}
+
+void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size) {
+  struct ls_event ev = {.kind = (uint8_t)kind, .read_fd = -1, .size = size, .path = path};
+  ls_evq_push(&e->events, &ev);
+}
+
+static bool caller_in_group(fuse_req_t req, gid_t gid) {
+  if (fuse_req_ctx(req)->gid == gid) return true;
+  gid_t groups[256];
+  int n = fuse_req_getgroups(req, 256, groups);
+  for (int i = 0; i < n && i < 256; i++)
+    if (groups[i] == gid) return true;
+  return false;
+}
+
+void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
+  struct stat st;
+  if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) != 0) return;
+  mode_t mode = st.st_mode & 07777;
+  /* the kernel's rule (setattr_should_drop_sgid): setgid goes when the group may execute, or
+   * when the writer is not in the file's group */
+  mode_t kill = S_ISUID;
+  if ((mode & S_ISGID) && ((mode & S_IXGRP) || !caller_in_group(req, st.st_gid))) kill |= S_ISGID;
+  /* changed behind the kernel's back: drop its cached attributes (no data, no inode lock) */
+  if ((mode & kill) && fchmod(fd, mode & ~kill) == 0) fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
+}
+
+int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
+                     int fd, bool created) {
+  uint32_t id = ls_engine_new_handle(e);
+  int r = ls_handles_add(&e->handles, fd, id, NULL);
+  if (r < 0) return r;
+  fi->fh = ls_fh_make(id, fd);
+  /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
+   * in a partly written page into two requests, and the ring would count writes no application
+   * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
+   * The price: no shared writable mmap in this mode (the writeback cache has it). */
+  fi->direct_io = !e->writeback;
+  /* ...and direct writes skip the kernel's clearing of set-id bits (file_remove_privs), which
+   * the root daemon's own write does not do either: such handles do it in ops/write.c */
+  struct stat st;
+  if (fi->direct_io && (fi->flags & O_ACCMODE) != O_RDONLY && fstat(fd, &st) == 0 &&
+      (st.st_mode & (S_ISUID | S_ISGID))) {
+    fi->fh |= LS_FH_KILL_SETID;
+    if (fi->flags & O_TRUNC) ls_kill_setid(req, e, ino, fd); /* a truncation is a write */
+  }
+
+  /* queued before the reply, so before any write through this handle can reach the ring */
+  char proc[40];
+  ls_proc_fd(proc, fd);
+  struct ls_event ev = {
+      .kind = LS_EV_OPEN,
+      .created = created,
+      .handle = id,
+      .pid = fuse_req_ctx(req)->pid,
+      .flags = fi->flags,
+      .read_fd = ls_evq_fd_budget(&e->events) ? open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1,
+      .path = ls_path_of_fd(e, fd),
+  };
+  char *path = (fi->flags & O_TRUNC) && !created && ev.path ? strdup(ev.path) : NULL;
+  ls_evq_push(&e->events, &ev);
+  if (path) ls_push_path_event(e, LS_EV_TRUNCATE, path, 0);
+  return 0;
+}
+
+void ls_release_handle(struct ls_engine *e, uint64_t fh) {
+  int fd = ls_fh_fd(fh);
+  ls_handles_remove(&e->handles, fd);
+  close(fd);
+  struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1};
+  ls_evq_push(&e->events, &ev);
+}
