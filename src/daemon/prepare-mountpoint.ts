@@ -123,7 +123,8 @@ async function mountTmpfs(dir: string, sizeBytes: number): Promise<void> {
   if (!mount) throw new LogshadowError(ErrorCodes.MOUNT_FAILED, 'mount(8) not found: install util-linux');
   // The tmpfs root takes the directory's own owner and mode, so permissions do not change.
   const st = statSync(dir);
-  const opts = `size=${sizeBytes},mode=${(st.mode & 0o7777).toString(8)},uid=${st.uid},gid=${st.gid}`;
+  // nosuid,nodev: a log directory has no business holding set-id programs or device nodes.
+  const opts = `size=${sizeBytes},mode=${(st.mode & 0o7777).toString(8)},uid=${st.uid},gid=${st.gid},nosuid,nodev`;
   const res = await run(mount, ['-t', 'tmpfs', '-o', opts, LOGSHADOW_TMPFS_SOURCE, dir]);
   if (res.code !== 0) {
     throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount a tmpfs on ${dir}: ${res.stderr.trim() || `mount exited ${res.code}`}`);

@@ -1,7 +1,8 @@
 import type { MountConfig } from '../config/mount-config';
 import type { PreparedMount } from '../daemon/prepare-mountpoint';
+import { ErrorCodes, LogshadowError, usageError } from '../errors';
 import type { Engine, EngineMountOptions } from './engine';
-import { FuseNativeEngine } from './fuse-native/fuse-native-engine';
+import { NativeEngine } from './native/native-engine';
 
 export interface EngineChoiceResult {
   engine: Engine;
@@ -9,7 +10,12 @@ export interface EngineChoiceResult {
   fallbackReason: string | null;
 }
 
-/** Chosen once at mount time (the pino/mergerfs practice), never per request. */
+/**
+ * Chosen once at mount time (the pino/mergerfs practice), never per request. `auto` takes the
+ * native engine when its addon loads and falls back to fuse-native, saying why; asking for an
+ * engine by name gets that engine or an error. fuse-native is loaded only when chosen, so a
+ * machine without libfuse 2 can still run the native engine.
+ */
 export function createEngine(config: MountConfig, prepared: PreparedMount): EngineChoiceResult {
   const options: EngineMountOptions = {
     mountpoint: prepared.mountpoint,
@@ -20,5 +26,21 @@ export function createEngine(config: MountConfig, prepared: PreparedMount): Engi
     ringCapacity: config.ringCapacity,
     debug: config.debugFuse,
   };
-  return { engine: new FuseNativeEngine(options), fallbackReason: null };
+  const native = NativeEngine.available();
+  if (config.engine === 'native' || (config.engine === 'auto' && native.ok)) {
+    if (!native.ok) {
+      throw new LogshadowError(ErrorCodes.ENGINE_UNAVAILABLE, `the native engine is unavailable (${native.reason}); build it with npm run build:native, or use --engine fuse-native`);
+    }
+    return { engine: new NativeEngine(options), fallbackReason: null };
+  }
+  if (config.cache === 'writeback') {
+    throw usageError(`--cache writeback needs the native engine${native.ok ? '' : `, which is unavailable (${!native.ok ? native.reason : ''})`}`);
+  }
+  const fallbackReason = config.engine === 'auto' && !native.ok
+    ? `the native engine is unavailable (${native.reason}): falling back to the fuse-native engine, whose data path runs JavaScript per operation`
+    : null;
+  // Loaded here, not imported above: fuse-native's binding needs libfuse 2 at load time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { FuseNativeEngine } = require('./fuse-native/fuse-native-engine') as typeof import('./fuse-native/fuse-native-engine');
+  return { engine: new FuseNativeEngine(options), fallbackReason };
 }

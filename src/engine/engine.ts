@@ -32,6 +32,8 @@ export interface OpenEvent {
   path: string;
   /** The process that opened it; 0 when the engine cannot know (fuse-native). */
   pid: number;
+  /** The opener's process name as read at open time (it may have exited by the tick). */
+  comm?: string;
   /** open(2) flags as the caller passed them. */
   flags: number;
   created: boolean;

@@ -185,7 +185,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm);
         break;
       case 'release':
         // Closed only after this tick's content is read: its records may still be in the ring.
@@ -203,8 +203,8 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number): void {
-    const writer: WriterInfo = pid > 0 ? readWriterInfo(pid) : UNKNOWN_WRITER;
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm?: string): void {
+    const writer: WriterInfo = pid > 0 ? readWriterInfo(pid, comm || undefined) : UNKNOWN_WRITER;
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
     app.openCount++;

@@ -159,7 +159,7 @@ static bool event_object(napi_env env, const struct ls_event *ev, napi_value *ou
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle) && ls_napi_set_string(env, o, "path", ev->path) &&
          ls_napi_set_number(env, o, "pid", ev->pid) && ls_napi_set_number(env, o, "flags", ev->flags) &&
          ls_napi_set_bool(env, o, "created", ev->created) &&
-         ls_napi_set_number(env, o, "readFd", ev->read_fd);
+         ls_napi_set_number(env, o, "readFd", ev->read_fd) && ls_napi_set_string(env, o, "comm", ev->comm);
     break;
   case LS_EV_RELEASE:
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle);

@@ -1,6 +1,7 @@
 #include "ops.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,22 @@ int ls_backing_open_flags(const struct ls_engine *e, int flags) {
     flags &= ~O_APPEND;
   }
   return flags | O_CLOEXEC;
+}
+
+/* The opener's name, read now: a shell's `echo >> file` has exited long before the profiler's
+ * tick could look it up. One small procfs read per open, never per write. */
+static void read_comm(int pid, char out[16]) {
+  out[0] = '\0';
+  if (pid <= 0) return;
+  char p[32];
+  snprintf(p, sizeof p, "/proc/%d/comm", pid);
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, out, 15);
+  close(fd);
+  if (n <= 0) n = 0;
+  if (n > 0 && out[n - 1] == '\n') n--;
+  out[n] = '\0';
 }
 
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size) {
@@ -76,6 +93,7 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
       .read_fd = ls_evq_fd_budget(&e->events) ? open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1,
       .path = ls_path_of_fd(e, fd),
   };
+  read_comm(ev.pid, ev.comm);
   char *path = (fi->flags & O_TRUNC) && !created && ev.path ? strdup(ev.path) : NULL;
   ls_evq_push(&e->events, &ev);
   if (path) ls_push_path_event(e, LS_EV_TRUNCATE, path, 0);
