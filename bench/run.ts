@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
 import { TARGETS, makeScratch, removeScratch, type Target } from './lib/targets';
 import { FIO_SCENARIOS, runFio, type FioResult } from './scenarios/fio';
+import { startMemoryPressure } from './lib/pressure';
 
 /**
  * The side-by-side benchmark: every target on the same machine in one run, each on its own fresh
@@ -13,15 +14,18 @@ interface Options {
   targets: string[] | null;
   scenarios: string[] | null;
   runtime: number;
+  /** A competing process keeps allocating and touching memory throughout. */
+  pressure: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { targets: null, scenarios: null, runtime: 5 };
+  const o: Options = { targets: null, scenarios: null, runtime: 5, pressure: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--targets') (o.targets = v.split(',')), i++;
     else if (argv[i] === '--scenarios') (o.scenarios = v.split(',')), i++;
     else if (argv[i] === '--runtime') (o.runtime = Number(v)), i++;
+    else if (argv[i] === '--pressure') o.pressure = true;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return o;
@@ -32,11 +36,12 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('e
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const machine = describeMachine();
-  const scenarios = FIO_SCENARIOS.filter((s) => !opts.scenarios || opts.scenarios.includes(s.name));
+  const scenarios = FIO_SCENARIOS.filter((s) => (opts.scenarios ? opts.scenarios.includes(s.name) : !s.append));
   const specs = TARGETS.filter((t) => !opts.targets || opts.targets.includes(t.name));
   const results: Record<string, Record<string, FioResult>> = {};
   const skipped: Record<string, string> = {};
   process.stderr.write(`machine: ${machineLine(machine)}\n`);
+  const pressure = opts.pressure ? startMemoryPressure() : null;
 
   for (const spec of specs) {
     const why = spec.available();
@@ -63,7 +68,8 @@ async function main(): Promise<void> {
     }
   }
 
-  let out = `Machine: ${machineLine(machine)}\nfio --ioengine=sync --rw=write, ${opts.runtime} s per cell, all targets in one run.\n`;
+  pressure?.kill('SIGKILL');
+  let out = `Machine: ${machineLine(machine)}\nfio --ioengine=sync --rw=write, ${opts.runtime} s per cell, all targets in one run${opts.pressure ? ', under memory pressure (a process allocating and touching 4 GiB in 256 MiB chunks, over and over)' : ''}.\n`;
   for (const s of scenarios) {
     const base = results.tmpfs?.[s.name]?.iops ?? NaN;
     out += `\n### ${s.label}\n\n| target | IOPS | x tmpfs | MB/s | p50 µs | p99 µs | p99.9 µs |\n|---|---:|---:|---:|---:|---:|---:|\n`;

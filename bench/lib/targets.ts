@@ -63,7 +63,7 @@ async function waitMounted(dir: string, fstypePrefix: string, proc: ChildProcess
   throw new Error(`${dir} did not get mounted`);
 }
 
-function logshadowTarget(name: string, label: string, engine: string, cache: string): TargetSpec {
+function logshadowTarget(name: string, label: string, engine: string, cache: string, extra: string[] = []): TargetSpec {
   return {
     name, label,
     available() {
@@ -75,7 +75,7 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
       const dir = join(scratch, name);
       mountTmpfs(dir);
       const runDir = join(scratch, `${name}-run`);
-      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
         name, dir, pid: proc.pid ?? null,
@@ -141,6 +141,11 @@ export const TARGETS: TargetSpec[] = [
   logshadowTarget('fuse-native', 'logshadow, fuse-native engine', 'fuse-native', 'writethrough'),
   logshadowTarget('native', 'logshadow, native engine, writethrough', 'native', 'writethrough'),
   logshadowTarget('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
+  // Profiling off: the same engine with nothing draining its ring (what profiling costs).
+  logshadowTarget('native-noprofile', 'logshadow, native, writethrough, profiling off', 'native', 'writethrough', ['--no-profile']),
+  logshadowTarget('fuse-native-noprofile', 'logshadow, fuse-native, profiling off', 'fuse-native', 'writethrough', ['--no-profile']),
+  // Pre-allocation off: the same engine and profiling, no reservations.
+  logshadowTarget('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
 ];
 
 export function makeScratch(): string {

@@ -14,6 +14,8 @@ export interface FioScenario {
   label: string;
   bs: string;
   numjobs: number;
+  /** A growing file (new pages every few writes) rather than rewriting a 64 MiB one. */
+  append?: boolean;
 }
 
 /** 256-byte sync writes (a log line), 1 and 4 writers, and 64 KiB blocks (bulk). */
@@ -21,6 +23,8 @@ export const FIO_SCENARIOS: FioScenario[] = [
   { name: 'fio-256b-1job', label: 'fio 256 B sync writes, 1 job', bs: '256', numjobs: 1 },
   { name: 'fio-256b-4jobs', label: 'fio 256 B sync writes, 4 jobs', bs: '256', numjobs: 4 },
   { name: 'fio-64k-1job', label: 'fio 64 KiB sync writes, 1 job', bs: '64k', numjobs: 1 },
+  // Every page is new: where pre-allocation can matter (page allocation leaves the write path).
+  { name: 'fio-256b-append', label: 'fio 256 B sync appends to a growing file, 1 job', bs: '256', numjobs: 1, append: true },
 ];
 
 interface FioJson {
@@ -28,9 +32,10 @@ interface FioJson {
 }
 
 export function runFio(target: Target, s: FioScenario, runtimeSec: number): FioResult {
+  const size = s.append ? ['--size=1g', `--runtime=${runtimeSec}`] : ['--size=64m', '--time_based', `--runtime=${runtimeSec}`];
   const args = [
     `--name=${s.name}`, `--directory=${target.dir}`, '--rw=write', `--bs=${s.bs}`, '--ioengine=sync',
-    '--size=64m', '--time_based', `--runtime=${runtimeSec}`, `--numjobs=${s.numjobs}`, '--group_reporting',
+    ...size, `--numjobs=${s.numjobs}`, '--group_reporting',
     '--percentile_list=50:99:99.9', '--output-format=json',
   ];
   const r = spawnSync('fio', args, { encoding: 'utf8', timeout: (runtimeSec + 60) * 1000, maxBuffer: 32 * 1024 * 1024 });

@@ -7,6 +7,7 @@ import { AllocCounters } from './counters';
 import { PAGE, pageDown, pageUp } from './ladder';
 import type { NativeAlloc } from './native-alloc';
 import type { AllocationPolicy } from './policy';
+import { HIGH_CONFIDENCE } from './policies/forecast';
 import { Reservation } from './reservation';
 import { throttleForFreeSpace } from './throttle';
 
@@ -63,6 +64,17 @@ export class Allocator implements ProfilerHooks {
       if (res) ahead += this.account(inode, res, nowMs);
     }
     this.reservedAhead = ahead;
+    // Every byte a confident stream wrote counts, reserved or not: the hit ratio may not
+    // flatter itself by forgetting the writes that found no reservation.
+    for (const s of this.profiler.models.streams()) {
+      if (s.kind !== 'file') continue;
+      const grew = s.bytes - s.allocSeenBytes;
+      s.allocSeenBytes = s.bytes;
+      if (grew > 0 && (s.forecast?.confidence ?? 0) >= HIGH_CONFIDENCE) {
+        (s.alloc ??= new AllocCounters()).confidentWatchedBytes += grew;
+        this.totals.confidentWatchedBytes += grew;
+      }
+    }
     for (const inode of this.profiler.knownInodes()) {
       const f = inode.stream.forecast;
       if (!f || !inode.stream.model) {
@@ -93,6 +105,10 @@ export class Allocator implements ProfilerHooks {
       counters.watchedBytes += grew;
       this.totals.hitBytes += hit;
       this.totals.watchedBytes += grew;
+      if ((inode.stream.forecast?.confidence ?? 0) >= HIGH_CONFIDENCE) {
+        counters.confidentHitBytes += hit;
+        this.totals.confidentHitBytes += hit;
+      }
       res.lastGrowthMs = nowMs;
       res.noteGrowth(grew, nowMs, this.options.horizonMs);
     } else res.noteGrowth(0, nowMs, this.options.horizonMs);

@@ -11,7 +11,7 @@ import { isLogshadowError, usageError } from '../errors';
  * by the same code as a command-line value, and an option given on the command line wins.
  */
 export interface OptionSpec {
-  /** The key in the file: the long flag without "--". */
+  /** The key in the file: the long flag without "--" (without "--no-" for a negated flag). */
   key: string;
   /** The property of commander's flags object. */
   attribute: string;
@@ -43,9 +43,10 @@ export interface LoadedConfigFile {
 export function specsFromOptions(options: readonly Option[]): OptionSpec[] {
   const specs: OptionSpec[] = [];
   for (const o of options) {
-    if (!o.long || o.negate) continue;
+    if (!o.long) continue;
     specs.push({
-      key: o.long.replace(/^--/, ''),
+      // A negated flag (--no-profile) is its positive key in a file: "profile": false.
+      key: o.negate ? o.long.replace(/^--no-/, '') : o.long.replace(/^--/, ''),
       attribute: o.attributeName(),
       kind: o.required || o.optional ? 'value' : 'boolean',
       isPath: /<(dir|file|path)>/.test(o.flags),

@@ -38,6 +38,11 @@ export interface MountConfig {
   /** An extra log file for the daemon's own logs; never inside the mount. */
   logFile: string | null;
   debugFuse: boolean;
+  /**
+   * Whether the profiler drains the ring (default). Off only for measuring what profiling costs:
+   * nothing is profiled or forecast, the ring fills and its records are dropped and counted.
+   */
+  profile: boolean;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

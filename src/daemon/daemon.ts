@@ -63,7 +63,8 @@ export class Daemon {
     this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
     this.startAllocator(prepared.backingPath);
-    this.timer = setInterval(() => this.tick(), this.config.refreshMs);
+    if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
+    else this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
     this.writeRecord();
@@ -159,7 +160,7 @@ export class Daemon {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
       stats: () => this.stats(),
       shadow: (params) => {
-        this.tick();
+        if (this.config.profile) this.tick();
         const file = typeof params.file === 'string' ? params.file : undefined;
         const entries = typeof params.entries === 'number' ? params.entries : undefined;
         return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
@@ -175,7 +176,7 @@ export class Daemon {
   private stats(): unknown {
     const engine = this.engine!;
     // A tick first, so what the CLI shows includes every write acknowledged before it asked.
-    this.tick();
+    if (this.config.profile) this.tick();
     const mem = process.memoryUsage();
     return {
       schema: 'logshadow.stats/1',
@@ -184,6 +185,7 @@ export class Daemon {
       engine: engine.name,
       cache: engine.cache,
       knowsCaller: engine.knowsCaller,
+      profiling: this.config.profile,
       pid: process.pid,
       uptimeSec: (Date.now() - this.startedAt) / 1000,
       refreshMs: this.config.refreshMs,

@@ -1,4 +1,4 @@
-import { StreamModel, type StreamModelOptions } from '../model/stream-model';
+import { StreamModel, type StreamModelOptions, type WindowRecord } from '../model/stream-model';
 import type { Stream } from './stream';
 
 /**
@@ -10,6 +10,8 @@ import type { Stream } from './stream';
 export class ModelPool {
   private readonly holders = new Set<Stream>();
   evictions = 0;
+  /** Per-stream observer of scored windows, asked as each model is made (the daemon's window history). */
+  onWindowFor: ((stream: Stream) => ((record: WindowRecord) => void) | undefined) | null = null;
 
   constructor(readonly capacity: number, private readonly options: Partial<StreamModelOptions>) {}
 
@@ -21,7 +23,7 @@ export class ModelPool {
   acquire(stream: Stream): StreamModel {
     if (stream.model) return stream.model;
     if (this.holders.size >= this.capacity) this.evictStalest();
-    stream.model = new StreamModel(this.options);
+    stream.model = new StreamModel(this.onWindowFor ? { ...this.options, onWindow: this.onWindowFor(stream) } : this.options);
     this.holders.add(stream);
     return stream.model;
   }

@@ -34,6 +34,8 @@ export class Stream {
   forecast: Forecast | null = null;
   /** What the allocator did for this file stream (made on its first reservation). */
   alloc: AllocCounters | null = null;
+  /** Bytes the allocator has already accounted for. */
+  allocSeenBytes = 0;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
 

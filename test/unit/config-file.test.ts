@@ -69,7 +69,8 @@ describe('mount --config <file.json>', () => {
     const specs = specsFromOptions(mountCommand().options);
     const keys = specs.map((s) => s.key);
     expect(keys).toEqual(expect.arrayContaining(['size', 'backing', 'engine', 'cache', 'refresh', 'horizon', 'ring-capacity', 'run-dir', 'log-level', 'log-file', 'debug-fuse']));
-    for (const o of mountCommand().options) expect(keys).toContain(o.long!.slice(2));
+    for (const o of mountCommand().options) expect(keys).toContain(o.negate ? o.long!.slice(5) : o.long!.slice(2));
+    expect(specs.find((s) => s.key === 'profile')!.kind).toBe('boolean');
     expect(specs.find((s) => s.key === 'debug-fuse')!.kind).toBe('boolean');
     expect(specs.find((s) => s.key === 'run-dir')!.isPath).toBe(true);
     expect(specs.find((s) => s.key === 'size')!.isPath).toBe(false);
@@ -100,6 +101,12 @@ describe('mount --config <file.json>', () => {
     expect(d.refreshMs).toBe(250);
   });
 
+  test('a negated flag is its positive key in the file', () => {
+    expect(configFrom([dir, '--config', write('noprofile.json', { profile: false })]).profile).toBe(false);
+    expect(configFrom([dir, '--config', write('profile.json', { profile: true })]).profile).toBe(true);
+    expect(configFrom([dir, '--no-profile']).profile).toBe(false);
+  });
+
   test('without --config nothing changes', () => {
     const c = configFrom([dir, '--size', '32M']);
     expect(c.tmpfsSizeBytes).toBe(32 * 1024 * 1024);
@@ -117,9 +124,9 @@ describe('mount --config <file.json>', () => {
 
   test('an unknown key is named, with the known ones', () => {
     const file = write('unknown.json', { size: '48M', sise: '1G' });
-    expect(usageFailure([dir, '--config', file])).toBe(
-      `--config ${file}: unknown key "sise" (known: size, backing, engine, cache, refresh, horizon, ring-capacity, run-dir, log-level, log-file, debug-fuse)`,
-    );
+    const known = specsFromOptions(mountCommand().options).map((s) => s.key).filter((k) => k !== 'config' && k !== 'background');
+    expect(known).toEqual(expect.arrayContaining(['size', 'engine', 'refresh', 'ring-capacity', 'run-dir', 'profile']));
+    expect(usageFailure([dir, '--config', file])).toBe(`--config ${file}: unknown key "sise" (known: ${known.join(', ')})`);
   });
 
   test('a camelCase key is refused with the spelling to use', () => {

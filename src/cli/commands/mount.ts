@@ -33,6 +33,8 @@ interface MountFlags {
   logFile?: string;
   background?: boolean;
   debugFuse?: boolean;
+  /** commander's --no-profile: false when given. */
+  profile?: boolean;
   config?: string;
 }
 
@@ -57,6 +59,7 @@ export function registerMount(program: Command): void {
     .option('--log-file <file>', 'also write the daemon log to this file (never inside the mount)')
     .option('--background', 'return once mounted; the daemon logs to --log-file or <run-dir>/<name>.log')
     .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
+    .option('--no-profile', 'do not profile or forecast (only to measure what profiling costs)')
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
@@ -101,6 +104,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
     logFile,
     debugFuse: Boolean(flags.debugFuse),
+    profile: flags.profile !== false,
   };
 }
 

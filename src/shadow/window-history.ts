@@ -1,0 +1,196 @@
+import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord } from '../model/stream-model';
+import type { Stream } from '../profile/stream';
+
+/**
+ * The recent scored windows of each file stream that holds a model, for `logshadow report`:
+ * what really landed beside what the model and the two naive forecasters had issued for the
+ * window at its start. Fixed memory per stream (one typed array), filled from StreamModel's
+ * onWindow callback, so nothing is allocated per window.
+ *
+ * A stream's history lives as long as its model: when the pool takes the model back (the stream
+ * went dormant, or was evicted) the history is dropped at the next model creation or query.
+ * Application streams are not kept: the report charts files.
+ */
+
+/** The issued-forecast layout of WindowRecord.issued (see stream-model.ts). */
+const ISSUED_TRACKS = 3;
+const ISSUED_FIELDS = 6;
+const I_POINT = 0;
+const I_Q05 = 1;
+const I_Q95 = 5;
+
+/** Columns of one stored window. */
+const C_START = 0;
+const C_ACTUAL_BYTES = 1;
+const C_ACTUAL_LINES = 2;
+/** Then point, q05, q95 for each forecaster in FORECASTERS order. */
+const C_FORECASTS = 3;
+const COLUMNS = C_FORECASTS + 3 * 3;
+
+export const FORECASTERS = ['model', 'naiveLast', 'movingAverage'] as const;
+export type ForecasterKey = (typeof FORECASTERS)[number];
+const TRACK_OF: Record<ForecasterKey, number> = { model: TRACK_MODEL, naiveLast: TRACK_NAIVE_LAST, movingAverage: TRACK_MOVING_AVERAGE };
+
+export const DEFAULT_HISTORY_WINDOWS = 120;
+
+/** One forecaster's bytes forecast for a window: its point (the value MAE scores) and 90% interval. */
+export interface IssuedBytes {
+  point: number;
+  q05: number;
+  q95: number;
+}
+
+export interface HistoryWindow {
+  /** Window start, ms on the daemon's monotonic clock. */
+  startMs: number;
+  actualBytes: number;
+  actualLines: number;
+  model: IssuedBytes;
+  naiveLast: IssuedBytes;
+  movingAverage: IssuedBytes;
+}
+
+/** A ring of the last `capacity` windows of one stream. */
+export class StreamWindowHistory {
+  private readonly data: Float64Array;
+  private head = 0;
+  /** Windows stored (at most capacity). */
+  size = 0;
+  /** Windows seen since the history began. */
+  total = 0;
+  /** The forecaster the model's member was at the last window (ensemble selection). */
+  lastModel = '';
+
+  constructor(readonly capacity: number) {
+    this.data = new Float64Array(capacity * COLUMNS);
+  }
+
+  get stateBytes(): number {
+    return this.data.byteLength;
+  }
+
+  record(r: WindowRecord): void {
+    const d = this.data;
+    const b = this.head * COLUMNS;
+    d[b + C_START] = r.startMs;
+    d[b + C_ACTUAL_BYTES] = r.actual[SERIES_BYTES];
+    d[b + C_ACTUAL_LINES] = r.actual[SERIES_LINES];
+    FORECASTERS.forEach((name, f) => {
+      const i = (SERIES_BYTES * ISSUED_TRACKS + TRACK_OF[name]) * ISSUED_FIELDS;
+      d[b + C_FORECASTS + f * 3] = r.issued[i + I_POINT];
+      d[b + C_FORECASTS + f * 3 + 1] = r.issued[i + I_Q05];
+      d[b + C_FORECASTS + f * 3 + 2] = r.issued[i + I_Q95];
+    });
+    this.lastModel = r.model;
+    this.head = (this.head + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+    this.total++;
+  }
+
+  /** The stored windows, oldest first (allocates: for the control socket, not per window). */
+  windows(): HistoryWindow[] {
+    const out: HistoryWindow[] = [];
+    const d = this.data;
+    for (let k = 0; k < this.size; k++) {
+      const b = ((this.head - this.size + k + this.capacity) % this.capacity) * COLUMNS;
+      const issued = (f: number): IssuedBytes => ({
+        point: d[b + C_FORECASTS + f * 3], q05: d[b + C_FORECASTS + f * 3 + 1], q95: d[b + C_FORECASTS + f * 3 + 2],
+      });
+      out.push({
+        startMs: d[b + C_START], actualBytes: d[b + C_ACTUAL_BYTES], actualLines: d[b + C_ACTUAL_LINES],
+        model: issued(0), naiveLast: issued(1), movingAverage: issued(2),
+      });
+    }
+    return out;
+  }
+}
+
+export class WindowHistory {
+  private readonly byStream = new Map<Stream, StreamWindowHistory>();
+
+  constructor(readonly capacity = DEFAULT_HISTORY_WINDOWS) {}
+
+  /**
+   * The onWindow callback for a stream about to get a model (ModelPool calls this just before it
+   * creates one). A stream that had a history before keeps it: the windows are on one clock.
+   */
+  readonly recorderFor = (stream: Stream): ((r: WindowRecord) => void) | undefined => {
+    if (stream.kind !== 'file') return undefined;
+    this.prune(stream);
+    let h = this.byStream.get(stream);
+    if (!h) {
+      h = new StreamWindowHistory(this.capacity);
+      this.byStream.set(stream, h);
+    }
+    const history = h;
+    return (r) => history.record(r);
+  };
+
+  /** Histories of the streams that hold a model now. */
+  entries(): Array<[Stream, StreamWindowHistory]> {
+    this.prune(null);
+    return [...this.byStream];
+  }
+
+  get streams(): number {
+    return this.byStream.size;
+  }
+
+  /** Drops the histories of streams whose model went back to the pool. */
+  private prune(keep: Stream | null): void {
+    for (const s of this.byStream.keys()) if (s !== keep && s.model === null) this.byStream.delete(s);
+  }
+}
+
+/** One stream in the `history` reply (schema logshadow.history/1, docs/json.md). */
+export interface StreamHistoryView {
+  key: string;
+  /** Totals written to the stream since the daemon started. */
+  bytes: number;
+  lines: number;
+  /** The forecaster the model answered with at the last window. */
+  forecaster: string;
+  /** Windows scored since the history began (the list holds the last `capacity`). */
+  windowsSeen: number;
+  windows: Array<Omit<HistoryWindow, 'startMs'> & { startUnixMs: number }>;
+}
+
+export interface HistoryView {
+  schema: 'logshadow.history/1';
+  windowMs: number;
+  capacity: number;
+  /** Streams with a history in all (the list holds at most `top`). */
+  streamsKept: number;
+  streams: StreamHistoryView[];
+}
+
+export const MAX_HISTORY_STREAMS = 1000;
+
+/**
+ * The reply to the `history` control method: the busiest file streams by bytes (or one file),
+ * with window starts turned into Unix time (the monotonic clock means nothing outside the daemon).
+ */
+export function historyView(history: WindowHistory, windowMs: number, nowMonotonicMs: number, nowUnixMs: number,
+  opts: { file?: string; top?: number } = {}): HistoryView {
+  const top = Math.max(1, Math.min(MAX_HISTORY_STREAMS, Math.floor(opts.top ?? 10) || 10));
+  const all = history.entries();
+  const chosen = all
+    .filter(([s, h]) => h.size > 0 && (!opts.file || s.key === opts.file))
+    .sort(([a], [b]) => b.bytes - a.bytes || (a.key < b.key ? -1 : 1))
+    .slice(0, top);
+  const offset = nowUnixMs - nowMonotonicMs;
+  return {
+    schema: 'logshadow.history/1',
+    windowMs,
+    capacity: history.capacity,
+    streamsKept: all.length,
+    streams: chosen.map(([s, h]) => ({
+      key: s.key,
+      bytes: s.bytes,
+      lines: s.lines,
+      forecaster: h.lastModel,
+      windowsSeen: h.total,
+      windows: h.windows().map(({ startMs, ...w }) => ({ startUnixMs: Math.round(startMs + offset), ...w })),
+    })),
+  };
+}
