@@ -4,6 +4,7 @@ import { describeMachine, machineLine } from './lib/machine';
 import { TARGETS, makeScratch, removeScratch, type Target } from './lib/targets';
 import { FIO_SCENARIOS, runFio, type FioResult } from './scenarios/fio';
 import { startMemoryPressure } from './lib/pressure';
+import { runNginx, type NginxResult } from './scenarios/nginx';
 
 /**
  * The side-by-side benchmark: every target on the same machine in one run, each on its own fresh
@@ -16,16 +17,19 @@ interface Options {
   runtime: number;
   /** A competing process keeps allocating and touching memory throughout. */
   pressure: boolean;
+  /** Also run nginx + wrk against every target. */
+  nginx: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { targets: null, scenarios: null, runtime: 5, pressure: false };
+  const o: Options = { targets: null, scenarios: null, runtime: 5, pressure: false, nginx: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--targets') (o.targets = v.split(',')), i++;
     else if (argv[i] === '--scenarios') (o.scenarios = v.split(',')), i++;
     else if (argv[i] === '--runtime') (o.runtime = Number(v)), i++;
     else if (argv[i] === '--pressure') o.pressure = true;
+    else if (argv[i] === '--nginx') o.nginx = true;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return o;
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
   const scenarios = FIO_SCENARIOS.filter((s) => (opts.scenarios ? opts.scenarios.includes(s.name) : !s.append));
   const specs = TARGETS.filter((t) => !opts.targets || opts.targets.includes(t.name));
   const results: Record<string, Record<string, FioResult>> = {};
+  const nginx: Record<string, NginxResult> = {};
   const skipped: Record<string, string> = {};
   process.stderr.write(`machine: ${machineLine(machine)}\n`);
   const pressure = opts.pressure ? startMemoryPressure() : null;
@@ -58,6 +63,10 @@ async function main(): Promise<void> {
       for (const s of scenarios) {
         process.stderr.write(`${spec.name} / ${s.name} ...\n`);
         results[spec.name][s.name] = runFio(target, s, opts.runtime);
+      }
+      if (opts.nginx) {
+        process.stderr.write(`${spec.name} / nginx ...\n`);
+        nginx[spec.name] = await runNginx(target, scratch, opts.runtime);
       }
     } catch (err) {
       skipped[spec.name] = (err as Error).message.split('\n')[0];
@@ -79,13 +88,22 @@ async function main(): Promise<void> {
       out += `| ${spec.label} | ${fmt(r.iops)} | ${fmt(r.iops / base, 3)} | ${fmt(r.mbps, 1)} | ${fmt(r.p50us, 1)} | ${fmt(r.p99us, 1)} | ${fmt(r.p999us, 1)} |\n`;
     }
   }
+  if (opts.nginx) {
+    const base = nginx.tmpfs?.requestsPerSec ?? NaN;
+    out += `\n### nginx 1.22, one worker, fixed 200, access log in the target; wrk -t2 -c16 -d${opts.runtime}s\n\n| target | req/s | x tmpfs | p50 ms | p99 ms | access.log lines |\n|---|---:|---:|---:|---:|---:|\n`;
+    for (const spec of specs) {
+      const r = nginx[spec.name];
+      if (!r) continue;
+      out += `| ${spec.label} | ${fmt(r.requestsPerSec)} | ${fmt(r.requestsPerSec / base, 3)} | ${fmt(r.latencyP50ms, 2)} | ${fmt(r.latencyP99ms, 2)} | ${fmt(r.logLines)} |\n`;
+    }
+  }
   for (const [name, why] of Object.entries(skipped)) out += `\n(${name} not measured: ${why})`;
   process.stdout.write(out + '\n');
 
   const dir = resolve(__dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, runtime: opts.runtime, results, skipped }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, runtime: opts.runtime, pressure: opts.pressure, results, nginx, skipped }, null, 2));
   process.stderr.write(`results: ${file}\n`);
 }
 
