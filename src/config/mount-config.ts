@@ -1,5 +1,6 @@
 import type { CacheMode } from '../engine/engine';
 import { usageError } from '../errors';
+import type { ListenAddress } from '../metrics/listen-address';
 
 /**
  * Mount options, normalised once into the internal config (chokidar's public-vs-internal split):
@@ -43,6 +44,10 @@ export interface MountConfig {
    * nothing is profiled or forecast, the ring fills and its records are dropped and counted.
    */
   profile: boolean;
+  /** Where GET /metrics is served over HTTP (--metrics-listen); null: not served. */
+  metricsListen: ListenAddress | null;
+  /** Files with their own `file` label in the metrics; the rest are summed under "(other)". */
+  metricsMaxStreams: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -62,6 +67,7 @@ export const DEFAULTS = {
   maxWrite: 128 * 1024,
   runDir: '/run/logshadow',
   logLevel: 'info' as LogLevel,
+  metricsMaxStreams: 50,
 };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };

@@ -13,9 +13,15 @@ import { POLICIES } from '../alloc/policies';
 import { statfsSync } from 'node:fs';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
+import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
 import { TickStats } from './tick-stats';
+import { MetricsHttpServer } from '../metrics/http-server';
+import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
+import { CONTENT_TYPE } from '../metrics/exposition';
+import { isLoopback } from '../metrics/listen-address';
+import { historyView, WindowHistory } from '../shadow/window-history';
 
 /**
  * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
@@ -32,10 +38,14 @@ export class Daemon {
   private preallocOff: string | null = null;
   private control: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private readonly socket: string;
   private readonly ticks = new TickStats();
   private readonly startedAt = Date.now();
+  /** Recent scored windows per file stream, for `logshadow report`. */
+  private readonly history = new WindowHistory();
+  private metricsServer: MetricsHttpServer | null = null;
 
   constructor(private readonly config: MountConfig, private readonly logger: Logger) {
     this.socket = socketPath(config.runDir, config.mountpoint);
@@ -43,6 +53,12 @@ export class Daemon {
 
   async start(): Promise<void> {
     checkEnvironment();
+    // Bound first: a taken port fails the mount before anything is mounted.
+    if (this.config.metricsListen) {
+      this.metricsServer = await MetricsHttpServer.listen(this.config.metricsListen, () => this.metricsText());
+      const open = !isLoopback(this.config.metricsListen.host);
+      this.logger[open ? 'warn' : 'info'](`metrics at http://${this.metricsServer.address}/metrics${open ? ', reachable from other machines, without authentication' : ''}`);
+    }
     // The kernel has applied the caller's umask to every mode that reaches the daemon.
     process.umask(0);
     const prepared = await prepareMountpoint(this.config, this.logger);
@@ -60,6 +76,7 @@ export class Daemon {
     }
     const engine = this.engine;
     this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs });
+    this.profiler.models.onWindowFor = this.history.recorderFor;
     this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
     this.startAllocator(prepared.backingPath);
@@ -68,6 +85,7 @@ export class Daemon {
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
     this.writeRecord();
+    this.watchMount();
     this.logger.info('mounted', {
       mountpoint: this.config.mountpoint, backing: prepared.backingDisplay, engine: engine.name, cache: engine.cache,
       ownTmpfs: prepared.ownTmpfs, socket: this.socket, pid: process.pid,
@@ -83,6 +101,7 @@ export class Daemon {
   private async teardown(reason: string): Promise<void> {
     this.logger.info('unmounting', { mountpoint: this.config.mountpoint, reason });
     if (this.timer) clearInterval(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     let lazyNote = '';
     try {
       if (this.engine) await this.engine.unmount();
@@ -96,10 +115,25 @@ export class Daemon {
     this.allocator?.close();
     this.profiler?.close();
     await this.control?.close();
+    await this.metricsServer?.close();
     rmSync(this.socket, { force: true });
     rmSync(recordPath(this.config.runDir, this.config.mountpoint), { force: true });
     if (this.prepared) closeSync(this.prepared.backingFd);
     this.logger.info(`unmounted${lazyNote}`, { mountpoint: this.config.mountpoint });
+  }
+
+  /**
+   * A mount can go without the daemon being asked (`umount -l` by hand, the directory's parent
+   * unmounted): the daemon then has nothing to serve and leaves rather than linger.
+   */
+  private watchMount(): void {
+    const ours = topMountAt(this.config.mountpoint);
+    if (!ours || ours.fstype !== LOGSHADOW_FSTYPE) return;
+    this.watchdog = setInterval(() => {
+      if (readMounts().some((m) => m.mountId === ours.mountId)) return;
+      this.logger.warn('the mount went away without an unmount request: stopping', { mountpoint: this.config.mountpoint });
+      void this.stop('mount gone').then(() => process.exit(0));
+    }, 2000);
   }
 
   private startAllocator(backingPath: string): void {
@@ -165,12 +199,29 @@ export class Daemon {
         const entries = typeof params.entries === 'number' ? params.entries : undefined;
         return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
       },
+      history: (params) => ({
+        mountpoint: this.config.mountpoint,
+        ...historyView(this.history, this.config.horizonMs, monotonicMs(), Date.now(), {
+          file: typeof params.file === 'string' ? params.file : undefined, top: typeof params.top === 'number' ? params.top : undefined,
+        }),
+      }),
+      metrics: (params) => ({
+        contentType: CONTENT_TYPE,
+        text: this.metricsText(typeof params.maxStreams === 'number' ? params.maxStreams : undefined),
+      }),
       unmount: () => {
         // Reply first, then stop: the client is told the request was taken.
         setImmediate(() => void this.stop('unmount requested').then(() => process.exit(0)));
         return { stopping: true };
       },
     };
+  }
+
+  /** The Prometheus exposition of stats and shadow (`logshadow metrics`, GET /metrics). */
+  private metricsText(maxStreams = this.config.metricsMaxStreams): string {
+    if (!this.engine || !this.shadow) throw new Error('the mount is not up yet');
+    const stats = this.stats() as MetricsStats;
+    return renderPrometheus(stats, this.shadow.view(monotonicMs(), { entries: 0 }), maxStreams);
   }
 
   private stats(): unknown {

@@ -116,6 +116,15 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(fs.readdirSync(m.dir)).toEqual([]);
   });
 
+  test('a mount removed behind the daemon\'s back (umount -l) makes the daemon leave, exit 0', async () => {
+    const m = await startMount({ engine });
+    const exited = new Promise<number | null>((r) => m.proc.on('exit', r));
+    shOk(`umount --lazy '${m.dir}'`);
+    expect(await exited).toBe(0);
+    expect(m.log()).toMatch(/the mount went away/);
+    forceCleanup(m.dir);
+  });
+
   test('SIGTERM unmounts cleanly, lazily when a file is still open, and exits 0', async () => {
     const m = await startMount({ engine });
     const holder = spawn('sh', ['-c', `exec 3>>'${m.dir}/held.log'; sleep 30`], { stdio: 'ignore' });

@@ -13,6 +13,7 @@ import { createLogger } from '../../daemon/logger';
 import { resolveDirectory } from '../../daemon/prepare-mountpoint';
 import { ErrorCodes, LogshadowError, usageError } from '../../errors';
 import { failAndExit } from '../output';
+import { parseListenAddress } from '../../metrics/listen-address';
 import { socketPath } from '../../control/paths';
 import { canonicalDir } from '../target';
 
@@ -35,6 +36,8 @@ interface MountFlags {
   debugFuse?: boolean;
   /** commander's --no-profile: false when given. */
   profile?: boolean;
+  metricsListen?: string;
+  metricsMaxStreams: string;
   config?: string;
 }
 
@@ -60,6 +63,8 @@ export function registerMount(program: Command): void {
     .option('--background', 'return once mounted; the daemon logs to --log-file or <run-dir>/<name>.log')
     .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
     .option('--no-profile', 'do not profile or forecast (only to measure what profiling costs)')
+    .option('--metrics-listen <addr:port>', 'serve Prometheus metrics at http://<addr:port>/metrics (a bare port: loopback)')
+    .option('--metrics-max-streams <n>', 'files with their own label in the metrics; the rest sum under "(other)"', String(DEFAULTS.metricsMaxStreams))
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
@@ -105,6 +110,8 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     logFile,
     debugFuse: Boolean(flags.debugFuse),
     profile: flags.profile !== false,
+    metricsListen: flags.metricsListen ? parseListenAddress(flags.metricsListen) : null,
+    metricsMaxStreams: parsePositiveInt(flags.metricsMaxStreams, '--metrics-max-streams'),
   };
 }
 
