@@ -73,7 +73,6 @@ export class Profiler {
   private readonly open = new Map<number, OpenFile>();
   private readonly inodes = new Map<string, InodeState>();
   private readonly byPath = new Map<string, InodeState>();
-  private readonly releases: number[] = [];
   private readonly unknownApp: Stream;
   private readonly unknownInode: InodeState;
 
@@ -131,11 +130,9 @@ export class Profiler {
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     });
     while (next < events.length) this.applyEvent(events[next++]);
-    for (const inode of this.touched) this.readNewContent(inode);
+    for (const inode of this.touched) if (inode.tickEnd >= 0) this.readNewContent(inode);
     this.touched.length = 0;
     this.segCount = 0;
-    for (const handle of this.releases) this.release(handle);
-    this.releases.length = 0;
     this.endTick(monotonicMs());
   }
 
@@ -177,8 +174,6 @@ export class Profiler {
 
   close(): void {
     for (const ev of this.engine.drainFileEvents()) this.applyEvent(ev);
-    for (const handle of this.releases) this.release(handle);
-    this.releases.length = 0;
     for (const inode of this.inodes.values()) this.closeReadFd(inode);
   }
 
@@ -188,8 +183,10 @@ export class Profiler {
         this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm);
         break;
       case 'release':
-        // Closed only after this tick's content is read: its records may still be in the ring.
-        this.releases.push(ev.handle);
+        // In ring order every record of this handle is already drained: its content is read
+        // now, while the descriptor is open, and the file stops counting as open at once (so a
+        // tick of 10,000 open-write-close cycles never holds 10,000 files).
+        this.release(ev.handle);
         break;
       case 'rename':
         this.onRename(ev.from, ev.to);
@@ -245,6 +242,7 @@ export class Profiler {
     of.app.openCount--;
     const inode = of.inode;
     if (--inode.openHandles === 0) {
+      if (inode.tickEnd >= 0) this.readNewContent(inode);
       inode.stream.openCount--;
       this.closeReadFd(inode);
       this.hooks?.lastClose(inode, inode.wroteSinceOpen);
@@ -388,13 +386,9 @@ export class Profiler {
     this.lineApp = this.unknownApp;
   }
 
-  /** Anything read but not yet fed is fed before a truncation moves the offset. */
+  /** Anything written but not yet read is read before a truncation moves the offset. */
   private feedPending(inode: InodeState): void {
-    if (inode.tickEnd >= 0) {
-      this.readNewContent(inode);
-      const i = this.touched.indexOf(inode);
-      if (i >= 0) this.touched.splice(i, 1);
-    }
+    if (inode.tickEnd >= 0) this.readNewContent(inode);
   }
 
   /** The read buffer grows to the largest tick's need (so a steady state allocates nothing). */

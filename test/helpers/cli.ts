@@ -11,7 +11,7 @@ if (!existsSync(CLI)) {
 
 /** Runs the logshadow CLI in a child process (tests never serve a mount they touch). */
 export function cli(args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** Runs a shell command line in a child process. */

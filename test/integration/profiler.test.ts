@@ -96,6 +96,21 @@ describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
     }
   });
 
+  test('10,000 files each written once: the tables stay within their caps', () => {
+    expect(sh(`node -e 'const fs=require("fs");for(let i=0;i<10000;i++)fs.appendFileSync(process.argv[1]+"/once"+i+".log","INFO once "+i+"\\n")' '${m.dir}'`, { timeoutMs: 300_000 }).status).toBe(0);
+    const s = JSON.parse(cli(['stats', m.dir, '--json', '--run-dir', m.runDir]).stdout) as StatsJson & {
+      tables: { fileStreams: number; models: number; inodes: number; evictedStreams: number; limits: { files: number; models: number; inodes: number } };
+      daemon: { rssBytes: number };
+    };
+    expect(s.tables.fileStreams).toBeLessThanOrEqual(s.tables.limits.files);
+    expect(s.tables.models).toBeLessThanOrEqual(s.tables.limits.models);
+    expect(s.tables.inodes).toBeLessThanOrEqual(s.tables.limits.inodes);
+    expect(s.tables.evictedStreams).toBeGreaterThanOrEqual(10_000 - s.tables.limits.files);
+    expect(s.daemon.rssBytes).toBeGreaterThan(0);
+    // Every write is still counted, evicted streams or not.
+    expect(s.totals.lines).toBeGreaterThanOrEqual(10_000);
+  }, 300_000);
+
   test('a rotated file keeps its stream going; the old file goes idle under its new name', async () => {
     const f = join(m.dir, 'rot.log');
     await writer(f, 100, 'text', 'x');

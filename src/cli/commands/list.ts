@@ -1,0 +1,217 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { request } from '../../control/client';
+import { recordPath, socketPath } from '../../control/paths';
+import type { MountRecord } from '../../control/protocol';
+import { DEFAULTS, parseDuration } from '../../config/mount-config';
+import { statWithTimeout } from '../../util/fs-probe';
+import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, mountsAt, readMounts, type MountEntry } from '../../util/mountinfo';
+import { bytes, duration, fit } from '../format';
+import { failAndExit, printJson } from '../output';
+
+interface ListFlags {
+  json?: boolean;
+  runDir: string;
+  timeout: string;
+}
+
+/**
+ * ok: mounted and its daemon answers. stale: mounted, but the daemon is gone (the kernel answers
+ * ENOTCONN). elsewhere: mounted and alive, but its daemon keeps no record in this run directory.
+ * unresponsive: mounted, and neither the daemon nor the mount answered in time. gone: a record
+ * whose mount is not there and whose daemon does not answer (left by a daemon killed outright).
+ */
+export type MountState = 'ok' | 'stale' | 'elsewhere' | 'unresponsive' | 'gone';
+
+/** One mount in `list --json` (schema logshadow.list/1, docs/json.md). */
+export interface ListedMount {
+  mountpoint: string;
+  state: MountState;
+  /** What to do about a state other than ok; null when ok. */
+  message: string | null;
+  pid: number | null;
+  engine: string | null;
+  cache: string | null;
+  backing: string | null;
+  /** Whether logshadow mounted the tmpfs under the mountpoint itself. */
+  ownTmpfs: boolean | null;
+  startedAt: string | null;
+  uptimeSec: number | null;
+  sizeBytes: number | null;
+  freeBytes: number | null;
+  /** At the upper (95%) forecast rate; null: never at this rate, or unknown. */
+  timeToFullSec: number | null;
+  files: number | null;
+  socket: string;
+  record: string | null;
+}
+
+export interface ListReply {
+  schema: 'logshadow.list/1';
+  runDir: string;
+  mounts: ListedMount[];
+}
+
+/** The part of the stats reply that list shows. */
+interface StatsForList {
+  pid: number;
+  engine: string;
+  cache: string;
+  backing: string;
+  uptimeSec: number;
+  space: { sizeBytes: number; freeBytes: number; timeToFullSec: { atP95: number | null } };
+  totals: { files: number };
+}
+
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .alias('ls')
+    .description('the logshadow mounts on this machine: engine, cache, backing, tmpfs size and free space')
+    .option('--json', 'the mounts as JSON (schema logshadow.list/1)')
+    .option('--run-dir <dir>', 'where control sockets and mount records live', DEFAULTS.runDir)
+    .option('--timeout <duration>', 'how long to wait for each daemon', '1s')
+    .addHelpText('after', `
+A mount whose daemon died is listed as stale; logshadow mount <dir> recovers it.
+
+Examples:
+  logshadow list
+  logshadow list --json | jq -r '.mounts[] | select(.state != "ok") | .mountpoint'
+  logshadow list --run-dir /run/logshadow-test`)
+    .action(async (flags: ListFlags) => {
+      try {
+        const timeoutMs = parseDuration(flags.timeout, '--timeout');
+        const reply = await listMounts(flags.runDir, timeoutMs);
+        if (flags.json) printJson(reply);
+        else process.stdout.write(renderList(reply));
+        // A probe of a hung mount may still sit in libuv's thread pool: do not wait for it.
+        process.exit(0);
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+}
+
+function recordsIn(runDir: string): Map<string, { record: MountRecord; file: string }> {
+  const out = new Map<string, { record: MountRecord; file: string }>();
+  let names: string[];
+  try {
+    names = readdirSync(runDir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const file = join(runDir, name);
+    let record: MountRecord;
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
+    } catch {
+      continue;
+    }
+    // Only a record named for its own mountpoint is one of ours (not some other JSON file).
+    if (typeof record?.mountpoint !== 'string' || recordPath(runDir, record.mountpoint) !== file) continue;
+    out.set(record.mountpoint, { record, file });
+  }
+  return out;
+}
+
+export async function listMounts(runDir: string, timeoutMs: number): Promise<ListReply> {
+  const mounts = readMounts();
+  const mounted = new Map<string, MountEntry>();
+  for (const m of mounts) {
+    // Only where logshadow is the top mount: an older one hidden under another mount is not served.
+    if (m.fstype === LOGSHADOW_FSTYPE) {
+      const at = mountsAt(m.mountpoint, mounts);
+      if (at[at.length - 1] === m) mounted.set(m.mountpoint, m);
+    }
+  }
+  const records = recordsIn(runDir);
+  const points = [...new Set([...mounted.keys(), ...records.keys()])].sort();
+  const listed = await Promise.all(points.map((p) => describe(p, mounted.has(p), records.get(p), runDir, timeoutMs, mounts)));
+  return { schema: 'logshadow.list/1', runDir, mounts: listed };
+}
+
+async function describe(mountpoint: string, isMounted: boolean, rec: { record: MountRecord; file: string } | undefined,
+  runDir: string, timeoutMs: number, mounts: MountEntry[]): Promise<ListedMount> {
+  const r = rec?.record;
+  const socket = r?.socket ?? socketPath(runDir, mountpoint);
+  const base: ListedMount = {
+    mountpoint, state: 'ok', message: null, pid: r?.pid ?? null, engine: r?.engine ?? null, cache: r?.cache ?? null,
+    backing: r?.backing ?? null, ownTmpfs: r ? r.ownTmpfs : null, startedAt: r?.startedAt ?? null, uptimeSec: null,
+    sizeBytes: null, freeBytes: null, timeToFullSec: null, files: null, socket, record: rec?.file ?? null,
+  };
+  if (base.ownTmpfs === null && isMounted) {
+    // Without a record, the mount table still says whether logshadow's own tmpfs is underneath.
+    const at = mountsAt(mountpoint, mounts);
+    base.ownTmpfs = at.some((m) => m.fstype === 'tmpfs' && m.source === LOGSHADOW_TMPFS_SOURCE);
+  }
+  try {
+    const s = await request<StatsForList>(socket, 'stats', {}, timeoutMs);
+    return {
+      ...base, pid: s.pid, engine: s.engine, cache: s.cache, backing: s.backing ?? base.backing, uptimeSec: s.uptimeSec,
+      sizeBytes: s.space.sizeBytes, freeBytes: s.space.freeBytes, timeToFullSec: s.space.timeToFullSec.atP95, files: s.totals.files,
+      message: isMounted ? null : 'the daemon answers but its mount is not in this mount namespace',
+    };
+  } catch {
+    // no daemon answered: tell a dead one from one served elsewhere by asking the kernel
+  }
+  if (!isMounted) {
+    return { ...base, state: 'gone', message: `not mounted and no daemon answers: a leftover record (rm ${rec?.file ?? socket})` };
+  }
+  const probe = await statWithTimeout(mountpoint, timeoutMs);
+  if (!probe.ok && probe.code === 'ENOTCONN') {
+    return { ...base, state: 'stale', message: `stale: run logshadow mount ${mountpoint} to recover` };
+  }
+  if (probe.ok && !rec) {
+    return { ...base, state: 'elsewhere', message: `no record in ${runDir}: its daemon uses another --run-dir` };
+  }
+  return {
+    ...base, state: 'unresponsive',
+    message: `the daemon does not answer within ${timeoutMs} ms (${probe.ok ? 'the mount does' : `the mount: ${probe.code}`}); if it stays so, logshadow unmount ${mountpoint}`,
+  };
+}
+
+/** The human view: one line per mount, a second with the backing or what to do; 80 columns. */
+export function renderList(reply: ListReply, width = 80): string {
+  if (!reply.mounts.length) return `no logshadow mounts (records looked for in ${reply.runDir})\n`;
+  const w = { state: 12, engine: 11, cache: 12, size: 8, free: 8 };
+  const fixed = w.state + w.engine + w.cache + w.size + w.free + 5;
+  const mp = Math.max(16, width - fixed - 1);
+  const row = (cells: string[]) => [
+    fit(cells[0], mp), cells[1].padEnd(w.state), cells[2].padEnd(w.engine), cells[3].padEnd(w.cache),
+    cells[4].padStart(w.size), cells[5].padStart(w.free),
+  ].join(' ').trimEnd();
+  const lines = [row(['MOUNTPOINT', 'STATE', 'ENGINE', 'CACHE', 'SIZE', 'FREE'])];
+  const opt = (v: number | null, f: (n: number) => string) => (v === null ? '-' : f(v));
+  for (const m of reply.mounts) {
+    lines.push(row([m.mountpoint, m.state, m.engine ?? '-', m.cache ?? '-', opt(m.sizeBytes, bytes), opt(m.freeBytes, bytes)]));
+    const detail = m.state === 'ok'
+      ? [
+        `backing ${m.backing ?? '?'}${m.ownTmpfs ? ' (own tmpfs)' : ''}`,
+        `pid ${m.pid ?? '?'}`,
+        m.files !== null ? `${m.files} files` : '',
+        m.uptimeSec !== null ? `up ${duration(m.uptimeSec)}` : '',
+        `full in ${m.timeToFullSec === null ? 'never' : duration(m.timeToFullSec)}`,
+      ].filter(Boolean).join(', ') + (m.message ? ` (${m.message})` : '')
+      : m.message ?? m.state;
+    lines.push(...wrap(detail, width - 4).map((l) => `    ${l}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Word-wraps at spaces; a word longer than the width is cut from the left (paths end in what matters). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const w = word.length > width ? fit(word, width) : word;
+    if (line && line.length + 1 + w.length > width) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
+}
