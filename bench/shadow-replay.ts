@@ -28,19 +28,27 @@ function run(args: string[]): Promise<number | null> {
   return new Promise((r) => spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', r));
 }
 
-async function one(c: Case, engine: string, scratch: string): Promise<ShadowView['streams'][number] | null> {
+interface PreallocJson { reservedBytes: number; hitBytes: number; watchedBytes: number; confidentHitBytes: number; confidentWatchedBytes: number; releasedUnusedBytes: number }
+interface Outcome { shadow: ShadowView['streams'][number] | null; prealloc: PreallocJson | null; bytes: number }
+
+async function one(c: Case, engine: string, scratch: string): Promise<Outcome> {
   const dir = join(scratch, c.name);
   const runDir = join(scratch, `${c.name}-run`);
   mkdirSync(dir);
   const horizon = `${HORIZON_MS / c.scale}ms`;
   const refresh = `${Math.max(5, REFRESH_MS / c.scale)}ms`;
-  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--horizon', horizon, '--refresh', refresh, '--run-dir', runDir, '--background', '--size', '64M'], { encoding: 'utf8' });
+  const lifetime = `${Math.max(50, 60_000 / c.scale)}ms`;
+  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--horizon', horizon, '--refresh', refresh, '--prealloc-lifetime', lifetime, '--run-dir', runDir, '--background', '--size', '64M'], { encoding: 'utf8' });
   if (mount.status !== 0) throw new Error(`mount ${c.name}: ${mount.stderr}`);
   try {
     await run(['replay', join(TRACES, c.file), join(dir, 'trace.log'), '--scale', String(c.scale), '--max-gap', '60s', '--quiet']);
     const r = spawnSync(process.execPath, [CLI, 'shadow', dir, '--json', '--entries', '0', '--run-dir', runDir], { encoding: 'utf8' });
     const v = JSON.parse(r.stdout) as ShadowView;
-    return v.streams.find((s) => s.key === '/trace.log') ?? null;
+    // Wait out a lifetime so that what was reserved and never used has been released and counted.
+    await new Promise((res) => setTimeout(res, Math.max(50, 60_000 / c.scale) * 2 + 500));
+    const st = JSON.parse(spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--run-dir', runDir], { encoding: 'utf8' }).stdout) as { files: Array<{ key: string; bytes: number; prealloc: PreallocJson | null }> };
+    const f = st.files.find((x) => x.key === '/trace.log');
+    return { shadow: v.streams.find((s) => s.key === '/trace.log') ?? null, prealloc: f?.prealloc ?? null, bytes: f?.bytes ?? 0 };
   } finally {
     spawnSync(process.execPath, [CLI, 'unmount', dir, '--discard', '--run-dir', runDir]);
   }
@@ -58,12 +66,19 @@ async function main(): Promise<void> {
     let out = `Machine: ${machineLine(machine)}\nLive replay through the ${engine} engine; horizon = 10 s of original time; gaps capped at 60 s.\n\n`;
     out += '| trace | scale | windows | bytes MAE model / last / mov. avg | model / better naive | 90% coverage model / last / mov. avg | severity JS |\n|---|---:|---:|---|---:|---|---:|\n';
     CASES.forEach((c, i) => {
-      const s = results[i];
+      const s = results[i].shadow;
       if (!s) return void (out += `| ${c.name} | ${c.scale} | - | no stream | | | |\n`);
       const b = s.scores.bytes.sinceStart;
       const better = Math.min(b.naiveLast.mae, b.movingAverage.mae);
       out += `| ${c.name} | ${c.scale} | ${b.model.windows} | ${f(b.model.mae)} / ${f(b.naiveLast.mae)} / ${f(b.movingAverage.mae)} | ${f(b.model.mae / better, 2)} | ` +
         `${f(b.model.coverage90 * 100)}% / ${f(b.naiveLast.coverage90 * 100)}% / ${f(b.movingAverage.coverage90 * 100)}% | ${f(s.scores.severityDivergenceSinceStart, 3)} |\n`;
+    });
+    out += '\n| trace | bytes written | reserved | landed in reservations (all / while confident) | released unused (of bytes written) |\n|---|---:|---:|---|---:|\n';
+    CASES.forEach((c, i) => {
+      const { prealloc: p, bytes } = results[i];
+      if (!p) return void (out += `| ${c.name} | ${bytes} | - | no reservation | - |\n`);
+      const pc = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '-');
+      out += `| ${c.name} | ${bytes} | ${p.reservedBytes} | ${pc(p.hitBytes, bytes)} / ${pc(p.confidentHitBytes, p.confidentWatchedBytes)} | ${pc(p.releasedUnusedBytes, bytes)} |\n`;
     });
     process.stdout.write(out);
     const dir = join(ROOT, 'bench/results');

@@ -90,6 +90,33 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
   };
 }
 
+function peerTarget(name: string, label: string, writeback: boolean): TargetSpec {
+  return {
+    name, label,
+    available() {
+      if (!existsSync(PEER_SRC)) return `${PEER_SRC} missing`;
+      if (!existsSync(PEER_BIN)) {
+        const cflags = sh('pkg-config', ['--cflags', '--libs', 'fuse3']).out.trim().split(/\s+/);
+        const r = sh('gcc', ['-O2', '-o', PEER_BIN, PEER_SRC, ...cflags]);
+        if (r.code !== 0) return `peer does not build: ${r.out.split('\n')[0]}`;
+      }
+      return null;
+    },
+    async setup(scratch) {
+      const back = join(scratch, `${name}-back`);
+      const dir = join(scratch, name);
+      mountTmpfs(back);
+      mkdirSync(dir, { recursive: true });
+      const proc = spawn(PEER_BIN, [back, writeback ? '1' : '0', dir, '-f', '-o', 'allow_other'], { stdio: 'ignore' });
+      await waitMounted(dir, 'fuse', proc);
+      return {
+        name, dir, pid: proc.pid ?? null,
+        async teardown() { unmountAll(dir); proc.kill('SIGTERM'); unmountAll(back); },
+      };
+    },
+  };
+}
+
 export const TARGETS: TargetSpec[] = [
   {
     name: 'tmpfs', label: 'tmpfs directly',
@@ -114,30 +141,8 @@ export const TARGETS: TargetSpec[] = [
       return { name: 'bindfs', dir, pid: null, teardown: async () => { unmountAll(dir); unmountAll(back); } };
     },
   },
-  {
-    name: 'cpassthrough', label: 'bare C passthrough (peer, libfuse 3)',
-    available() {
-      if (!existsSync(PEER_SRC)) return `${PEER_SRC} missing`;
-      if (!existsSync(PEER_BIN)) {
-        const cflags = sh('pkg-config', ['--cflags', '--libs', 'fuse3']).out.trim().split(/\s+/);
-        const r = sh('gcc', ['-O2', '-o', PEER_BIN, PEER_SRC, ...cflags]);
-        if (r.code !== 0) return `peer does not build: ${r.out.split('\n')[0]}`;
-      }
-      return null;
-    },
-    async setup(scratch) {
-      const back = join(scratch, 'peer-back');
-      const dir = join(scratch, 'cpassthrough');
-      mountTmpfs(back);
-      mkdirSync(dir, { recursive: true });
-      const proc = spawn(PEER_BIN, [back, '0', dir, '-f', '-o', 'allow_other'], { stdio: 'ignore' });
-      await waitMounted(dir, 'fuse', proc);
-      return {
-        name: 'cpassthrough', dir, pid: proc.pid ?? null,
-        async teardown() { unmountAll(dir); proc.kill('SIGTERM'); unmountAll(back); },
-      };
-    },
-  },
+  peerTarget('cpassthrough', 'bare C passthrough (peer, libfuse 3)', false),
+  peerTarget('cpassthrough-wb', 'bare C passthrough (peer), writeback', true),
   logshadowTarget('fuse-native', 'logshadow, fuse-native engine', 'fuse-native', 'writethrough'),
   logshadowTarget('native', 'logshadow, native engine, writethrough', 'native', 'writethrough'),
   logshadowTarget('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
