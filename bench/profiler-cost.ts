@@ -19,8 +19,8 @@ interface Stats {
 }
 
 function stats(dir: string, runDir: string): Stats {
-  const r = spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--run-dir', runDir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  const r = spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--run-dir', runDir], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`stats failed (${r.status ?? r.error?.message}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Stats;
 }
 

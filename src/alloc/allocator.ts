@@ -138,16 +138,20 @@ export class Allocator implements ProfilerHooks {
       if (idle) this.release(inode, 'unused for its lifetime');
       return;
     }
-    if (ahead > 2 * wanted) {
+    // Shrink only on a clear fall (four times what is wanted): a bursty stream's forecast swings,
+    // and every punch of a page that is reserved again next burst is waste.
+    if (ahead > 4 * wanted && res.end > pageUp(size + wanted)) {
       this.shrink(inode, res, size + wanted, 'forecast fell');
       return;
     }
     // Hysteresis: top up when less than half the target is left.
     if (ahead >= target / 2) return;
+    // The page the end of file sits in is allocated already: reservations are whole pages past it
+    // (a partial page at the end could be zeroed by a punch but never freed).
+    const from = Math.max(res.end, pageUp(size));
     const room = this.options.budgetBytes - this.reservedAhead;
-    const from = Math.max(res.end, size);
-    // Whole pages: a partial page at the end could be zeroed by a punch but never freed.
-    const want = pageDown(Math.min(size + target, from + Math.max(0, room))) - from;
+    const end = Math.min(pageUp(size + target), pageDown(from + Math.max(0, room)));
+    const want = end - from;
     if (want < PAGE) return;
     const counters = this.countersOf(inode);
     counters.fallocateCalls++;
@@ -159,8 +163,8 @@ export class Allocator implements ProfilerHooks {
       counters.lastError = this.totals.lastError = `fallocate: errno ${-rc}`;
       return;
     }
-    if (res.end <= size) res.start = size;
-    res.end = from + want;
+    if (res.end <= size) res.start = from;
+    res.end = end;
     counters.reservedBytes += want;
     this.totals.reservedBytes += want;
     this.reservedAhead += want;

@@ -2,10 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCodes } from '../errors';
 import { registerDoctor } from './commands/doctor';
+import { registerList } from './commands/list';
+import { registerMetrics } from './commands/metrics';
 import { registerMount } from './commands/mount';
 import { registerReplay } from './commands/replay';
+import { registerReport } from './commands/report';
 import { registerShadow } from './commands/shadow';
 import { registerStats } from './commands/stats';
+import { registerTop } from './commands/top';
 import { registerUnmount } from './commands/unmount';
 
 /** A thin CLI: each command parses argv into a config object and calls the library. */
@@ -26,6 +30,10 @@ function main(): void {
   registerShadow(program);
   registerReplay(program);
   registerDoctor(program);
+  registerList(program);
+  registerTop(program);
+  registerMetrics(program);
+  registerReport(program);
 
   program.parseAsync(process.argv).catch((err: unknown) => {
     if (err instanceof CommanderError) {

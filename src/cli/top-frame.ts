@@ -114,7 +114,7 @@ export function levelMix(levels: Record<string, number>): string {
 }
 
 const COLUMNS: Column[] = [
-  { title: 'BYTES', width: 7, keep: 5, cell: (r) => bytes(r.bytes) },
+  { title: 'BYTES', width: 8, keep: 5, cell: (r) => bytes(r.bytes) },
   { title: 'RATE', width: 9, keep: 9, cell: (r) => (r.rate === null ? '-' : `${bytes(r.rate)}/s`) },
   { title: 'ERR', width: 4, keep: 3, cell: (r) => (r.lines ? pct(r.errors / r.lines) : '-') },
   { title: 'MIX', width: 7, keep: 2, cell: (r) => levelMix(r.levels) },
@@ -123,7 +123,7 @@ const COLUMNS: Column[] = [
     cell: (r) => (r.forecast ? `${bytes(r.forecast.mean)} ${short(r.forecast.p90[0])}-${short(r.forecast.p90[1])}` : '-'),
   },
   { title: 'CONF', width: 4, keep: 7, cell: (r) => (r.confidence === null ? '-' : num(r.confidence, 2)) },
-  { title: 'RSVD', width: 7, keep: 1, cell: (r) => (r.reserved === null ? '-' : bytes(r.reserved)) },
+  { title: 'RSVD', width: 8, keep: 1, cell: (r) => (r.reserved === null ? '-' : bytes(r.reserved)) },
   { title: 'HIT', width: 4, keep: 4, cell: (r) => (r.hitRatio === null ? '-' : pct(r.hitRatio)) },
 ];
 
@@ -183,6 +183,20 @@ function table(title: string, rows: Row[], cols: Column[], width: number, limit:
   return out;
 }
 
+/** Segments joined with "; ", a new line wherever the next one would not fit. */
+export function joinWrapped(segments: string[], width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const seg of segments) {
+    if (line && line.length + 2 + seg.length > width) {
+      out.push(line + ';');
+      line = seg;
+    } else line = line ? `${line}; ${seg}` : seg;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
 function bar(used: number, size: number, width: number): string {
   const share = size > 0 ? Math.min(1, Math.max(0, used / size)) : 0;
   const full = Math.round(share * width);
@@ -198,19 +212,23 @@ export function renderFrame(stats: TopStats, shadow: TopShadow, o: FrameOptions)
   const head: string[] = [];
   head.push(`${fit(`logshadow top ${stats.mountpoint}`, Math.max(10, width - right.length - 1))} ${right}`);
   const warn = [sp.warnings?.fillsSoon ? 'FILLS SOON' : '', sp.warnings?.lowFree ? 'LOW FREE' : ''].filter(Boolean).join(' ');
-  const ram = `${pct(sp.sizeBytes > 0 ? used / sp.sizeBytes : 0)} of ${bytes(sp.sizeBytes)}, full in ${ttf(sp.timeToFullSec.atMean)} (p95 ${ttf(sp.timeToFullSec.atP95)})${warn ? `  ${warn}` : ''}`;
-  const barWidth = Math.max(10, Math.min(30, width - ram.length - 12));
+  const ram = `${pct(sp.sizeBytes > 0 ? used / sp.sizeBytes : 0)} used of ${bytes(sp.sizeBytes)}, ${bytes(sp.freeBytes)} free`;
+  const barWidth = Math.max(10, Math.min(40, width - ram.length - 12));
   head.push(`RAM disk ${bar(used, sp.sizeBytes, barWidth)} ${ram}`);
   const rate = stats.files.reduce((s, f) => s + (f.model ? f.model.bytesPerSec[1] ?? 0 : 0), 0);
   const fsb = shadow.filesystem.bytes;
-  head.push(`written ${bytes(stats.totals.bytes)} in ${count(stats.totals.writes)} writes, ${count(stats.totals.lines)} lines, now ${bytes(rate)}/s;` +
-    ` next ${stats.horizonMs / 1000}s ${bytes(fsb.mean)} [${short(fsb.p90[0])}-${short(fsb.p90[1])}]` +
-    (stats.droppedRecords ? `; ${count(stats.droppedRecords)} records dropped` : ''));
   const p = stats.prealloc;
-  head.push(p.enabled
-    ? `reserved ${bytes(p.aheadBytes ?? 0)} ahead in ${p.reservations ?? 0} (budget ${bytes(p.budgetBytes ?? 0)}); total ${bytes(p.reservedBytes ?? 0)},` +
-      ` hit ${typeof p.hitRatio === 'number' ? pct(p.hitRatio) : '-'}, released unused ${bytes(p.releasedUnusedBytes ?? 0)}`
-    : `pre-allocation off${p.reason ? `: ${p.reason}` : ''}`);
+  head.push(...joinWrapped([
+    `full in ${ttf(sp.timeToFullSec.atMean)} at the forecast mean, ${ttf(sp.timeToFullSec.atP95)} at its p95${warn ? `  ${warn}` : ''}`,
+    `written ${bytes(stats.totals.bytes)} (${count(stats.totals.writes)} writes, ${count(stats.totals.lines)} lines)`,
+    `now ${bytes(rate)}/s`,
+    `next ${stats.horizonMs / 1000}s ${bytes(fsb.mean)} [${short(fsb.p90[0])}-${short(fsb.p90[1])}]`,
+    ...(stats.droppedRecords ? [`${count(stats.droppedRecords)} records dropped`] : []),
+    ...(p.enabled
+      ? [`reserved ${bytes(p.aheadBytes ?? 0)} ahead (${p.reservations ?? 0} file${p.reservations === 1 ? '' : 's'}, budget ${bytes(p.budgetBytes ?? 0)})`,
+        `${bytes(p.reservedBytes ?? 0)} in all, hit ${typeof p.hitRatio === 'number' ? pct(p.hitRatio) : '-'}, released unused ${bytes(p.releasedUnusedBytes ?? 0)}`]
+      : [`pre-allocation off${p.reason ? `: ${p.reason}` : ''}`]),
+  ], width));
   if (o.error) head.push(`! ${o.error}`);
 
   const cols = columnsFor(width);

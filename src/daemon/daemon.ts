@@ -199,12 +199,15 @@ export class Daemon {
         const entries = typeof params.entries === 'number' ? params.entries : undefined;
         return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
       },
-      history: (params) => ({
-        mountpoint: this.config.mountpoint,
-        ...historyView(this.history, this.config.horizonMs, monotonicMs(), Date.now(), {
-          file: typeof params.file === 'string' ? params.file : undefined, top: typeof params.top === 'number' ? params.top : undefined,
-        }),
-      }),
+      history: (params) => {
+        if (this.config.profile) this.tick();
+        return {
+          mountpoint: this.config.mountpoint,
+          ...historyView(this.history, this.config.horizonMs, monotonicMs(), Date.now(), {
+            file: typeof params.file === 'string' ? params.file : undefined, top: typeof params.top === 'number' ? params.top : undefined,
+          }),
+        };
+      },
       metrics: (params) => ({
         contentType: CONTENT_TYPE,
         text: this.metricsText(typeof params.maxStreams === 'number' ? params.maxStreams : undefined),

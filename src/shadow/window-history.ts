@@ -188,7 +188,7 @@ export function historyView(history: WindowHistory, windowMs: number, nowMonoton
       key: s.key,
       bytes: s.bytes,
       lines: s.lines,
-      forecaster: h.lastModel,
+      forecaster: h.lastModel || s.forecast?.model || '',
       windowsSeen: h.total,
       windows: h.windows().map(({ startMs, ...w }) => ({ startUnixMs: Math.round(startMs + offset), ...w })),
     })),

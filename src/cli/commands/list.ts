@@ -5,7 +5,7 @@ import { request } from '../../control/client';
 import { recordPath, socketPath } from '../../control/paths';
 import type { MountRecord } from '../../control/protocol';
 import { DEFAULTS, parseDuration } from '../../config/mount-config';
-import { statWithTimeout } from '../../util/fs-probe';
+import { execFile } from 'node:child_process';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, mountsAt, readMounts, type MountEntry } from '../../util/mountinfo';
 import { bytes, duration, fit } from '../format';
 import { failAndExit, printJson } from '../output';
@@ -77,7 +77,7 @@ A mount whose daemon died is listed as stale; logshadow mount <dir> recovers it.
 
 Examples:
   logshadow list
-  logshadow list --json | jq -r '.mounts[] | select(.state != "ok") | .mountpoint'
+  logshadow list --json | jq -r '.mounts[] | select(.state != "ok").mountpoint'
   logshadow list --run-dir /run/logshadow-test`)
     .action(async (flags: ListFlags) => {
       try {
@@ -85,8 +85,6 @@ Examples:
         const reply = await listMounts(flags.runDir, timeoutMs);
         if (flags.json) printJson(reply);
         else process.stdout.write(renderList(reply));
-        // A probe of a hung mount may still sit in libuv's thread pool: do not wait for it.
-        process.exit(0);
       } catch (err) {
         failAndExit(err);
       }
@@ -160,7 +158,7 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
   if (!isMounted) {
     return { ...base, state: 'gone', message: `not mounted and no daemon answers: a leftover record (rm ${rec?.file ?? socket})` };
   }
-  const probe = await statWithTimeout(mountpoint, timeoutMs);
+  const probe = await probeMount(mountpoint, timeoutMs);
   if (!probe.ok && probe.code === 'ENOTCONN') {
     return { ...base, state: 'stale', message: `stale: run logshadow mount ${mountpoint} to recover` };
   }
@@ -171,6 +169,24 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
     ...base, state: 'unresponsive',
     message: `the daemon does not answer within ${timeoutMs} ms (${probe.ok ? 'the mount does' : `the mount: ${probe.code}`}); if it stays so, logshadow unmount ${mountpoint}`,
   };
+}
+
+/**
+ * statfs(2) of the mountpoint (never answered from the kernel's attribute cache, unlike stat), in a
+ * child process: a mount whose daemon is stopped never answers,
+ * and a thread of ours stuck in that call would keep this process from exiting (libuv joins its
+ * pool at exit). A child stuck there is killed, which ends the wait.
+ */
+function probeMount(mountpoint: string, timeoutMs: number): Promise<{ ok: true } | { ok: false; code: string }> {
+  const script = 'require("fs").statfs(process.argv[1], (e) => process.stdout.write(e ? String(e.code) : "ok"))';
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-e', script, mountpoint], { timeout: timeoutMs + 1000, killSignal: 'SIGKILL' }, (err, stdout) => {
+      const out = String(stdout).trim();
+      if (out === 'ok') resolve({ ok: true });
+      else if (out) resolve({ ok: false, code: out });
+      else resolve({ ok: false, code: err && 'killed' in err && err.killed ? 'ETIMEDOUT' : 'EIO' });
+    });
+  });
 }
 
 /** The human view: one line per mount, a second with the backing or what to do; 80 columns. */
@@ -187,18 +203,40 @@ export function renderList(reply: ListReply, width = 80): string {
   const opt = (v: number | null, f: (n: number) => string) => (v === null ? '-' : f(v));
   for (const m of reply.mounts) {
     lines.push(row([m.mountpoint, m.state, m.engine ?? '-', m.cache ?? '-', opt(m.sizeBytes, bytes), opt(m.freeBytes, bytes)]));
-    const detail = m.state === 'ok'
+    const segments = m.state === 'ok'
       ? [
         `backing ${m.backing ?? '?'}${m.ownTmpfs ? ' (own tmpfs)' : ''}`,
         `pid ${m.pid ?? '?'}`,
         m.files !== null ? `${m.files} files` : '',
         m.uptimeSec !== null ? `up ${duration(m.uptimeSec)}` : '',
         `full in ${m.timeToFullSec === null ? 'never' : duration(m.timeToFullSec)}`,
-      ].filter(Boolean).join(', ') + (m.message ? ` (${m.message})` : '')
-      : m.message ?? m.state;
-    lines.push(...wrap(detail, width - 4).map((l) => `    ${l}`));
+        m.message ? `(${m.message})` : '',
+      ].filter(Boolean)
+      : [m.message ?? m.state];
+    lines.push(...wrapSegments(segments, width - 4).map((l) => `    ${l}`));
   }
   return lines.join('\n') + '\n';
+}
+
+/** Segments joined with ", ", a new line where the next would not fit; a long one word-wrapped. */
+function wrapSegments(segments: string[], width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const seg of segments) {
+    if (!line) line = seg;
+    else if (line.length + 2 + seg.length <= width) line = `${line}, ${seg}`;
+    else {
+      out.push(`${line},`);
+      line = seg;
+    }
+    if (line.length > width) {
+      const parts = wrap(line, width);
+      out.push(...parts.slice(0, -1));
+      line = parts[parts.length - 1];
+    }
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 /** Word-wraps at spaces; a word longer than the width is cut from the left (paths end in what matters). */

@@ -20,8 +20,9 @@ export function registerMetrics(program: Command): void {
 Examples:
   logshadow metrics /var/log/myapp
   logshadow metrics /var/log/myapp | grep '^logshadow_tmpfs'
-  logshadow metrics /var/log/myapp > /var/lib/node_exporter/textfile/logshadow.prom
-  logshadow mount /var/log/myapp --metrics-listen 9464   then: curl localhost:9464/metrics`)
+  logshadow metrics /var/log/myapp > /var/lib/node_exporter/textfile/ls.prom
+  logshadow mount /var/log/myapp --metrics-listen 9464
+  curl -s localhost:9464/metrics`)
     .action(async (dir: string, flags: MetricsFlags) => {
       try {
         const maxStreams = flags.maxStreams === undefined ? undefined : parsePositiveInt(flags.maxStreams, '--max-streams');
