@@ -256,6 +256,8 @@ export class StreamModel {
   private readonly issued = new Float64Array(SERIES_COUNT * TRACK_COUNT * I_FIELDS);
   private readonly issuedMix = new Float64Array(SEVERITY_COUNT);
   private issuedAtMs = Number.NaN;
+  /** The forecaster that issued the model's forecast for the open window. */
+  private issuedModel = '';
   private readonly windowLevels = new Float64Array(SEVERITY_COUNT);
   private readonly cache = new Float64Array(SERIES_COUNT * C_FIELDS);
   private cacheClosed = -1;
@@ -434,6 +436,7 @@ export class StreamModel {
     this.cacheClosed = r.closed;
     blendedSeverityMix(this.severityShort, this.severityLong, this.options.severityPriorLines, this.issuedMix);
     this.issuedAtMs = origin;
+    if (this.record) this.issuedModel = this.modelName();
   }
 
   private scoreWindow(endMs: number): void {
@@ -465,6 +468,7 @@ export class StreamModel {
       rec.issued.set(is);
       rec.actualLevels.set(this.windowLevels);
       rec.predictedMix.set(this.issuedMix);
+      rec.model = this.issuedModel;
       this.options.onWindow(rec);
     }
   }

@@ -116,13 +116,12 @@ export class Profiler {
   tick(): void {
     const events = this.engine.drainFileEvents();
     let next = 0;
-    let retried = false;
     this.engine.ring.drain((r) => {
       while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
       let of = this.open.get(r.handle);
-      if (!of && !retried) {
-        // The open may have been queued after this tick's events were taken: take them again.
-        retried = true;
+      if (!of) {
+        // The open was queued after this tick's events were taken (files opened, written and
+        // closed while the tick runs): take the events again. Cheap when there are none.
         for (const ev of this.engine.drainFileEvents()) events.push(ev);
         while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
         of = this.open.get(r.handle);

@@ -1,4 +1,4 @@
-import { readdirSync, stat, statfsSync, statSync } from 'node:fs';
+import { readdirSync, statfs, statfsSync, statSync } from 'node:fs';
 
 /** statfs f_type of tmpfs (linux/magic.h). */
 export const TMPFS_MAGIC = 0x01021994;
@@ -19,11 +19,15 @@ export function isCharDevice(path: string): boolean {
   }
 }
 
-/** `stat` that cannot hang this process: a FUSE mount whose daemon is stopped never answers. */
+/**
+ * Whether a FUSE mount's daemon answers, without hanging this process (a stopped daemon never
+ * answers). statfs, not stat: the kernel answers stat from its attribute cache for a while after
+ * the daemon died, statfs always goes to the daemon.
+ */
 export function statWithTimeout(path: string, timeoutMs: number): Promise<{ ok: true } | { ok: false; code: string }> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ ok: false, code: 'ETIMEDOUT' }), timeoutMs);
-    stat(path, (err) => {
+    statfs(path, (err) => {
       clearTimeout(timer);
       resolve(err ? { ok: false, code: err.code ?? 'EIO' } : { ok: true });
     });

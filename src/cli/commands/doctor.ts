@@ -20,11 +20,12 @@ export function registerDoctor(program: Command): void {
     .option('--engine <name>', 'the engine to check for: auto (either is enough), native, fuse-native', 'auto')
     .option('--no-mount-probe', 'do not try mounting a 1 MiB tmpfs in a temporary directory')
     .addHelpText('after', `
-Exit status: 0 when a mount can work here (warnings allowed), 3 when a required check failed.
+Exit status: 0 when a mount can work here (warnings allowed), 3 when a required
+check failed.
 
 Examples:
-  logshadow doctor                        every check, with a fix under each one that did not pass
-  logshadow doctor --engine native        require the native (libfuse 3) engine
+  logshadow doctor                     every check, with a fix for each failure
+  logshadow doctor --engine native     require the native (libfuse 3) engine
   logshadow doctor --json | jq '.checks[] | select(.status != "ok")'`)
     .action(async (flags: DoctorFlags) => {
       try {

@@ -11,7 +11,7 @@ import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
 import { createLogger } from '../../daemon/logger';
 import { resolveDirectory } from '../../daemon/prepare-mountpoint';
-import { ErrorCodes, LogshadowError, usageError } from '../../errors';
+import { ErrorCodes, ExitCodes, LogshadowError, usageError, type ErrorCode } from '../../errors';
 import { failAndExit } from '../output';
 import { parseListenAddress } from '../../metrics/listen-address';
 import { socketPath } from '../../control/paths';
@@ -68,10 +68,10 @@ export function registerMount(program: Command): void {
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
-  logshadow mount /var/log/myapp                  shadow the directory (a 256M tmpfs if it is not on tmpfs)
+  logshadow mount /var/log/myapp        in place (a 256M tmpfs if not on tmpfs)
   logshadow mount /var/log/myapp --size 1G --background
   logshadow mount /run/logs --engine fuse-native  the reference engine
-  logshadow mount /var/log/myapp --config /etc/logshadow/myapp.json --log-level debug`)
+  logshadow mount /var/log/myapp --config /etc/logshadow/myapp.json`)
     .action(async (dir: string, flags: MountFlags, cmd: Command) => {
       try {
         const config = withConfigFile(cmd, flags, (merged) => toConfig(dir, merged));
@@ -115,6 +115,15 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
   };
 }
 
+function codeForExit(status: number): ErrorCode {
+  switch (status) {
+    case ExitCodes.USAGE: return ErrorCodes.USAGE;
+    case ExitCodes.ENVIRONMENT: return ErrorCodes.ENVIRONMENT_FAILURE;
+    case ExitCodes.NOT_MOUNTED: return ErrorCodes.NOT_MOUNTED;
+    default: return ErrorCodes.MOUNT_FAILED;
+  }
+}
+
 function isInside(file: string, dir: string): boolean {
   const rel = relative(dir, file);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -155,7 +164,9 @@ async function mountInBackground(config: MountConfig): Promise<void> {
   while (Date.now() < deadline) {
     if (exited !== null) {
       const lines = readFileSync(logPath, 'utf8').trim().split('\n');
-      throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `the daemon exited (${exited}): ${lines[lines.length - 1] ?? ''} (log: ${logPath})`);
+      const last = (lines[lines.length - 1] ?? '').replace(/^logshadow: /, '');
+      // The daemon's own error, with its own exit status (a usage error stays a usage error).
+      throw new LogshadowError(codeForExit(exited), `${last} (log: ${logPath})`);
     }
     try {
       await request(socket, 'ping', {}, 1000);

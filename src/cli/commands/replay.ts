@@ -24,12 +24,13 @@ export function registerReplay(program: Command): void {
     .option('--format <name>', `time stamp format: ${STAMP_FORMATS.map((f) => f.name).join(', ')} (default: detected)`)
     .option('--quiet', 'no progress line')
     .addHelpText('after', `
-Lines that share a time stamp are spread evenly inside its resolution (a second, for formats
-without milliseconds); a stamp that goes backwards is held at the one before it.
+Lines that share a time stamp are spread evenly inside its resolution (a second,
+for formats without milliseconds); a stamp that goes backwards is held at the
+one before it.
 
 Examples:
-  logshadow replay ../shared/traces/loghub/Android_2k.log /var/log/myapp/android.log
-  logshadow replay Apache_2k.log /var/log/myapp/error.log --scale 60 --max-gap 60s`)
+  logshadow replay Android_2k.log /var/log/myapp/android.log
+  logshadow replay Apache_2k.log /var/log/myapp/error.log --scale 60`)
     .action(async (log: string, target: string, flags: ReplayFlags) => {
       try {
         const scale = Number(flags.scale);

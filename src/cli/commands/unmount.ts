@@ -22,8 +22,8 @@ export function registerUnmount(program: Command): void {
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .addHelpText('after', `
 Examples:
-  logshadow unmount /var/log/myapp            the logs stay readable in the tmpfs
-  logshadow unmount /var/log/myapp --discard  and free the RAM they used`)
+  logshadow unmount /var/log/myapp          the logs stay in the tmpfs
+  logshadow unmount /var/log/myapp --discard  and free their RAM`)
     .action(async (dir: string, flags: UnmountFlags) => {
       try {
         const target = targetOf(dir, flags.runDir);
