@@ -38,7 +38,9 @@ import {
   type WindowRecord,
 } from '../src/model/stream-model';
 import type { ForecasterOptions } from '../src/model/forecaster';
-import { SEV_DEBUG, SEV_ERROR, SEV_FATAL, SEV_INFO, SEV_NOTICE, SEV_TRACE, SEV_UNKNOWN, SEV_WARN } from '../src/model/severity';
+import { SEV_UNKNOWN } from '../src/model/severity';
+import { classifyLine, severityOf } from '../src/profile/classify-line';
+import { planReplay } from '../src/replay/replayer';
 import { coverage, jensenShannon, mae, mase, meanPinball } from '../src/shadow/scoring';
 
 interface Options {
@@ -94,105 +96,41 @@ interface Trace {
   spanSec: number;
 }
 
-const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
-};
-const ANDROID_LEVELS: Record<string, number> = {
-  V: SEV_TRACE, D: SEV_DEBUG, I: SEV_INFO, W: SEV_WARN, E: SEV_ERROR, F: SEV_FATAL, A: SEV_FATAL,
-};
-const APACHE_LEVELS: Record<string, number> = {
-  emerg: SEV_FATAL, alert: SEV_FATAL, crit: SEV_FATAL, error: SEV_ERROR, warn: SEV_WARN, notice: SEV_NOTICE,
-  info: SEV_INFO, debug: SEV_DEBUG,
-};
-
+/** A shared trace. Levels come from the profiler's own classifier, time stamps from src/replay. */
 interface Format {
   name: string;
   file: string;
-  resolutionMs: number;
-  stamp(line: string): number;
-  level(line: string): number;
 }
 
-// No-year formats get a fixed year: only differences and the alignment within a minute matter.
 const FORMATS: Format[] = [
-  {
-    name: 'Android', file: 'Android_2k.log', resolutionMs: 1,
-    stamp: (l) => {
-      const m = /^(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3})/.exec(l);
-      return m ? Date.UTC(2017, +m[1] - 1, +m[2], +m[3], +m[4], +m[5], +m[6]) : Number.NaN;
-    },
-    level: (l) => {
-      const m = /^\S+ \S+\s+\d+\s+\d+ ([A-Z]) /.exec(l);
-      return m ? (ANDROID_LEVELS[m[1]] ?? SEV_UNKNOWN) : SEV_UNKNOWN;
-    },
-  },
-  {
-    name: 'Apache', file: 'Apache_2k.log', resolutionMs: 1000,
-    stamp: (l) => {
-      const m = /^\[\w{3} (\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4})\]/.exec(l);
-      return m ? Date.UTC(+m[6], MONTHS[m[1]], +m[2], +m[3], +m[4], +m[5]) : Number.NaN;
-    },
-    level: (l) => {
-      const m = /^\[[^\]]*\] \[(\w+)\]/.exec(l);
-      return m ? (APACHE_LEVELS[m[1]] ?? SEV_UNKNOWN) : SEV_UNKNOWN;
-    },
-  },
-  {
-    // fields are not zero-padded: 20171223-22:32:0:95 is 22:32:00.095
-    name: 'HealthApp', file: 'HealthApp_2k.log', resolutionMs: 1,
-    stamp: (l) => {
-      const m = /^(\d{4})(\d\d)(\d\d)-(\d+):(\d+):(\d+):(\d+)\|/.exec(l);
-      return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]) : Number.NaN;
-    },
-    level: () => SEV_UNKNOWN,
-  },
-  {
-    name: 'OpenSSH', file: 'OpenSSH_2k.log', resolutionMs: 1000,
-    stamp: (l) => {
-      const m = /^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d)/.exec(l);
-      return m ? Date.UTC(2017, MONTHS[m[1]], +m[2], +m[3], +m[4], +m[5]) : Number.NaN;
-    },
-    level: () => SEV_UNKNOWN,
-  },
+  { name: 'Android', file: 'Android_2k.log' },
+  { name: 'Apache', file: 'Apache_2k.log' },
+  { name: 'HealthApp', file: 'HealthApp_2k.log' },
+  { name: 'OpenSSH', file: 'OpenSSH_2k.log' },
 ];
 
+function levelOf(line: string): number {
+  const b = Buffer.from(line, 'utf8');
+  return severityOf(classifyLine(b, 0, b.length));
+}
+
+/** The trace's write times by the replayer's own rules (src/replay), so both bench and CLI agree. */
 function loadTrace(dir: string, f: Format, capMs: number): Trace {
-  const text = fs.readFileSync(path.join(dir, f.file), 'utf8');
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
-  const raw = lines.map((l) => f.stamp(l));
-  const bad = raw.findIndex((t) => Number.isNaN(t));
-  if (bad >= 0) throw new Error(`${f.name}: unparsable time stamp on line ${bad + 1}`);
+  const plan = planReplay(path.join(dir, f.file), { scale: 1, maxGapMs: capMs, format: null });
+  const lines = plan.lines;
   const n = lines.length;
+  const origin = plan.format.parse(lines[0]);
   const times = new Float64Array(n);
   const bytes = new Float64Array(n);
   const levels = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j < n && raw[j] === raw[i]) j++;
-    for (let k = i; k < j; k++) times[k] = raw[i] + ((k - i) * f.resolutionMs) / (j - i);
-    i = j;
-  }
-  let shift = 0;
-  let clamped = 0;
-  let prev = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < n; k++) {
-    let t = times[k] - shift;
-    if (t < prev) {
-      clamped++;
-      t = prev;
-    }
-    if (capMs > 0 && k > 0 && t - prev > capMs) {
-      shift += t - prev - capMs;
-      t = prev + capMs;
-    }
-    times[k] = t;
-    prev = t;
+    // Absolute times: windows and slots align on the log's own clock, as they would live.
+    times[k] = origin + plan.schedule.offsetsMs[k];
     bytes[k] = Buffer.byteLength(lines[k], 'utf8') + 1;
-    levels[k] = f.level(lines[k]);
+    levels[k] = levelOf(lines[k]);
   }
   const hasLevels = levels.some((l) => l !== SEV_UNKNOWN);
-  return { name: f.name, times, bytes, levels, hasLevels, clamped, spanSec: (times[n - 1] - times[0]) / 1000 };
+  return { name: f.name, times, bytes, levels, hasLevels, clamped: plan.schedule.clamped, spanSec: (times[n - 1] - times[0]) / 1000 };
 }
 
 interface Scored {

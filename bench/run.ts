@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
 import { TARGETS, makeScratch, removeScratch, type Target } from './lib/targets';
@@ -35,6 +35,9 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+const TMPFS_MAGIC = 0x01021994;
+const FUSE_SUPER_MAGIC = 0x65735546;
+
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
 
 async function main(): Promise<void> {
@@ -59,6 +62,11 @@ async function main(): Promise<void> {
     let target: Target | null = null;
     try {
       target = await spec.setup(scratch);
+      // Measure only what was meant: a FUSE target must really be a FUSE mount when fio starts
+      // (a mount that is not there yet would measure the disk underneath).
+      const type = statfsSync(target.dir).type;
+      const want = spec.name === 'tmpfs' ? TMPFS_MAGIC : FUSE_SUPER_MAGIC;
+      if (type !== want) throw new Error(`${target.dir} is not the expected filesystem (statfs type 0x${type.toString(16)})`);
       results[spec.name] = {};
       for (const s of scenarios) {
         process.stderr.write(`${spec.name} / ${s.name} ...\n`);

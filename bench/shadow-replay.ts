@@ -12,7 +12,9 @@ import { describeMachine, machineLine } from './lib/machine';
  */
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli/main.js');
-const TRACES = resolve(ROOT, '../shared/traces/loghub');
+const TRACES = [process.env.LOGSHADOW_TRACES, resolve(ROOT, '../shared/traces/loghub'), '/work/shared/traces/loghub']
+  .filter((d): d is string => Boolean(d))
+  .find((d) => existsSync(join(d, 'Android_2k.log'))) ?? resolve(ROOT, '../shared/traces/loghub');
 
 interface Case { name: string; file: string; scale: number }
 const CASES: Case[] = [

@@ -34,7 +34,24 @@ export interface ModelSnapshot {
   periodSec: number;
   confidence: number;
   forecaster: string;
-  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number; severityDivergenceSinceStart: number };
+  scores: StreamScores;
+}
+
+/** A stream's forecast scores: bytes and lines per window, and the severity-mix divergence. */
+export interface StreamScores {
+  bytes: ScoreSet;
+  lines: ScoreSet;
+  severityDivergence: number;
+  severityDivergenceSinceStart: number;
+}
+
+export function streamScores(m: StreamModel): StreamScores {
+  return {
+    bytes: scoreSet(m, SERIES_BYTES),
+    lines: scoreSet(m, SERIES_LINES),
+    severityDivergence: m.scorer.meanDivergence(),
+    severityDivergenceSinceStart: m.scorer.divergenceSinceStart(),
+  };
 }
 
 export interface StreamSnapshot {
@@ -55,7 +72,8 @@ export interface StreamSnapshot {
   prealloc?: Record<string, number | string> | null;
 }
 
-function named(values: ArrayLike<number>, names: readonly string[]): Record<string, number> {
+/** Values by index as an object keyed by the matching names (severity, data type). */
+export function named(values: ArrayLike<number>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   names.forEach((n, i) => (out[n] = values[i]));
   return out;
@@ -91,10 +109,7 @@ export function modelSnapshot(m: StreamModel, nowMs: number): ModelSnapshot {
     periodSec: st.periodMs / 1000,
     confidence: st.confidence,
     forecaster: st.model,
-    scores: {
-      bytes: scoreSet(m, SERIES_BYTES), lines: scoreSet(m, SERIES_LINES),
-      severityDivergence: m.scorer.meanDivergence(), severityDivergenceSinceStart: m.scorer.divergenceSinceStart(),
-    },
+    scores: streamScores(m),
   };
 }
 

@@ -2,9 +2,8 @@ import { statfsSync } from 'node:fs';
 import { createEntries, createForecast, type PredictedEntries, type Quantiles } from '../model/stream-model';
 import type { Profiler } from '../profile/profiler';
 import { SEVERITY_NAMES } from '../profile/severity';
-import { scoreSet, type ScoreSet } from '../profile/snapshot';
+import { named, streamScores, type StreamScores } from '../profile/snapshot';
 import type { Stream } from '../profile/stream';
-import { SERIES_BYTES, SERIES_LINES } from '../model/stream-model';
 
 export interface ShadowOptions {
   horizonMs: number;
@@ -90,7 +89,7 @@ export class ShadowLog {
     this.fs = {
       bytes,
       lines: sumInterval(lineMean, lineVar, lineUpper, n),
-      levels: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, levels[i]])),
+      levels: named(levels, SEVERITY_NAMES),
       sizeBytes,
       freeBytes,
       timeToFullSec: {
@@ -145,19 +144,14 @@ export class ShadowLog {
       lines: interval(f.lines),
       writes: interval(f.writes),
       levels: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, interval(f.levels[i])])),
-      levelMix: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, f.levelMix[i]])),
+      levelMix: named(f.levelMix, SEVERITY_NAMES),
       confidence: f.confidence,
       forecaster: f.model,
       burst: f.burst,
       periodSec: f.periodMs / 1000,
       entries: list,
       linesPerEntry: this.entries.linesPerEntry,
-      scores: {
-        bytes: scoreSet(s.model!, SERIES_BYTES),
-        lines: scoreSet(s.model!, SERIES_LINES),
-        severityDivergence: s.model!.scorer.meanDivergence(),
-        severityDivergenceSinceStart: s.model!.scorer.divergenceSinceStart(),
-      },
+      scores: streamScores(s.model!),
     };
   }
 }
@@ -184,7 +178,7 @@ export interface StreamShadow {
   periodSec: number;
   entries: PredictedEntry[];
   linesPerEntry: number;
-  scores: { bytes: ScoreSet; lines: ScoreSet; severityDivergence: number; severityDivergenceSinceStart: number };
+  scores: StreamScores;
 }
 
 export interface ShadowView {

@@ -6,8 +6,9 @@ import { CLI, ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { distinctColours, pixelsNear, readPng } from '../helpers/png';
+import { trace } from '../helpers/traces';
 
-const ANDROID = resolve(ROOT, '..', 'shared/traces/loghub/Android_2k.log');
+const ANDROID = trace('Android_2k.log') ?? resolve(ROOT, '..', 'shared/traces/loghub/Android_2k.log');
 const CHROMIUM = ['chromium', 'chromium-browser'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
 if (!CHROMIUM) {
   console.warn('report.test: chromium is not installed (scripts/setup installs it): the rendering checks are skipped');

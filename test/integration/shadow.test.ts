@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts } from '../helpers/mount';
+import { trace } from '../helpers/traces';
 import type { ShadowView } from '../../src/shadow/shadow-log';
 
-const ANDROID = resolve(__dirname, '../../..', 'shared/traces/loghub/Android_2k.log');
+const ANDROID = trace('Android_2k.log') ?? resolve(__dirname, '../../..', 'shared/traces/loghub/Android_2k.log');
 
 describe.each(testEngines())('the shadow log on a replayed real trace (%s engine)', (engine) => {
   afterAll(stopAllMounts);

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { ContentProfile } from '../../../src/profile/content-profile';
 import { SEVERITY_NAMES } from '../../../src/profile/severity';
 import { seededRandom } from './support';
+import { TRACES_DIR } from '../../helpers/traces';
 
-const TRACES = path.resolve(__dirname, '../../../..', 'shared/traces/loghub');
+const TRACES = TRACES_DIR ?? path.resolve(__dirname, '../../../..', 'shared/traces/loghub');
 const present = existsSync(path.join(TRACES, 'Android_2k.log')) && existsSync(path.join(TRACES, 'Apache_2k.log'));
 if (!present) {
   // A skipped suite must say why.

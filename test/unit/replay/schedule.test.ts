@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { planReplay } from '../../../src/replay/replayer';
 import { schedule } from '../../../src/replay/schedule';
 import { detectFormat, STAMP_FORMATS } from '../../../src/replay/timestamps';
+import { TRACES_DIR } from '../../helpers/traces';
 
 const fmt = (name: string) => STAMP_FORMATS.find((f) => f.name === name)!;
-const TRACES = resolve(__dirname, '../../../..', 'shared/traces/loghub');
+const TRACES = TRACES_DIR ?? resolve(__dirname, '../../../..', 'shared/traces/loghub');
 
 describe('replay schedule', () => {
   test('lines sharing a one-second stamp are spread evenly inside that second', () => {
