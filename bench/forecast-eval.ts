@@ -1,7 +1,7 @@
 /**
  * Offline evaluation of the stream models on the shared Loghub traces, in virtual time (no mount).
  *
- *   npx tsc -p tsconfig.test.json --noEmit false --outDir /tmp/lseval && node /tmp/lseval/bench/forecast-eval.js
+ *   npx tsc -p tsconfig.bench.json && node build-bench/bench/forecast-eval.js
  *
  * Options: --traces DIR (default ../shared/traces/loghub beside the checkout), --cap SECONDS (idle
  * gap cap, default 60; 0 = none), --window MS (10000), --tick MS (250), --forecaster NAME
