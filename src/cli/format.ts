@@ -12,6 +12,19 @@ export function bytes(n: number): string {
   return `${u === 0 ? Math.round(v) : v.toFixed(v < 10 ? 2 : 1)}${units[u]}`;
 }
 
+/** Bytes in at most 5 characters (table cells): 950B, 9.5K, 151K, 2.4M, 1.1G. */
+export function bytesShort(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let u = 0;
+  let v = n;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 || v >= 10 ? Math.round(v) : v.toFixed(1)}${units[u]}`;
+}
+
 export function count(n: number): string {
   if (!Number.isFinite(n)) return '-';
   if (Math.abs(n) >= 1e9) return `${(n / 1e9).toFixed(1)}G`;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
 import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
-import { bytes, count, duration, num, pct, table } from '../format';
+import { bytes, bytesShort, count, duration, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
@@ -60,8 +60,8 @@ export function renderShadow(v: ShadowReply, top: number, entries: number): stri
   const files = v.streams.filter((s) => s.kind === 'file').slice(0, top);
   const apps = v.streams.filter((s) => s.kind === 'app').slice(0, top);
   const rows = (list: StreamShadow[]) =>
-    list.map((s) => [s.key, range(s.bytes, bytes), range(s.lines, count), num(s.confidence, 2), s.burst ? 'burst' : '', s.forecaster]);
-  const widths = [19, 22, 13, 4, 5, 12];
+    list.map((s) => [s.key, range(s.bytes, bytesShort), range(s.lines, count), num(s.confidence, 2), s.burst ? 'burst' : '', s.forecaster]);
+  const widths = [19, 17, 17, 4, 5, 12];
   out += '\n' + table(['FILE', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(files), widths);
   if (apps.length) out += '\n' + table(['APPLICATION', 'BYTES [90%]', 'LINES [90%]', 'CONF', '', 'MODEL'], rows(apps), widths);
   const scored = files.filter((s) => s.scores.bytes.model.windows > 0);
