@@ -1,4 +1,4 @@
-import { closeSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
 import { recordPath, socketPath } from '../control/paths';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
@@ -10,7 +10,6 @@ import { ShadowLog } from '../shadow/shadow-log';
 import { Allocator } from '../alloc/allocator';
 import { loadNativeAlloc } from '../alloc/native-alloc';
 import { POLICIES } from '../alloc/policies';
-import { statfsSync } from 'node:fs';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
 import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
