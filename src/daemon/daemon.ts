@@ -74,7 +74,7 @@ export class Daemon {
       throw err;
     }
     const engine = this.engine;
-    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs });
+    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs, backingPath: prepared.backingPath });
     this.profiler.models.onWindowFor = this.history.recorderFor;
     this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
@@ -243,7 +243,7 @@ export class Daemon {
       uptimeSec: (Date.now() - this.startedAt) / 1000,
       refreshMs: this.config.refreshMs,
       horizonMs: this.config.horizonMs,
-      daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tick: this.ticks.summary() },
+      daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBufferBytes: mem.arrayBuffers, tick: this.ticks.summary() },
       engineCounters: engine.counters(),
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       prealloc: this.preallocStats(),

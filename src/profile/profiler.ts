@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -19,6 +19,11 @@ export interface ProfilerOptions {
   maxInodes: number;
   /** Largest read of new content per file per tick; the rest waits for the next tick. */
   maxReadPerTick: number;
+  /**
+   * The backing directory as a path (/proc/self/fd/N), to open a file by its path when the engine
+   * could not hand over a read descriptor (it caps how many wait undelivered). Null: no fallback.
+   */
+  backingPath: string | null;
 }
 
 export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
@@ -29,6 +34,7 @@ export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
   maxAppStreams: 512,
   maxInodes: 4096,
   maxReadPerTick: 8 * 1024 * 1024,
+  backingPath: null,
 };
 
 /**
@@ -53,6 +59,8 @@ interface OpenFile {
 }
 
 const UNKNOWN_FILE = '(unknown file)';
+/** Ticks with writes before a stream gets a model. */
+const MODEL_AFTER_TICKS = 2;
 const INITIAL_SEGMENTS = 4096;
 const INITIAL_READ_BUFFER = 64 * 1024;
 
@@ -66,6 +74,8 @@ export class Profiler {
   readonly files: StreamTable;
   readonly apps: StreamTable;
   readonly models: ModelPool;
+  /** Writers looked up this tick, by pid. */
+  private readonly writers = new Map<number, WriterInfo>();
   /** Streams with an event this tick (their models end the tick). */
   private readonly dirty: Stream[] = [];
   private tickNo = 0;
@@ -94,6 +104,8 @@ export class Profiler {
   totalBytes = 0;
   totalLines = 0;
   unknownHandleRecords = 0;
+  /** Files opened by path because the engine handed no read descriptor. */
+  readFdFallbacks = 0;
   readErrors = 0;
   private readonly options: ProfilerOptions;
 
@@ -139,6 +151,7 @@ export class Profiler {
   private endTick(nowMs: number): void {
     for (const s of this.dirty) s.model?.endTick(nowMs);
     this.dirty.length = 0;
+    this.writers.clear();
     this.tickNo++;
     if (nowMs - this.lastReclaimMs > 5000) {
       this.models.reclaimDormant(nowMs);
@@ -150,8 +163,12 @@ export class Profiler {
   private touch(s: Stream): void {
     if (s.tickSeen === this.tickNo) return;
     s.tickSeen = this.tickNo;
+    s.activeTicks++;
+    (s.kind === 'file' ? this.files : this.apps).promote(s);
     this.dirty.push(s);
-    this.models.acquire(s);
+    // A model (about 30 KiB) is earned by writing in a second tick: a file written once, or a
+    // burst of ten thousand new files, costs counters only, never a model apiece.
+    if (s.activeTicks >= MODEL_AFTER_TICKS) this.models.acquire(s);
   }
 
   /** Files the profiler holds state for (open now, or recently). */
@@ -200,11 +217,12 @@ export class Profiler {
   }
 
   private onOpen(handle: number, path: string, pid: number, readFd: number, comm?: string): void {
-    const writer: WriterInfo = pid > 0 ? readWriterInfo(pid, comm || undefined) : UNKNOWN_WRITER;
+    const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
     app.openCount++;
     let key = `path:${path}`;
+    if (readFd < 0) readFd = this.openByPath(path);
     if (readFd >= 0) {
       try {
         const st = fstatSync(readFd);
@@ -232,6 +250,39 @@ export class Profiler {
       inode.wroteSinceOpen = false;
     }
     this.open.set(handle, { inode, app });
+  }
+
+  /**
+   * The engine had no descriptor to give (its queue of undelivered ones was full, e.g. thousands
+   * of files opened within one tick): open the file by its path now. It may have been renamed or
+   * removed since; then its content goes unread (its bytes are still counted).
+   */
+  private openByPath(path: string): number {
+    if (!this.options.backingPath) return -1;
+    try {
+      const fd = openSync(this.options.backingPath + path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      if (fstatSync(fd).isFile()) {
+        this.readFdFallbacks++;
+        return fd;
+      }
+      closeSync(fd);
+    } catch {
+      // gone already
+    }
+    return -1;
+  }
+
+  /**
+   * /proc is read once per process per tick: a writer that opens ten thousand files in a tick
+   * (open-append-close) costs one lookup, not thirty thousand file reads.
+   */
+  private writerOf(pid: number, comm: string | undefined): WriterInfo {
+    if (pid <= 0) return UNKNOWN_WRITER;
+    const cached = this.writers.get(pid);
+    if (cached && (!comm || cached.comm === comm)) return cached;
+    const info = readWriterInfo(pid, comm || undefined);
+    this.writers.set(pid, info);
+    return info;
   }
 
   private release(handle: number): void {
@@ -307,7 +358,12 @@ export class Profiler {
     if (inode.readOffset < 0) inode.readOffset = offset;
     const end = offset + length;
     if (end <= inode.readOffset) return;
-    if (inode.tickEnd < 0) this.touched.push(inode);
+    if (inode.tickEnd < 0) {
+      this.touched.push(inode);
+      // Once per tick: to the end of the Map, which keeps it in recency order for eviction.
+      this.inodes.delete(inode.key);
+      this.inodes.set(inode.key, inode);
+    }
     if (end > inode.tickEnd) inode.tickEnd = end;
     const i = this.addSegment(offset, end, app, inode.stream);
     if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
@@ -416,9 +472,15 @@ export class Profiler {
     }
   }
 
+  /** The least recently written file that is not open (the Map's order is recency: see recordWrite). */
   private evictInode(): void {
     let victim: InodeState | null = null;
-    for (const i of this.inodes.values()) if (i.openHandles === 0 && (!victim || i.lastUseMs < victim.lastUseMs)) victim = i;
+    for (const i of this.inodes.values()) {
+      if (i.openHandles === 0) {
+        victim = i;
+        break;
+      }
+    }
     if (!victim) return;
     victim.content.flush();
     this.hooks?.forgotten(victim);
@@ -434,6 +496,7 @@ export class Profiler {
       totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length },
       droppedRecords: this.engine.ring.dropped,
       unknownHandleRecords: this.unknownHandleRecords,
+      readFdFallbacks: this.readFdFallbacks,
       readErrors: this.readErrors,
       tables: {
         fileStreams: this.files.size, appStreams: this.apps.size, models: this.models.size, inodes: this.inodes.size,
@@ -451,6 +514,7 @@ export interface ProfileSnapshot {
   totals: { writes: number; bytes: number; lines: number; files: number; apps: number };
   droppedRecords: number;
   unknownHandleRecords: number;
+  readFdFallbacks: number;
   readErrors: number;
   tables: {
     fileStreams: number; appStreams: number; models: number; inodes: number; evictedStreams: number; evictedModels: number;

@@ -38,6 +38,8 @@ export class Stream {
   allocSeenBytes = 0;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
+  /** Ticks in which this stream wrote (a model is earned by writing in more than one). */
+  activeTicks = 0;
 
   constructor(readonly kind: StreamKind, readonly key: string) {}
 
@@ -61,6 +63,7 @@ export class Stream {
 /**
  * Streams by key, at most `capacity` of them: when full, the stream idle the longest (and not in
  * use by an open file) makes room, so 10,000 files written once cost no more than `capacity`.
+ * Recency is the Map's insertion order, so finding that stream is O(1) in the common case.
  */
 export class StreamTable {
   private readonly streams = new Map<string, Stream>();
@@ -89,14 +92,26 @@ export class StreamTable {
     return this.streams.values();
   }
 
+  /**
+   * Marks a stream as just used: the table's insertion order is its recency order (a stream
+   * moves to the end once per tick it writes in), so eviction takes the first entry not in use.
+   */
+  promote(s: Stream): void {
+    if (this.streams.get(s.key) !== s) return;
+    this.streams.delete(s.key);
+    this.streams.set(s.key, s);
+  }
+
   private evictOne(): void {
-    let victim: Stream | null = null;
+    let victim: Stream | undefined;
     for (const s of this.streams.values()) {
-      if (s.openCount > 0) continue;
-      if (!victim || s.lastWriteMs < victim.lastWriteMs) victim = s;
+      if (s.openCount === 0) {
+        victim = s;
+        break;
+      }
     }
-    // Every stream in use: evict the stalest anyway, memory is the harder bound.
-    if (!victim) for (const s of this.streams.values()) if (!victim || s.lastWriteMs < victim.lastWriteMs) victim = s;
+    // Every stream in use: evict the least recent anyway, memory is the harder bound.
+    victim ??= this.streams.values().next().value;
     if (!victim) return;
     this.streams.delete(victim.key);
     this.evicted++;
