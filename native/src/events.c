@@ -46,7 +46,10 @@ static int grow(struct ls_event_queue *q) {
 
 void ls_evq_push(struct ls_event_queue *q, struct ls_event *ev) {
   pthread_mutex_lock(&q->lock);
-  if (q->count == q->alloc && grow(q) != 0) {
+  /* The last quarter is kept for releases: a dropped release would leave its handle open in the
+   * consumer's tables forever, while a dropped open only leaves its writes unattributed. */
+  uint32_t limit = ev->kind == LS_EV_RELEASE ? q->capacity : q->capacity - q->capacity / 4;
+  if (q->count >= limit || (q->count == q->alloc && grow(q) != 0)) {
     pthread_mutex_unlock(&q->lock);
     atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
     ls_event_dispose(ev);

@@ -14,12 +14,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Descriptors fit in 31 bits; the top bit of the low word marks a handle whose writes must clear
- * set-id bits themselves (see ops/write.c). */
+/* Descriptors fit in 30 bits; the top bit of the low word marks a handle whose writes must clear
+ * set-id bits themselves (see ops/write.c), the next one a handle counted as a writer of its node
+ * (see ls_nodes_punch_if_idle). */
 #define LS_FH_KILL_SETID 0x80000000u
+#define LS_FH_WRITER 0x40000000u
 
 static inline uint64_t ls_fh_make(uint32_t id, int fd) { return ((uint64_t)id << 32) | (uint32_t)fd; }
-static inline int ls_fh_fd(uint64_t fh) { return (int)((uint32_t)fh & ~LS_FH_KILL_SETID); }
+static inline int ls_fh_fd(uint64_t fh) { return (int)((uint32_t)fh & ~(LS_FH_KILL_SETID | LS_FH_WRITER)); }
+static inline bool ls_fh_is_writer(uint64_t fh) { return ((uint32_t)fh & LS_FH_WRITER) != 0; }
 static inline uint32_t ls_fh_id(uint64_t fh) { return (uint32_t)(fh >> 32); }
 static inline bool ls_fh_kills_setid(uint64_t fh) { return ((uint32_t)fh & LS_FH_KILL_SETID) != 0; }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,4 +152,23 @@ void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
   pthread_mutex_unlock(&t->lock);
   close(n->fd);
   free(n);
+}
+
+void ls_nodes_writer(struct ls_engine *e, fuse_ino_t ino, int delta) {
+  struct ls_nodes *t = &e->nodes;
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = ls_node_of(e, ino);
+  n->writers = (uint32_t)((int)n->writers + delta);
+  pthread_mutex_unlock(&t->lock);
+}
+
+int ls_nodes_punch_if_idle(struct ls_nodes *t, dev_t dev, ino_t ino, int fd, off_t offset, off_t length) {
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = t->buckets[bucket_of(t, dev, ino)];
+  while (n && !(n->dev == dev && n->ino == ino)) n = n->next;
+  int r;
+  if (n && n->writers > 0) r = -EBUSY;
+  else r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) < 0 ? -errno : 0;
+  pthread_mutex_unlock(&t->lock);
+  return r;
 }

@@ -24,6 +24,7 @@ struct ls_node {
   ino_t ino;
   mode_t type;          /* S_IFMT bits: an inode never changes type */
   uint64_t nlookup;     /* the kernel's references (lookup count) */
+  uint32_t writers;     /* handles open for writing (under the table's lock) */
 };
 
 struct ls_nodes {
@@ -47,5 +48,14 @@ int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *nam
 /* Registers the object behind `opath_fd` (consumed, also on error) and counts one reference. */
 int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
 void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
+/* A handle open for writing on `ino` appears or goes (under the table's lock). */
+void ls_nodes_writer(struct ls_engine *e, fuse_ino_t ino, int delta);
+/*
+ * Punches [offset, offset + length) out of the file (dev, ino) through `fd`, but only while no
+ * handle has it open for writing: a writer cannot appear meanwhile (opening one takes the same
+ * lock), so the punch can never zero bytes an append is landing. Returns 0, -EBUSY while a
+ * writer has it open, or -errno.
+ */
+int ls_nodes_punch_if_idle(struct ls_nodes *t, dev_t dev, ino_t ino, int fd, off_t offset, off_t length);
 
 #endif

@@ -38,7 +38,10 @@ char *ls_path_of_fd(struct ls_engine *e, int fd) {
   }
   /* anything else (a file of another mount inside the backing directory) is kept as the kernel
    * shows it: still unique, and better than nothing */
-  return link;
+  /* Queued events keep it: only its own length, not PATH_MAX (a full queue of 4 KiB buffers
+   * would be hundreds of MiB). */
+  char *fit = realloc(link, strlen(link) + 1);
+  return fit ? fit : link;
 }
 
 char *ls_path_join(struct ls_engine *e, struct ls_node *parent, const char *name) {

@@ -1,8 +1,10 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { Logger } from '../daemon/logger';
+import type { Engine } from '../engine/engine';
 import type { InodeState } from '../profile/inode';
 import type { Profiler, ProfilerHooks } from '../profile/profiler';
 import type { FilesystemShadow } from '../shadow/shadow-log';
+import { errnoOf } from '../util/errno';
 import { AllocCounters } from './counters';
 import { PAGE, pageDown, pageUp } from './ladder';
 import type { NativeAlloc } from './native-alloc';
@@ -21,11 +23,20 @@ export interface AllocatorOptions {
   refreshMs: number;
 }
 
+const EBUSY = errnoOf('EBUSY');
+
 /**
  * Turns each file stream's forecast into space reserved ahead of its end of file: the policy
  * says how much, free space throttles it (XFS's rule), the global budget caps it, and anything
- * unused is given back: after a lifetime without writes, when the file is rotated away or
- * unlinked, when a writer closes it without appending, and all of it on unmount.
+ * unused is given back: after a lifetime without writes, when the forecast falls, when the file
+ * is rotated away, unlinked or truncated, when a writer closes it without appending, and all of
+ * it on unmount.
+ *
+ * Giving back is a hole punched past the end of file, and a punch zeroes whatever it covers: if
+ * an append landed there between measuring the size and punching, log data would be lost. So
+ * space is given back only through Engine.punchIfIdle, which punches only while no handle can
+ * write the file and keeps new writers out meanwhile. A reservation whose file a writer keeps
+ * open is held (counted against the budget) until that writer closes it, or until unmount.
  */
 export class Allocator implements ProfilerHooks {
   readonly totals = new AllocCounters();
@@ -34,6 +45,7 @@ export class Allocator implements ProfilerHooks {
 
   constructor(
     private readonly profiler: Profiler,
+    private readonly engine: Engine,
     private readonly alloc: NativeAlloc,
     private readonly options: AllocatorOptions,
     private readonly logger: Logger,
@@ -54,18 +66,22 @@ export class Allocator implements ProfilerHooks {
     return this.held.size;
   }
 
+  /** Reservations waiting for their file's writers to close before they can be given back. */
+  get releasing(): number {
+    let n = 0;
+    for (const inode of this.held) if ((inode.reservation as Reservation).releasing) n++;
+    return n;
+  }
+
   tick(nowMs: number, fs: FilesystemShadow): void {
     const freeShare = fs.sizeBytes > 0 ? fs.freeBytes / fs.sizeBytes : 1;
     let ahead = 0;
-    let perTick = 0;
     // Account first (growth, hits), so the budget below sees every file's current state.
-    for (const inode of this.profiler.knownInodes()) {
-      const res = inode.reservation as Reservation | null;
-      if (res) ahead += this.account(inode, res, nowMs);
-    }
+    for (const inode of [...this.held]) ahead += this.account(inode, inode.reservation as Reservation, nowMs);
     this.reservedAhead = ahead;
     // Every byte a confident stream wrote counts, reserved or not: the hit ratio may not
     // flatter itself by forgetting the writes that found no reservation.
+    let perTick = 0;
     for (const s of this.profiler.models.streams()) {
       if (s.kind !== 'file') continue;
       const grew = s.bytes - s.allocSeenBytes;
@@ -74,14 +90,18 @@ export class Allocator implements ProfilerHooks {
         (s.alloc ??= new AllocCounters()).confidentWatchedBytes += grew;
         this.totals.confidentWatchedBytes += grew;
       }
+      if (s.forecast) perTick += (s.forecast.bytes.q95 * this.options.refreshMs) / this.options.horizonMs;
     }
     for (const inode of this.profiler.knownInodes()) {
-      const f = inode.stream.forecast;
-      if (!f || !inode.stream.model) {
-        if (inode.reservation) this.release(inode, 'its stream stopped');
+      const res = inode.reservation as Reservation | null;
+      if (res?.releasing) {
+        this.release(inode, res.releasing);
         continue;
       }
-      perTick += (f.bytes.q95 * this.options.refreshMs) / this.options.horizonMs;
+      if (!inode.stream.forecast || !inode.stream.model) {
+        if (res) this.release(inode, 'its stream stopped');
+        continue;
+      }
       this.adjust(inode, nowMs, freeShare);
     }
     // Buffers: the profiler's read-back buffer sized for a tick's forecast bytes.
@@ -94,7 +114,7 @@ export class Allocator implements ProfilerHooks {
     try {
       size = fstatSync(res.fd).size;
     } catch {
-      this.release(inode, 'its file is gone');
+      this.forget(inode);
       return 0;
     }
     const counters = this.countersOf(inode);
@@ -120,7 +140,8 @@ export class Allocator implements ProfilerHooks {
     let res = inode.reservation as Reservation | null;
     const f = inode.stream.forecast!;
     const idle = res ? nowMs - res.lastGrowthMs > this.options.lifetimeMs : false;
-    const wanted = idle ? 0 : this.options.policy.target({
+    if (idle) return this.release(inode, 'unused for its lifetime');
+    const wanted = this.options.policy.target({
       forecast: f, confidence: f.confidence, horizonMs: this.options.horizonMs, recentGrowthBytes: res?.recentGrowth ?? 0,
     });
     // Low free space limits what is added, never what is held: taking a stream's reservation back
@@ -134,8 +155,7 @@ export class Allocator implements ProfilerHooks {
     const size = res.lastSize;
     const ahead = res.ahead(size);
     if (wanted <= 0) {
-      if (ahead > 0) this.shrink(inode, res, size, idle ? 'unused for its lifetime' : 'forecast fell to nothing');
-      if (idle) this.release(inode, 'unused for its lifetime');
+      if (ahead > 0) this.shrink(inode, res, size, 'forecast fell to nothing');
       return;
     }
     // Shrink only on a clear fall (four times what is wanted): a bursty stream's forecast swings,
@@ -172,6 +192,7 @@ export class Allocator implements ProfilerHooks {
 
   /** Opens a descriptor the allocator can fallocate through (the profiler's is read-only). */
   private startReservation(inode: InodeState, nowMs: number): Reservation | null {
+    if (!Number.isFinite(inode.dev)) return null;
     try {
       const fd = openSync(`/proc/self/fd/${inode.readFd}`, constants.O_WRONLY);
       const size = fstatSync(fd).size;
@@ -185,35 +206,50 @@ export class Allocator implements ProfilerHooks {
     }
   }
 
-  /** Gives back [keepUntil, end) of the reservation, the part never written into. */
-  private shrink(inode: InodeState, res: Reservation, keepUntil: number, why: string): void {
-    const from = pageUp(Math.max(keepUntil, res.lastSize, res.start));
-    if (res.end > from) {
-      const rc = this.alloc.punchHole(res.fd, from, pageUp(res.end) - from);
-      const counters = this.countersOf(inode);
-      if (rc < 0) {
-        counters.lastError = this.totals.lastError = `punch hole: errno ${-rc}`;
-        this.logger.debug('could not release a reservation', { file: inode.path, errno: -rc, why });
-      } else {
-        counters.releasedUnusedBytes += res.end - from;
-        this.totals.releasedUnusedBytes += res.end - from;
-        this.reservedAhead -= Math.max(0, res.end - Math.max(from, res.lastSize));
-      }
-    }
-    res.end = Math.max(res.lastSize, Math.min(res.end, from));
-  }
-
-  private release(inode: InodeState, why: string): void {
-    const res = inode.reservation as Reservation | null;
-    if (!res) return;
+  /**
+   * Gives back the reserved pages past max(keepUntil, the end of file), never written into.
+   * Returns false while a writer has the file open (nothing is punched then).
+   */
+  private shrink(inode: InodeState, res: Reservation, keepUntil: number, why: string, direct = false): boolean {
     let size = res.lastSize;
     try {
       size = fstatSync(res.fd).size;
     } catch {
-      // gone: the punch below fails harmlessly
+      // gone: nothing to punch that anyone can read
     }
     res.lastSize = Math.max(res.lastSize, size);
-    this.shrink(inode, res, size, why);
+    const from = pageUp(Math.max(keepUntil, res.lastSize, res.start));
+    if (res.end <= from) return true;
+    const length = pageUp(res.end) - from;
+    const rc = direct ? this.alloc.punchHole(res.fd, from, length) : this.engine.punchIfIdle(inode.dev, inode.ino, res.fd, from, length);
+    if (rc === -EBUSY) return false;
+    const counters = this.countersOf(inode);
+    if (rc < 0) {
+      counters.lastError = this.totals.lastError = `punch hole: errno ${-rc}`;
+      this.logger.debug('could not release a reservation', { file: inode.path, errno: -rc, why });
+      return false;
+    }
+    counters.releasedUnusedBytes += res.end - from;
+    this.totals.releasedUnusedBytes += res.end - from;
+    this.reservedAhead -= Math.max(0, res.end - Math.max(from, res.lastSize));
+    res.end = Math.max(res.lastSize, from);
+    return true;
+  }
+
+  /** Gives the whole reservation back, now if no writer has the file open, else once none has. */
+  private release(inode: InodeState, why: string, direct = false): void {
+    const res = inode.reservation as Reservation | null;
+    if (!res) return;
+    if (!this.shrink(inode, res, res.lastSize, why, direct)) {
+      res.releasing = why;
+      return;
+    }
+    this.forget(inode);
+  }
+
+  private forget(inode: InodeState): void {
+    const res = inode.reservation as Reservation | null;
+    if (!res) return;
     try {
       closeSync(res.fd);
     } catch {
@@ -242,13 +278,23 @@ export class Allocator implements ProfilerHooks {
     this.release(inode, 'truncated');
   }
 
+  /** The profiler never forgets a file the allocator holds (see Profiler.evictInode). */
   forgotten(inode: InodeState): void {
     this.release(inode, 'forgotten');
   }
 
-  /** Every reservation goes back (unmount): nothing is left to eat RAM. */
+  /**
+   * Every reservation goes back on unmount: directly once the engine has stopped serving (no
+   * write can race the punch any more), else through the engine's writer check; whatever a
+   * writer of a lazily detached mount still holds is logged.
+   */
   close(): void {
-    for (const inode of [...this.held]) this.release(inode, 'unmount');
+    const direct = this.engine.stoppedServing;
+    for (const inode of [...this.held]) this.release(inode, 'unmount', direct);
+    if (this.held.size > 0) {
+      this.logger.warn('reservations left on files still open in a lazily detached mount', { files: this.held.size });
+      for (const inode of [...this.held]) this.forget(inode);
+    }
     this.reservedAhead = 0;
   }
 }

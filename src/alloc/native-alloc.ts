@@ -30,11 +30,16 @@ export interface NativeAlloc {
   /** Allocates the range's blocks without changing the size (KEEP_SIZE). */
   reserve(fd: number, offset: ByteOffset, length: ByteOffset): number;
   fadvise(fd: number, offset: ByteOffset, length: ByteOffset, advice: number): number;
+  /**
+   * A read-only descriptor of `path` under the directory `dirfd`, or -errno: openat2 with
+   * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, so no component of the path can lead elsewhere.
+   */
+  openBeneath(dirfd: number, path: string): number;
 }
 
 let alloc: AddonLoad<NativeAlloc> | undefined;
 
 export function loadNativeAlloc(): AddonLoad<NativeAlloc> {
-  alloc ??= loadNativeAddon<NativeAlloc>('logshadow_alloc', ['fallocate', 'punchHole', 'reserve', 'fadvise']);
+  alloc ??= loadNativeAddon<NativeAlloc>('logshadow_alloc', ['fallocate', 'punchHole', 'reserve', 'fadvise', 'openBeneath']);
   return alloc;
 }

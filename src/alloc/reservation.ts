@@ -11,6 +11,8 @@ export class Reservation {
   lastSize: number;
   /** When the file last grew, ms (monotonic). */
   lastGrowthMs: number;
+  /** Why it is being given back, while it waits for its file's writers to close; null otherwise. */
+  releasing: string | null = null;
   /** Growth over the last horizon, for policies that size from it. */
   recentGrowth = 0;
   private growthWindowStartMs: number;

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { isLogshadowError } from '../errors';
+import { isLogshadowError, usageError } from '../errors';
 import { MAX_REQUEST_BYTES, type ControlRequest, type ControlResponse } from './protocol';
 
 export type Handler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
@@ -19,8 +19,7 @@ export class ControlServer {
   }
 
   listen(path: string): Promise<void> {
-    // Created owner-only if missing; an existing directory keeps its mode (the socket itself is 0600).
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensureRunDir(dirname(path));
     rmSync(path, { force: true });
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -85,6 +84,15 @@ export class ControlServer {
       const code = isLogshadowError(err) ? err.code : 'LS_INTERNAL';
       reply(socket, { id: req.id, ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
     }
+  }
+}
+
+/** Created owner-only if missing; an existing directory keeps its mode (each socket is 0600). */
+export function ensureRunDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw usageError(`cannot create the run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give --run-dir a directory`);
   }
 }
 

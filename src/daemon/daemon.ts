@@ -2,7 +2,7 @@ import { closeSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
 import { recordPath, socketPath } from '../control/paths';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
-import { ControlServer, type Handler } from '../control/server';
+import { ControlServer, ensureRunDir, type Handler } from '../control/server';
 import type { Engine } from '../engine/engine';
 import { createEngine } from '../engine/create-engine';
 import { Profiler } from '../profile/profiler';
@@ -16,6 +16,7 @@ import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
 import { TickStats } from './tick-stats';
+import { unmountPath } from '../util/unmount';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
@@ -58,6 +59,8 @@ export class Daemon {
       const open = !isLoopback(this.config.metricsListen.host);
       this.logger[open ? 'warn' : 'info'](`metrics at http://${this.metricsServer.address}/metrics${open ? ', reachable from other machines, without authentication' : ''}`);
     }
+    // Before anything is mounted: a run directory that cannot be made fails the mount cleanly.
+    ensureRunDir(this.config.runDir);
     // The kernel has applied the caller's umask to every mode that reaches the daemon.
     process.umask(0);
     const prepared = await prepareMountpoint(this.config, this.logger);
@@ -74,17 +77,14 @@ export class Daemon {
       throw err;
     }
     const engine = this.engine;
-    this.profiler = new Profiler(engine, { refreshMs: this.config.refreshMs, horizonMs: this.config.horizonMs, backingPath: prepared.backingPath });
-    this.profiler.models.onWindowFor = this.history.recorderFor;
-    this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
-    this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
-    this.startAllocator(prepared.backingPath);
-    if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
-    else this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
-    this.control = new ControlServer(this.handlers());
-    await this.control.listen(this.socket);
-    this.writeRecord();
-    this.watchMount();
+    try {
+      await this.startPipeline(engine, prepared);
+    } catch (err) {
+      // Nothing half-made stays behind: what was mounted goes, and the tmpfs made for it.
+      await this.stop('start failed');
+      if (prepared.ownTmpfs) await unmountPath(prepared.mountpoint, true).catch(() => undefined);
+      throw err;
+    }
     this.logger.info('mounted', {
       mountpoint: this.config.mountpoint, backing: prepared.backingDisplay, engine: engine.name, cache: engine.cache,
       ownTmpfs: prepared.ownTmpfs, socket: this.socket, pid: process.pid,
@@ -115,10 +115,35 @@ export class Daemon {
     this.profiler?.close();
     await this.control?.close();
     await this.metricsServer?.close();
-    rmSync(this.socket, { force: true });
-    rmSync(recordPath(this.config.runDir, this.config.mountpoint), { force: true });
+    for (const file of [this.socket, recordPath(this.config.runDir, this.config.mountpoint)]) {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // a run directory that never existed (start failed): nothing to remove
+      }
+    }
     if (this.prepared) closeSync(this.prepared.backingFd);
     this.logger.info(`unmounted${lazyNote}`, { mountpoint: this.config.mountpoint });
+  }
+
+  /** Everything beside the data path, once the engine serves: profiler, shadow, allocator, socket. */
+  private async startPipeline(engine: Engine, prepared: PreparedMount): Promise<void> {
+    const alloc = loadNativeAlloc();
+    this.profiler = new Profiler(engine, {
+      refreshMs: this.config.refreshMs,
+      horizonMs: this.config.horizonMs,
+      openBeneath: alloc.ok ? (path) => alloc.addon.openBeneath(prepared.backingFd, path) : null,
+    });
+    this.profiler.models.onWindowFor = this.history.recorderFor;
+    this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
+    this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
+    this.startAllocator(prepared.backingPath);
+    if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
+    else this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
+    this.control = new ControlServer(this.handlers());
+    await this.control.listen(this.socket);
+    this.writeRecord();
+    this.watchMount();
   }
 
   /**
@@ -149,7 +174,7 @@ export class Daemon {
     const st = statfsSync(backingPath);
     const size = st.blocks * st.bsize;
     const budget = 'bytes' in this.config.preallocBudget ? this.config.preallocBudget.bytes : Math.floor(size * this.config.preallocBudget.share);
-    this.allocator = new Allocator(this.profiler!, loaded.addon, {
+    this.allocator = new Allocator(this.profiler!, this.engine!, loaded.addon, {
       policy: POLICIES[this.config.prealloc],
       budgetBytes: budget,
       lifetimeMs: this.config.preallocLifetimeMs,
@@ -167,6 +192,7 @@ export class Daemon {
       budgetBytes: this.allocator.budgetBytes,
       aheadBytes: this.allocator.aheadBytes,
       reservations: this.allocator.reservations,
+      releasing: this.allocator.releasing,
       lifetimeMs: this.config.preallocLifetimeMs,
       readBufferBytes: this.profiler!.readBufferBytes,
       ...this.allocator.totals.toJSON(),

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import winston from 'winston';
 import type { LogLevel } from '../config/mount-config';
 
@@ -18,7 +19,11 @@ export function createLogger(level: LogLevel, file: string | null): Logger {
   const transports: winston.transport[] = [
     new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
   ];
-  if (file) transports.push(new winston.transports.File({ filename: file }));
+  if (file) {
+    // Created owner-only now: the daemon's umask is 0 once it serves (see Daemon.start).
+    closeSync(openSync(file, 'a', 0o600));
+    transports.push(new winston.transports.File({ filename: file }));
+  }
   return winston.createLogger({
     level,
     format: winston.format.combine(winston.format.timestamp(), line),

@@ -85,4 +85,13 @@ export interface Engine {
   /** File events since the last call, oldest first. */
   drainFileEvents(): FileEvent[];
   counters(): EngineCounters;
+  /**
+   * Punches [offset, offset + length) out of the backing file (dev, ino) through `fd`, only if no
+   * handle has the file open for writing, and atomically with respect to new writable opens: a
+   * punch can then never zero bytes that an append is landing. 0, -EBUSY (a writer has it open),
+   * or -errno. The pre-allocator gives space back only this way while the mount serves.
+   */
+  punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number;
+  /** After unmount: true once no request can reach a backing file any more. */
+  readonly stoppedServing: boolean;
 }

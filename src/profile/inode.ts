@@ -28,7 +28,14 @@ export class InodeState {
   reservation: unknown = null;
   readonly content: ContentProfile;
 
+  /** The backing file's identity, parsed from the key ("dev:ino"); NaN when unknown. */
+  readonly dev: number;
+  readonly ino: number;
+
   constructor(readonly key: string, public path: string, public stream: Stream, onLine: (len: number, sev: number, type: number) => void) {
+    const [dev, ino] = key.split(':').map(Number);
+    this.dev = dev;
+    this.ino = ino;
     this.content = new ContentProfile({ onLine: (len, sev, type) => onLine(len, sev, type) });
   }
 }

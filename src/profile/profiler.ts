@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -20,10 +20,12 @@ export interface ProfilerOptions {
   /** Largest read of new content per file per tick; the rest waits for the next tick. */
   maxReadPerTick: number;
   /**
-   * The backing directory as a path (/proc/self/fd/N), to open a file by its path when the engine
-   * could not hand over a read descriptor (it caps how many wait undelivered). Null: no fallback.
+   * Opens a file by its path inside the mount, never through a symlink nor out of the backing
+   * directory (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), when the engine could not hand over
+   * a read descriptor (it caps how many wait undelivered): a descriptor or -errno. Null: no
+   * fallback (the file's bytes are counted, its lines are not).
    */
-  backingPath: string | null;
+  openBeneath: ((path: string) => number) | null;
 }
 
 export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
@@ -34,7 +36,7 @@ export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
   maxAppStreams: 512,
   maxInodes: 4096,
   maxReadPerTick: 8 * 1024 * 1024,
-  backingPath: null,
+  openBeneath: null,
 };
 
 /**
@@ -94,6 +96,10 @@ export class Profiler {
   private segFile: Stream[] = [];
   private segCount = 0;
   private readonly touched: InodeState[] = [];
+  /** File events queued after the last record this tick drained: applied next tick, in order. */
+  private laterEvents: FileEvent[] = [];
+  /** Files with more new content than one tick reads: read on the next tick. */
+  private readonly carryOver: InodeState[] = [];
   private readBuffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
   /** The application and file stream credited with lines completed by the bytes being fed. */
   private lineApp: Stream;
@@ -116,8 +122,10 @@ export class Profiler {
     this.files = new StreamTable('file', this.options.maxFileStreams, dropModel);
     this.apps = new StreamTable('app', this.options.maxAppStreams, dropModel);
     this.unknownApp = this.apps.get(UNKNOWN_WRITER.comm);
+    this.unknownApp.pinned = true;
     this.lineApp = this.unknownApp;
     this.lineFile = this.files.get(UNKNOWN_FILE);
+    this.lineFile.pinned = true;
     this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, this.files.get(UNKNOWN_FILE), () => undefined);
   }
 
@@ -126,9 +134,14 @@ export class Profiler {
    * knows the ring position it was queued at), then the new content, then the closes.
    */
   tick(): void {
-    const events = this.engine.drainFileEvents();
+    const events = this.laterEvents;
+    this.laterEvents = [];
+    for (const ev of this.engine.drainFileEvents()) events.push(ev);
     let next = 0;
-    this.engine.ring.drain((r) => {
+    // Bounded by what was there when the tick began: writers that outpace the drain cannot keep
+    // the tick from ending.
+    const ring = this.engine.ring;
+    ring.drain((r) => {
       while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
       let of = this.open.get(r.handle);
       if (!of) {
@@ -139,10 +152,16 @@ export class Profiler {
         of = this.open.get(r.handle);
       }
       this.recordWrite(of, r.timeMs, r.offset, r.length);
-    });
-    while (next < events.length) this.applyEvent(events[next++]);
+    }, ring.pending);
+    // Events up to where the drain stopped take effect now; later ones (taken while draining)
+    // wait for the records before them, which the next tick drains.
+    const end = ring.tail;
+    while (next < events.length && ((events[next].ringPos - end) | 0) <= 0) this.applyEvent(events[next++]);
+    this.laterEvents = events.slice(next);
     for (const inode of this.touched) if (inode.tickEnd >= 0) this.readNewContent(inode);
     this.touched.length = 0;
+    for (const inode of this.carryOver) this.touched.push(inode);
+    this.carryOver.length = 0;
     this.segCount = 0;
     this.endTick(monotonicMs());
   }
@@ -189,6 +208,8 @@ export class Profiler {
   }
 
   close(): void {
+    for (const ev of this.laterEvents) this.applyEvent(ev);
+    this.laterEvents = [];
     for (const ev of this.engine.drainFileEvents()) this.applyEvent(ev);
     for (const inode of this.inodes.values()) this.closeReadFd(inode);
   }
@@ -239,6 +260,9 @@ export class Profiler {
       this.inodes.set(key, inode);
     } else if (inode.path !== path) {
       this.movePath(inode, path);
+    } else if (this.files.peek(path) !== inode.stream) {
+      // Its stream was evicted while the file was closed: it goes on in the stream at its path.
+      this.movePath(inode, path);
     }
     this.byPath.set(path, inode);
     if (readFd >= 0) {
@@ -258,17 +282,17 @@ export class Profiler {
    * removed since; then its content goes unread (its bytes are still counted).
    */
   private openByPath(path: string): number {
-    if (!this.options.backingPath) return -1;
+    const fd = this.options.openBeneath?.(path) ?? -1;
+    if (fd < 0) return -1;
     try {
-      const fd = openSync(this.options.backingPath + path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       if (fstatSync(fd).isFile()) {
         this.readFdFallbacks++;
         return fd;
       }
-      closeSync(fd);
     } catch {
-      // gone already
+      // fall through and close
     }
+    closeSync(fd);
     return -1;
   }
 
@@ -292,7 +316,8 @@ export class Profiler {
     of.app.openCount--;
     const inode = of.inode;
     if (--inode.openHandles === 0) {
-      if (inode.tickEnd >= 0) this.readNewContent(inode);
+      // All of it, however much: the descriptor closes now.
+      while (inode.tickEnd >= 0 && inode.readFd >= 0) this.readNewContent(inode);
       inode.stream.openCount--;
       this.closeReadFd(inode);
       this.hooks?.lastClose(inode, inode.wroteSinceOpen);
@@ -436,7 +461,10 @@ export class Profiler {
       pos += got;
     }
     inode.readOffset = pos;
-    inode.tickEnd = -1;
+    // More than one tick's worth: the rest is read next tick (its writers are forgotten by then,
+    // so its lines are credited to `unknown`).
+    if (pos >= inode.tickEnd) inode.tickEnd = -1;
+    else this.carryOver.push(inode);
     inode.segFirst = inode.segLast = -1;
     this.lineApp = this.unknownApp;
   }
@@ -476,7 +504,8 @@ export class Profiler {
   private evictInode(): void {
     let victim: InodeState | null = null;
     for (const i of this.inodes.values()) {
-      if (i.openHandles === 0) {
+      // Open files, and files the allocator holds space in, stay.
+      if (i.openHandles === 0 && !i.reservation) {
         victim = i;
         break;
       }

@@ -22,8 +22,10 @@ export class Stream {
   unreadBytes = 0;
   firstWriteMs = 0;
   lastWriteMs = 0;
-  /** Open files currently feeding this stream; a stream in use is never evicted. */
+  /** Open files currently feeding this stream; a stream in use is evicted only when all are. */
   openCount = 0;
+  /** Never evicted (the profiler's `unknown` streams, which it keeps references to). */
+  pinned = false;
   /** For an application: the last process seen (pid, command line). */
   lastWriter: WriterInfo | null = null;
   /** For a file: the application that wrote it last. */
@@ -105,13 +107,13 @@ export class StreamTable {
   private evictOne(): void {
     let victim: Stream | undefined;
     for (const s of this.streams.values()) {
-      if (s.openCount === 0) {
+      if (s.openCount === 0 && !s.pinned) {
         victim = s;
         break;
       }
     }
     // Every stream in use: evict the least recent anyway, memory is the harder bound.
-    victim ??= this.streams.values().next().value;
+    if (!victim) for (const s of this.streams.values()) if (!s.pinned) { victim = s; break; }
     if (!victim) return;
     this.streams.delete(victim.key);
     this.evicted++;

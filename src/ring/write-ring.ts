@@ -60,6 +60,11 @@ export class WriteRing {
     return Atomics.load(this.u32, H_DROPPED);
   }
 
+  /** The next position the consumer will drain. */
+  get tail(): number {
+    return this.u32[H_TAIL];
+  }
+
   /** The next position a producer will claim (what a file event queued now records). */
   get head(): number {
     return Atomics.load(this.u32, H_HEAD);

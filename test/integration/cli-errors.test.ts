@@ -71,6 +71,14 @@ describe('bad input', () => {
     expectOneLineError(cli(['unmount', join(scratch, 'd3')]), 4, /is not a logshadow mount/);
   });
 
+  test('a run directory that cannot be made: nothing stays mounted, not even the tmpfs', () => {
+    const d = join(scratch, 'd6');
+    fs.mkdirSync(d);
+    fs.writeFileSync(join(scratch, 'a-file'), '');
+    expectOneLineError(cli(['mount', d, '--run-dir', join(scratch, 'a-file', 'run')]), 2, /cannot create the run directory/);
+    nothingMountedUnder();
+  });
+
   test('no root', () => {
     fs.mkdirSync(join(scratch, 'd4'));
     fs.chmodSync(scratch, 0o755);

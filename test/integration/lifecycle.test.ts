@@ -80,6 +80,17 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(fs.existsSync(join(m.dir, 'rootonly/x.log'))).toBe(false);
   });
 
+  test('no user can make a set-uid file owned by root', async () => {
+    const m = await startMount({ engine });
+    fs.chmodSync(m.scratch, 0o755);
+    fs.mkdirSync(join(m.dir, 'shared'), { mode: 0o1777 });
+    fs.chmodSync(join(m.dir, 'shared'), 0o1777);
+    const r = sh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e 'require("fs").writeFileSync(process.argv[1], "#!/bin/sh\\n", { mode: 0o4755 })' '${m.dir}/shared/evil'`);
+    expect(r.stderr).toBe('');
+    const st = fs.statSync(join(m.dir, 'shared/evil'));
+    expect(st.uid === 0 && (st.mode & 0o4000) !== 0).toBe(false);
+  });
+
   test('a directory already on tmpfs is shadowed in place: its files stay, and stay after unmount', async () => {
     const m = await startMount({
       engine,

@@ -94,6 +94,33 @@ suite('logshadow_alloc on tmpfs', () => {
     }
   });
 
+  test('openBeneath opens below the directory and never through a symlink or out of it', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'logshadow-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'secret'), 'root only\n');
+      fs.mkdirSync(path.join(dir, 'sub'));
+      fs.writeFileSync(path.join(dir, 'sub', 'ok.log'), 'INFO fine\n');
+      fs.symlinkSync(outside, path.join(dir, 'link'));
+      fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'last'));
+      const dfd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      try {
+        const ok = alloc.openBeneath(dfd, '/sub/ok.log');
+        expect(ok).toBeGreaterThanOrEqual(0);
+        expect(fs.readFileSync(ok, 'utf8')).toBe('INFO fine\n');
+        fs.closeSync(ok);
+        // A symlink in the middle, at the end, or a way out: refused, never opened.
+        expect(alloc.openBeneath(dfd, '/link/secret')).toBe(-os.constants.errno.ELOOP);
+        expect(alloc.openBeneath(dfd, '/last')).toBe(-os.constants.errno.ELOOP);
+        expect(alloc.openBeneath(dfd, '/../' + path.basename(outside) + '/secret')).toBe(-os.constants.errno.EXDEV);
+        expect(alloc.openBeneath(dfd, '/missing')).toBe(-os.constants.errno.ENOENT);
+      } finally {
+        fs.closeSync(dfd);
+      }
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   test('arguments of the wrong type throw a TypeError', () => {
     const loose = alloc as unknown as Record<string, (...a: unknown[]) => number>;
     // the addon's TypeError comes from Node's realm, not jest's sandbox: compare by name

@@ -50,6 +50,10 @@ function fakeAddon(mountError?: Error) {
     counters() {
       return { ops: {}, errors: {}, writes: 1, bytesWritten: 2, ringDropped: 0, fileEventsDropped: 0, largestWrite: 2 };
     },
+    punchIfIdle(_h, dev, ino, fd, offset, length) {
+      calls.push(`punch ${dev}:${ino} ${fd} ${offset}+${length}`);
+      return 0;
+    },
     unmount() {
       calls.push('unmount');
       return new Promise((resolve) => (resolveUnmount = resolve));

@@ -63,6 +63,24 @@ static napi_value js_fadvise(napi_env env, napi_callback_info info) {
   return result(env, valid ? ls_fadvise(fd, off[0], off[1], advice) : -EINVAL);
 }
 
+/* openBeneath(dirfd, path): a read-only descriptor of path under dirfd, never through a symlink. */
+static napi_value js_open_beneath(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t dirfd;
+  char path[4097];
+  size_t len = 0;
+  if (!ls_napi_args(env, info, 2, argv) || !ls_napi_int32(env, argv[0], "dirfd", &dirfd)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[1], path, sizeof path, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "path must be a string");
+    return NULL;
+  }
+  if (len >= sizeof path - 1) return result(env, -ENAMETOOLONG);
+  /* Beneath the directory: strip the leading slashes of a path inside the mount. */
+  const char *rel = path;
+  while (*rel == '/') rel++;
+  return result(env, ls_open_beneath(dirfd, *rel ? rel : "."));
+}
+
 static bool constant(napi_env env, napi_value obj, const char *name, int value) {
   return ls_napi_set_number(env, obj, name, value);
 }
@@ -85,7 +103,8 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "fallocate", js_fallocate) ||
       !ls_napi_export_function(env, exports, "punchHole", js_punch_hole) ||
       !ls_napi_export_function(env, exports, "reserve", js_reserve) ||
-      !ls_napi_export_function(env, exports, "fadvise", js_fadvise))
+      !ls_napi_export_function(env, exports, "fadvise", js_fadvise) ||
+      !ls_napi_export_function(env, exports, "openBeneath", js_open_beneath))
     return NULL;
   return exports;
 }

@@ -202,6 +202,22 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
   return i == n ? arr : NULL;
 }
 
+/* punchIfIdle(handle, dev, ino, fd, offset, length): 0, -EBUSY while a writer has it open, -errno. */
+static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  struct ls_engine *e;
+  if (!ls_napi_args(env, info, 6, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  double dev, ino, fd, offset, length;
+  if (!ls_napi_ok(env, napi_get_value_double(env, argv[1], &dev)) || !ls_napi_ok(env, napi_get_value_double(env, argv[2], &ino)) ||
+      !ls_napi_ok(env, napi_get_value_double(env, argv[3], &fd)) || !ls_napi_ok(env, napi_get_value_double(env, argv[4], &offset)) ||
+      !ls_napi_ok(env, napi_get_value_double(env, argv[5], &length)))
+    return NULL;
+  int r = offset < 0 || length <= 0 ? -EINVAL
+                                    : ls_nodes_punch_if_idle(&e->nodes, (dev_t)dev, (ino_t)ino, (int)fd, (off_t)offset, (off_t)length);
+  napi_value out;
+  return ls_napi_ok(env, napi_create_int32(env, r, &out)) ? out : NULL;
+}
+
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value handle;
   struct ls_engine *e;
@@ -308,6 +324,7 @@ NAPI_MODULE_INIT() {
   if (!ls_napi_export_function(env, exports, "mount", js_mount) ||
       !ls_napi_export_function(env, exports, "drainFileEvents", js_drain_file_events) ||
       !ls_napi_export_function(env, exports, "counters", js_counters) ||
+      !ls_napi_export_function(env, exports, "punchIfIdle", js_punch_if_idle) ||
       !ls_napi_export_function(env, exports, "unmount", js_unmount))
     return NULL;
   return exports;

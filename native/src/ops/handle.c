@@ -67,6 +67,12 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   int r = ls_handles_add(&e->handles, fd, id, NULL);
   if (r < 0) return r;
   fi->fh = ls_fh_make(id, fd);
+  /* Counted before the reply, so before the first write: the allocator punches only files that
+   * no handle can write (ls_nodes_punch_if_idle). */
+  if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+    ls_nodes_writer(e, ino, +1);
+    fi->fh |= LS_FH_WRITER;
+  }
   /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
    * in a partly written page into two requests, and the ring would count writes no application
    * made. Every open alike, so that no cached reader sees stale pages beside direct writers.

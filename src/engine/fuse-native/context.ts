@@ -12,6 +12,9 @@ export class OpContext {
   /** Backing fd → the engine's handle id for that open file. */
   private readonly handles = new Map<number, number>();
   private nextHandle = 1;
+  /** Writable handles per backing file (dev:ino), and the file each writable fd belongs to. */
+  private readonly writers = new Map<string, number>();
+  private readonly writerOf = new Map<number, string>();
   private events: FileEvent[] = [];
   fileEventsDropped = 0;
   readonly counters: EngineCounters;
@@ -46,11 +49,24 @@ export class OpContext {
   forget(fd: number): number {
     const handle = this.handleOf(fd);
     this.handles.delete(fd);
+    const inode = this.writerOf.get(fd);
+    if (inode !== undefined) {
+      this.writerOf.delete(fd);
+      const n = (this.writers.get(inode) ?? 1) - 1;
+      if (n > 0) this.writers.set(inode, n);
+      else this.writers.delete(inode);
+    }
     return handle;
   }
 
-  openHandles(): number {
-    return this.handles.size;
+  addWriter(fd: number, inode: string): void {
+    this.writerOf.set(fd, inode);
+    this.writers.set(inode, (this.writers.get(inode) ?? 0) + 1);
+  }
+
+  /** Whether some handle can write the backing file (dev:ino). */
+  hasWriters(inode: string): boolean {
+    return this.writers.has(inode);
   }
 
   /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */

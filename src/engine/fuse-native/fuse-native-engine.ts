@@ -1,6 +1,8 @@
 import type { CacheMode, Engine, EngineCounters, EngineMountOptions, FileEvent } from '../engine';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
+import { loadNativeAlloc } from '../../alloc/native-alloc';
+import { errnoOf } from '../../util/errno';
 import { unmountPath } from '../../util/unmount';
 import { OpContext } from './context';
 import { buildOps } from './op-table';
@@ -19,6 +21,11 @@ export class FuseNativeEngine implements Engine {
   private readonly ctx: OpContext;
   private readonly fuse: PatchedFuse;
   private mounted = false;
+  /**
+   * Requests are served on this JavaScript thread, and the daemon exits right after teardown:
+   * once unmounted, nothing it does synchronously can race a request.
+   */
+  stoppedServing = false;
 
   constructor(private readonly options: EngineMountOptions) {
     if (options.cache !== 'writethrough') {
@@ -64,10 +71,21 @@ export class FuseNativeEngine implements Engine {
     this.mounted = false;
     await unmountPath(this.options.mountpoint, true);
     await new Promise<void>((resolve) => this.fuse.unmount(() => resolve()));
+    this.stoppedServing = true;
   }
 
   drainFileEvents(): FileEvent[] {
     return this.ctx.takeEvents();
+  }
+
+  /**
+   * Atomic by construction: operations run on this one JavaScript thread, so no open can
+   * register a writer (nor its reply reach the caller) while this synchronous call runs.
+   */
+  punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
+    if (this.ctx.hasWriters(`${dev}:${ino}`)) return -errnoOf('EBUSY');
+    const alloc = loadNativeAlloc();
+    return alloc.ok ? alloc.addon.punchHole(fd, offset, length) : -errnoOf('ENOSYS');
   }
 
   counters(): EngineCounters {

@@ -5,10 +5,11 @@ import { close, constants, fstat, open } from 'node:fs';
  * event so it can read the new bytes back later without racing renames. Only regular files get
  * one; -1 otherwise or on failure (the profiler then counts bytes without content).
  */
-export function openReadFd(fd: number, done: (readFd: number) => void): void {
+export function openReadFd(fd: number, done: (readFd: number, inodeKey: string | null) => void): void {
   fstat(fd, (err, st) => {
-    if (err || !st.isFile()) return done(-1);
-    open(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK, (e, readFd) => done(e ? -1 : readFd));
+    if (err || !st.isFile()) return done(-1, null);
+    const key = `${st.dev}:${st.ino}`;
+    open(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK, (e, readFd) => done(e ? -1 : readFd, key));
   });
 }
 

@@ -113,6 +113,8 @@ export interface NativeEngineAddon {
   /** Oldest first; each open event's readFd now belongs to the caller. */
   drainFileEvents(handle: NativeEngineHandle): FileEvent[];
   counters(handle: NativeEngineHandle): NativeCounters;
+  /** See Engine.punchIfIdle: 0, -EBUSY while a handle can write the file, or -errno. */
+  punchIfIdle(handle: NativeEngineHandle, dev: number, ino: number, fd: number, offset: number, length: number): number;
   /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
   unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
 }
@@ -124,6 +126,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'mount',
     'drainFileEvents',
     'counters',
+    'punchIfIdle',
     'unmount',
   ]);
   return engineAddon;

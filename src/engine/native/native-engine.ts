@@ -1,6 +1,7 @@
 import type { CacheMode, Engine, EngineMountOptions, FileEvent } from '../engine';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
+import { errnoOf } from '../../util/errno';
 import {
   loadEngineAddon,
   type NativeCounters,
@@ -55,6 +56,10 @@ export class NativeEngine implements Engine {
     return h && { mountpoint: h.mountpoint, device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr };
   }
 
+  get stoppedServing(): boolean {
+    return this.unmountResult?.stopped ?? false;
+  }
+
   /** How the last unmount went (lazily when files were open). */
   get lastUnmount(): NativeUnmountResult | undefined {
     return this.unmountResult;
@@ -104,6 +109,11 @@ export class NativeEngine implements Engine {
       return { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0, fileEventsDropped: 0, largestWrite: 0 };
     }
     return this.resolveAddon().counters(this.handle);
+  }
+
+  punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
+    if (this.handle === undefined || this.unmounting !== undefined) return -errnoOf('ESHUTDOWN');
+    return this.resolveAddon().punchIfIdle(this.handle, dev, ino, fd, offset, length);
   }
 
   private resolveAddon(): NativeEngineAddon {

@@ -14,7 +14,8 @@ import { toNegErrno } from '../../../util/errno';
 export function create(ctx: OpContext) {
   return (path: string, mode: number, cb: Reply): void => {
     const flags = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
-    fsOpen(ctx.backing(path), flags, mode, (err, fd) => {
+    // Without the caller's identity a new file would be root's: never with set-id bits.
+    fsOpen(ctx.backing(path), flags, mode & ~0o6000, (err, fd) => {
       if (err) return cb(toNegErrno(err));
       adoptParentOwner(ctx, path, (ownErr) => {
         if (ownErr) {
@@ -22,7 +23,8 @@ export function create(ctx: OpContext) {
           return cb(toNegErrno(ownErr));
         }
         const handle = ctx.registerOpen(fd);
-        openReadFd(fd, (readFd) => {
+        openReadFd(fd, (readFd, inode) => {
+          if (inode) ctx.addWriter(fd, inode);
           ctx.emit({ kind: 'open', handle, path, pid: 0, flags: constants.O_CREAT | constants.O_WRONLY, created: true, readFd }, closeQuietly);
           cb(0, fd);
         });
