@@ -138,25 +138,28 @@ export class Profiler {
     this.laterEvents = [];
     for (const ev of this.engine.drainFileEvents()) events.push(ev);
     let next = 0;
+    /** Applies the events queued before ring position `pos` (events are in ring order). */
+    const applyUpTo = (pos: number) => {
+      while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) this.applyEvent(events[next++]);
+    };
     // Bounded by what was there when the tick began: writers that outpace the drain cannot keep
     // the tick from ending.
     const ring = this.engine.ring;
     ring.drain((r) => {
-      while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
+      applyUpTo(r.pos);
       let of = this.open.get(r.handle);
       if (!of) {
         // The open was queued after this tick's events were taken (files opened, written and
         // closed while the tick runs): take the events again. Cheap when there are none.
         for (const ev of this.engine.drainFileEvents()) events.push(ev);
-        while (next < events.length && ((events[next].ringPos - r.pos) | 0) <= 0) this.applyEvent(events[next++]);
+        applyUpTo(r.pos);
         of = this.open.get(r.handle);
       }
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     }, ring.pending);
     // Events up to where the drain stopped take effect now; later ones (taken while draining)
     // wait for the records before them, which the next tick drains.
-    const end = ring.tail;
-    while (next < events.length && ((events[next].ringPos - end) | 0) <= 0) this.applyEvent(events[next++]);
+    applyUpTo(ring.tail);
     this.laterEvents = events.slice(next);
     for (const inode of this.touched) if (inode.tickEnd >= 0) this.readNewContent(inode);
     this.touched.length = 0;

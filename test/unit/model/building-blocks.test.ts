@@ -15,7 +15,7 @@ import {
   SEVERITY_LEVELS,
 } from '../../../src/model/severity';
 import { Welford } from '../../../src/model/welford';
-import { exponential, mulberry32, poisson } from './rng';
+import { exponential, mulberry32, poisson } from '../../helpers/random';
 
 describe('MultiEwmaRate', () => {
   it('converges to a constant rate at every time constant, bias-corrected from the start', () => {

@@ -4,7 +4,7 @@ import type { Ensemble } from '../../../src/model/forecasters/ensemble';
 import { ArrayHistory } from '../../../src/model/history';
 import { detectPeriod } from '../../../src/model/periodicity';
 import { Predictive } from '../../../src/model/predictive';
-import { mulberry32, poisson } from './rng';
+import { mulberry32, poisson } from '../../helpers/random';
 
 const out = new Predictive(64);
 

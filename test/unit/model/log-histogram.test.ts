@@ -1,6 +1,6 @@
 import { quantileSeq } from 'mathjs';
 import { LogHistogram } from '../../../src/model/log-histogram';
-import { mulberry32, normal } from './rng';
+import { mulberry32, normal } from '../../helpers/random';
 
 /** The exact order statistic at the rank the sketch targets, floor(q (n - 1)). */
 function exactAtRank(sorted: number[], q: number): number {

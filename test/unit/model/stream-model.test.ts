@@ -7,7 +7,7 @@ import {
   TRACK_MODEL,
   type WindowRecord,
 } from '../../../src/model/stream-model';
-import { exponential, mulberry32 } from './rng';
+import { exponential, mulberry32 } from '../../helpers/random';
 
 const TICK = 250;
 const W = 10_000;

@@ -2,6 +2,7 @@ import { classifyLine, dataTypeOf, formatOf, severityOf } from '../../../src/pro
 import { DATA_TYPE_NAMES } from '../../../src/profile/data-type';
 import { FORMAT_NAMES, NOT_MINE, type Detector } from '../../../src/profile/formats';
 import { SEVERITY_NAMES } from '../../../src/profile/severity';
+import { mulberry32 } from '../../helpers/random';
 
 /** Runs a detector over a whole line; returns the severity's name, or 'not mine'. */
 export function detectName(detect: Detector, line: string | Uint8Array): string {
@@ -30,14 +31,5 @@ export function classify(line: string | Uint8Array, isPrefix = false): Named {
   };
 }
 
-/** A seeded PRNG (mulberry32), so that random chunkings are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so that random chunkings are reproducible. */
+export const seededRandom = mulberry32;

@@ -4,7 +4,7 @@ import { ModelPool } from '../../../src/profile/model-pool';
 import { Stream } from '../../../src/profile/stream';
 import { scoreWindows } from '../../../src/report/scores';
 import { historyView, WindowHistory } from '../../../src/shadow/window-history';
-import { mulberry32 } from '../model/rng';
+import { mulberry32 } from '../../helpers/random';
 
 const W = 1000;
 const TICK = 250;
