@@ -218,19 +218,23 @@ export function renderList(reply: ListReply, width = 80): string {
   return lines.join('\n') + '\n';
 }
 
-/** Segments joined with ", ", a new line where the next would not fit; a long one word-wrapped. */
+/**
+ * Segments joined with ", ", a new line where the next would not fit; a long one word-wrapped.
+ * A line that is broken after a segment ends with a comma, so lines are filled to width - 1.
+ */
 function wrapSegments(segments: string[], width: number): string[] {
+  const room = width - 1;
   const out: string[] = [];
   let line = '';
   for (const seg of segments) {
     if (!line) line = seg;
-    else if (line.length + 2 + seg.length <= width) line = `${line}, ${seg}`;
+    else if (line.length + 2 + seg.length <= room) line = `${line}, ${seg}`;
     else {
       out.push(`${line},`);
       line = seg;
     }
-    if (line.length > width) {
-      const parts = wrap(line, width);
+    if (line.length > room) {
+      const parts = wrap(line, room);
       out.push(...parts.slice(0, -1));
       line = parts[parts.length - 1];
     }

@@ -31,6 +31,14 @@ describe('list, human view', () => {
     expect(lines.slice(5).join(' ').replace(/\s+/g, ' ')).toContain('stale: run logshadow mount /srv/a/very/long/path/that/does/not/fit/in/the/mountpoint/column/logs to recover');
   });
 
+  test('every backing path length stays within 80 columns, commas included', () => {
+    for (let n = 1; n <= 120; n++) {
+      const path = '/' + 'b'.repeat(n);
+      const text = renderList({ schema: 'logshadow.list/1', runDir: '/r', mounts: [mount({ backing: path, mountpoint: path })] });
+      for (const l of text.trimEnd().split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    }
+  });
+
   test('no mounts, and the word wrapper', () => {
     expect(renderList({ schema: 'logshadow.list/1', runDir: '/x', mounts: [] })).toBe('no logshadow mounts (records looked for in /x)\n');
     expect(wrap('aa bb cc', 5)).toEqual(['aa bb', 'cc']);
