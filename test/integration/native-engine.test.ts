@@ -546,11 +546,16 @@ mountSuite('native engine on a full tmpfs', () => {
   });
 
   test('ENOSPC reaches the writer and the engine keeps serving', async () => {
+    const from = (await fx.snapshot(Number.MAX_SAFE_INTEGER)).eventCount;
     const dd = run('dd', ['if=/dev/zero', `of=${at('big')}`, 'bs=64k', 'count=64']);
     expect(dd.status).not.toBe(0);
     expect(dd.stderr).toMatch(/No space left on device/);
     const s = await fx.snapshot(Number.MAX_SAFE_INTEGER);
     expect(s.counters.errors.write).toBeGreaterThan(0);
+    // The fixture, like the profiler, holds a read descriptor to big until it sees the release
+    // (which FUSE sends after dd's close returns): until then unlinking big frees no space.
+    const open = await fx.waitForEvent(from, isOpen('/big'));
+    await fx.waitForEvent(from, (e): e is FileEvent => e.kind === 'release' && e.handle === open.handle);
     fs.unlinkSync(at('big'));
     fs.writeFileSync(at('small.log'), 'still serving\n');
     expect(fs.readFileSync(at('small.log'), 'utf8')).toBe('still serving\n');
