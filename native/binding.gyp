@@ -31,6 +31,7 @@
         'src/log.c',
         'src/mountinfo.c',
         'src/engine.c',
+        'src/gone.c',
         'src/ops/table.c',
         'src/ops/init.c',
         'src/ops/lookup.c',

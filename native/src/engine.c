@@ -121,6 +121,7 @@ static void engine_free(struct ls_engine *e) {
   free(e->root_prefix);
   pthread_cond_destroy(&e->cond);
   pthread_mutex_destroy(&e->lock);
+  ls_gone_destroy(e);
   free(e);
 }
 
@@ -291,6 +292,7 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&e->cond, &ca);
   pthread_condattr_destroy(&ca);
+  ls_gone_init(e);
   /* the parts engine_free releases unconditionally */
   int r = ls_ring_init(&e->ring, o->ring_capacity);
   if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "events.h"
+#include "gone.h"
 #include "handles.h"
 #include "nodes.h"
 #include "ring.h"
@@ -108,6 +109,16 @@ struct ls_engine {
   struct ls_nodes nodes;
   struct ls_handles handles;
   _Atomic uint32_t next_handle;
+
+  /* files gone but for the consumer's descriptors (gone.h) */
+  struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* CLOCK_MONOTONIC */
+    ls_gone_ask_fn ask;
+    void *ctx;
+    uint64_t asked;
+    uint64_t answered;
+  } gone;
 
   struct ls_engine *next_live; /* the process-wide list the exit handler walks */
 };

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,13 @@
 static size_t bucket_of(const struct ls_nodes *t, dev_t dev, ino_t ino) {
   uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev;
   return (size_t)(h >> 17) & (t->nbuckets - 1);
+}
+
+/* A node that let go of its file (ls_nodes_let_go) is no longer found by its inode number. */
+static struct ls_node *find(struct ls_nodes *t, dev_t dev, ino_t ino) {
+  struct ls_node *n = t->buckets[bucket_of(t, dev, ino)];
+  while (n && !(n->dev == dev && n->ino == ino && !n->let_go)) n = n->next;
+  return n;
 }
 
 static void insert(struct ls_nodes *t, struct ls_node *n) {
@@ -53,6 +61,16 @@ int ls_nodes_init(struct ls_nodes *t, int root_fd) {
     free(t->buckets);
     return -r;
   }
+  /* An unnamed empty file for nodes whose file is gone to point at (ls_nodes_let_go); the
+   * file dies with the table. Without it (no O_TMPFILE) gone files wait for the kernel's forget. */
+  t->placeholder_fd = -1;
+  int tmp = openat(root_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (tmp >= 0) {
+    char proc[40];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", tmp);
+    t->placeholder_fd = open(proc, O_PATH | O_CLOEXEC);
+    close(tmp);
+  }
   t->root.fd = root_fd; /* owned by the engine */
   t->root.dev = st.st_dev;
   t->root.ino = st.st_ino;
@@ -74,6 +92,7 @@ void ls_nodes_destroy(struct ls_nodes *t) {
   }
   free(t->buckets);
   t->buckets = NULL;
+  if (t->placeholder_fd >= 0) close(t->placeholder_fd);
   pthread_mutex_destroy(&t->lock);
 }
 
@@ -97,8 +116,7 @@ int ls_nodes_adopt(struct ls_engine *e, int fd, struct fuse_entry_param *ep) {
     return err;
   }
   pthread_mutex_lock(&t->lock);
-  struct ls_node *n = t->buckets[bucket_of(t, st.st_dev, st.st_ino)];
-  while (n && !(n->dev == st.st_dev && n->ino == st.st_ino)) n = n->next;
+  struct ls_node *n = find(t, st.st_dev, st.st_ino);
   if (n) {
     n->nlookup++;
     pthread_mutex_unlock(&t->lock);
@@ -154,18 +172,42 @@ void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
   free(n);
 }
 
-void ls_nodes_writer(struct ls_engine *e, fuse_ino_t ino, int delta) {
+void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = ls_node_of(e, ino);
-  n->writers = (uint32_t)((int)n->writers + delta);
+  n->handles++;
+  if (writer) n->writers++;
+  n->told = true;
   pthread_mutex_unlock(&t->lock);
+}
+
+bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer) {
+  struct ls_nodes *t = &e->nodes;
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = ls_node_of(e, ino);
+  n->handles--;
+  if (writer) n->writers--;
+  bool last = n->handles == 0;
+  pthread_mutex_unlock(&t->lock);
+  return last;
+}
+
+bool ls_nodes_let_go(struct ls_nodes *t, dev_t dev, ino_t ino) {
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = find(t, dev, ino);
+  bool idle = n && n != &t->root && n->handles == 0;
+  /* dup2 and not close: the number stays ours, so an operation racing on it can never reach
+   * a descriptor that a concurrent open was given */
+  if (idle && t->placeholder_fd >= 0 && dup2(t->placeholder_fd, n->fd) >= 0) n->let_go = true;
+  bool told = idle && n->told;
+  pthread_mutex_unlock(&t->lock);
+  return told;
 }
 
 int ls_nodes_punch_if_idle(struct ls_nodes *t, dev_t dev, ino_t ino, int fd, off_t offset, off_t length) {
   pthread_mutex_lock(&t->lock);
-  struct ls_node *n = t->buckets[bucket_of(t, dev, ino)];
-  while (n && !(n->dev == dev && n->ino == ino)) n = n->next;
+  struct ls_node *n = find(t, dev, ino);
   int r;
   if (n && n->writers > 0) r = -EBUSY;
   else r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) < 0 ? -errno : 0;

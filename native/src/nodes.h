@@ -11,6 +11,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,6 +26,9 @@ struct ls_node {
   mode_t type;          /* S_IFMT bits: an inode never changes type */
   uint64_t nlookup;     /* the kernel's references (lookup count) */
   uint32_t writers;     /* handles open for writing (under the table's lock) */
+  uint32_t handles;     /* handles open at all (under the table's lock) */
+  bool told;            /* an open event went to the consumer, which may hold descriptors */
+  bool let_go;          /* its file is gone and fd points at the placeholder (ls_nodes_let_go) */
 };
 
 struct ls_nodes {
@@ -32,6 +36,7 @@ struct ls_nodes {
   struct ls_node **buckets;
   size_t nbuckets;
   size_t count;
+  int placeholder_fd; /* O_PATH of an unnamed empty file, or -1 */
   struct ls_node root;
 };
 
@@ -48,8 +53,18 @@ int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *nam
 /* Registers the object behind `opath_fd` (consumed, also on error) and counts one reference. */
 int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
 void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
-/* A handle open for writing on `ino` appears or goes (under the table's lock). */
-void ls_nodes_writer(struct ls_engine *e, fuse_ino_t ino, int delta);
+/* A handle on `ino` was opened (and its open event queued for the consumer). */
+void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer);
+/* A handle on `ino` was released; true if it was the last one. */
+bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer);
+/*
+ * The file (dev, ino) has lost its last name. If no handle has it open, the kernel will forget
+ * its node soon, but until then the node's O_PATH descriptor would keep the file's blocks
+ * allocated, and a write right after `rm` could fail with ENOSPC: the descriptor is pointed at
+ * an unnamed empty placeholder instead, and the node is no longer found by inode number. Returns
+ * whether the consumer was told of the file (its descriptors may then be all that keeps it).
+ */
+bool ls_nodes_let_go(struct ls_nodes *t, dev_t dev, ino_t ino);
 /*
  * Punches [offset, offset + length) out of the file (dev, ino) through `fd`, but only while no
  * handle has it open for writing: a writer cannot appear meanwhile (opening one takes the same

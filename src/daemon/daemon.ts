@@ -139,7 +139,11 @@ export class Daemon {
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
     this.startAllocator(prepared.backingPath);
     if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
-    else this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
+    else {
+      this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
+      this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
+    }
+    engine.onFileGone(() => this.fileGone());
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
     this.writeRecord();
@@ -197,6 +201,33 @@ export class Daemon {
       readBufferBytes: this.profiler!.readBufferBytes,
       ...this.allocator.totals.toJSON(),
     };
+  }
+
+  /**
+   * A file lost its last name and handle while the profiler or the allocator may hold a
+   * descriptor on it (see Engine.onFileGone): the profiler takes the events now, which reads the
+   * file's last bytes, closes its read descriptor and gives back any reservation, so that the
+   * space is free when the unlink returns. Not counted as a refresh tick.
+   */
+  private fileGone(): void {
+    try {
+      if (!this.config.profile) this.discardFileEvents();
+      else if (this.profiler && !this.stopping) this.profiler.tick();
+    } catch (err) {
+      this.logger.error('releasing a removed file failed', { error: (err as Error).stack ?? String(err) });
+    }
+  }
+
+  /** Profiling off: file events are still queued by the engine, with descriptors to close. */
+  private discardFileEvents(): void {
+    for (const ev of this.engine?.drainFileEvents() ?? []) {
+      if (ev.kind !== 'open' || ev.readFd < 0) continue;
+      try {
+        closeSync(ev.readFd);
+      } catch {
+        // already closed: nothing to give back
+      }
+    }
   }
 
   private tick(): void {

@@ -58,6 +58,8 @@ export interface TruncateEvent { kind: 'truncate'; path: string; size: number }
 export type FileEventBody = OpenEvent | ReleaseEvent | RenameEvent | UnlinkEvent | TruncateEvent;
 export type FileEvent = FileEventBody & { ringPos: number };
 
+export type FileGoneHandler = (dev: number, ino: number) => void;
+
 export interface EngineCounters {
   /** FUSE requests served, by operation name. */
   ops: Record<string, number>;
@@ -92,6 +94,15 @@ export interface Engine {
    * or -errno. The pre-allocator gives space back only this way while the mount serves.
    */
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number;
+  /**
+   * Sets the handler for files that are gone but for the consumer's descriptors: called on this
+   * thread when a backing file (dev, ino) has lost its last name (unlink, rename over it) and
+   * its last handle. The read descriptors of open events, and whatever the consumer opened from
+   * them, are then all that keeps its space, so the handler closes what it holds on it. The
+   * operation that let the file go waits for the handler (up to 250 ms), so that when `rm`
+   * returns the space is free, as on a plain tmpfs. The handler must not throw.
+   */
+  onFileGone(handler: FileGoneHandler): void;
   /** After unmount: true once no request can reach a backing file any more. */
   readonly stoppedServing: boolean;
 }

@@ -54,6 +54,9 @@ function fakeAddon(mountError?: Error) {
       calls.push(`punch ${dev}:${ino} ${fd} ${offset}+${length}`);
       return 0;
     },
+    onFileGone(h, handler) {
+      calls.push(`gone handler ${h === handle} ${typeof handler}`);
+    },
     unmount() {
       calls.push('unmount');
       return new Promise((resolve) => (resolveUnmount = resolve));
@@ -115,6 +118,19 @@ test('mount passes the options through and wraps the ring; unmount runs once', a
   await Promise.all([first, second]);
   expect(calls.filter((c) => c === 'unmount')).toHaveLength(1);
   expect(engine.lastUnmount).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null });
+});
+
+test('a file-gone handler set before mount is registered with the mount, one set after at once, and only one', async () => {
+  for (const before of [true, false]) {
+    const { addon, calls } = fakeAddon();
+    const engine = new NativeEngine(options, addon);
+    const handler = () => undefined;
+    if (before) engine.onFileGone(handler);
+    await engine.mount();
+    if (!before) engine.onFileGone(handler);
+    expect(calls.filter((c) => c.startsWith('gone'))).toEqual(['gone handler true function']);
+    expect(() => engine.onFileGone(handler)).toThrow(expect.objectContaining({ code: ErrorCodes.INTERNAL }));
+  }
 });
 
 test('a refused mount is a LogshadowError LS_MOUNT_FAILED carrying the reason', async () => {

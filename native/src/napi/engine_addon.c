@@ -250,6 +250,108 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   return o;
 }
 
+/* A question from a FUSE thread (gone.h), carried to the JavaScript thread by a threadsafe
+ * function and answered there once the handler has returned. */
+struct gone_question {
+  dev_t dev;
+  ino_t ino;
+  uint64_t ticket;
+};
+
+/* The handler's registration: the engine's ctx for it, the function's context and finalize data. */
+struct gone_link {
+  struct ls_engine *e;
+  napi_threadsafe_function tsfn;
+};
+
+static bool ask_js(void *ctx, dev_t dev, ino_t ino, uint64_t ticket) {
+  struct gone_link *link = ctx;
+  struct gone_question *q = malloc(sizeof(*q));
+  if (!q) return false;
+  *q = (struct gone_question){.dev = dev, .ino = ino, .ticket = ticket};
+  if (napi_call_threadsafe_function(link->tsfn, q, napi_tsfn_nonblocking) != napi_ok) {
+    free(q);
+    return false;
+  }
+  return true;
+}
+
+static void call_gone_handler(napi_env env, napi_value fn, void *context, void *data) {
+  struct gone_link *link = context;
+  struct gone_question *q = data;
+  if (env && fn) {
+    napi_value args[2], undefined;
+    if (napi_create_double(env, (double)q->dev, &args[0]) == napi_ok &&
+        napi_create_double(env, (double)q->ino, &args[1]) == napi_ok &&
+        napi_get_undefined(env, &undefined) == napi_ok &&
+        napi_call_function(env, undefined, fn, 2, args, NULL) != napi_ok) {
+      /* the handler must not throw; if it does, the question still counts as answered */
+      bool pending = false;
+      napi_value ignored;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
+        napi_get_and_clear_last_exception(env, &ignored);
+    }
+  }
+  ls_gone_answered(link->e, q->ticket);
+  free(q);
+}
+
+static void finalize_gone(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  struct gone_link *link = data;
+  ls_gone_clear_handler(link->e, link);
+  ls_engine_unref(link->e);
+  free(link);
+}
+
+/* onFileGone(handle, fn): fn(dev, ino) is called on this thread when a file the engine told of
+ * has lost its last name and handle; the operation waits for it to return (bounded). The
+ * threadsafe function does not keep the process alive; an unmount that stopped the engine
+ * releases it. */
+static napi_value js_on_file_gone(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  struct ls_engine *e;
+  if (!ls_napi_args(env, info, 2, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  napi_valuetype t;
+  if (!ls_napi_ok(env, napi_typeof(env, argv[1], &t))) return NULL;
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "the handler must be a function");
+    return NULL;
+  }
+  if (ls_gone_handler(e)) {
+    napi_throw_error(env, "EEXIST", "a file-gone handler is already set");
+    return NULL;
+  }
+  struct gone_link *link = calloc(1, sizeof(*link));
+  napi_value name;
+  if (!link) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  link->e = e;
+  if (!ls_napi_ok(env, napi_create_string_utf8(env, "logshadow.fileGone", NAPI_AUTO_LENGTH, &name)) ||
+      !ls_napi_ok(env, napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, link, finalize_gone, link,
+                                                       call_gone_handler, &link->tsfn))) {
+    free(link);
+    return NULL;
+  }
+  ls_engine_ref(e); /* the link's, dropped by finalize_gone */
+  napi_unref_threadsafe_function(env, link->tsfn);
+  if (!ls_gone_set_handler(e, ask_js, link)) {
+    napi_release_threadsafe_function(link->tsfn, napi_tsfn_release);
+    napi_throw_error(env, "EEXIST", "a file-gone handler is already set");
+    return NULL;
+  }
+  return NULL;
+}
+
+/* Once the loop has stopped no operation can ask any more: the handler goes. */
+static void release_gone_handler(struct ls_engine *e) {
+  struct gone_link *link = ls_gone_handler(e);
+  if (link && ls_gone_clear_handler(e, link)) napi_release_threadsafe_function(link->tsfn, napi_tsfn_release);
+}
+
 struct unmount_work {
   napi_async_work work;
   napi_deferred deferred;
@@ -267,6 +369,7 @@ static void unmount_execute(napi_env env, void *data) {
 
 static void unmount_complete(napi_env env, napi_status status, void *data) {
   struct unmount_work *w = data;
+  if (w->res.stopped) release_gone_handler(w->e);
   napi_value o = NULL;
   if (status == napi_ok && napi_create_object(env, &o) == napi_ok) {
     const char *code = w->res.error ? strerrorname_np(w->res.error) : NULL;
@@ -325,6 +428,7 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "drainFileEvents", js_drain_file_events) ||
       !ls_napi_export_function(env, exports, "counters", js_counters) ||
       !ls_napi_export_function(env, exports, "punchIfIdle", js_punch_if_idle) ||
+      !ls_napi_export_function(env, exports, "onFileGone", js_on_file_gone) ||
       !ls_napi_export_function(env, exports, "unmount", js_unmount))
     return NULL;
   return exports;

@@ -62,7 +62,7 @@ void ls_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
     return;
   }
   if (fuse_reply_create(req, &ep, fi) == -ENOENT) {
-    ls_release_handle(e, fi->fh);
+    ls_release_handle(e, ep.ino, fi->fh);
     ls_nodes_forget(e, ep.ino, 1);
   }
 }

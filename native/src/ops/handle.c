@@ -69,10 +69,9 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   fi->fh = ls_fh_make(id, fd);
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
-  if ((fi->flags & O_ACCMODE) != O_RDONLY) {
-    ls_nodes_writer(e, ino, +1);
-    fi->fh |= LS_FH_WRITER;
-  }
+  bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
+  ls_nodes_opened(e, ino, writer);
+  if (writer) fi->fh |= LS_FH_WRITER;
   /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
    * in a partly written page into two requests, and the ring would count writes no application
    * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
@@ -106,10 +105,11 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   return 0;
 }
 
-void ls_release_handle(struct ls_engine *e, uint64_t fh) {
+void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh) {
   int fd = ls_fh_fd(fh);
   ls_handles_remove(&e->handles, fd);
   close(fd);
   struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1};
   ls_evq_push(&e->events, &ev);
+  if (ls_nodes_released(e, ino, ls_fh_is_writer(fh))) ls_gone_after_release(e, ls_node_of(e, ino)->fd);
 }

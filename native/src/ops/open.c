@@ -1,16 +1,25 @@
 #include "ops.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void ls_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   struct ls_engine *e = ls_engine_of(req);
   ls_count(e, LS_OP_OPEN);
+  struct ls_node *n = ls_node_of(e, ino);
   char proc[40];
-  ls_proc_fd(proc, ls_node_of(e, ino)->fd);
+  ls_proc_fd(proc, n->fd);
   int fd = open(proc, ls_backing_open_flags(e, fi->flags));
   if (fd < 0) {
     ls_fail(req, e, LS_OP_OPEN, -errno);
+    return;
+  }
+  /* a node whose file is gone points at the placeholder (ls_nodes_let_go): as stale as it is */
+  struct stat st;
+  if (n->type == S_IFREG && (fstat(fd, &st) != 0 || st.st_ino != n->ino || st.st_dev != n->dev)) {
+    close(fd);
+    ls_fail(req, e, LS_OP_OPEN, -ENOENT);
     return;
   }
   int r = ls_register_open(req, e, ino, fi, fd, false);
@@ -20,5 +29,5 @@ void ls_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
     return;
   }
   /* the caller is gone (interrupted): no release will ever come for this handle */
-  if (fuse_reply_open(req, fi) == -ENOENT) ls_release_handle(e, fi->fh);
+  if (fuse_reply_open(req, fi) == -ENOENT) ls_release_handle(e, ino, fi->fh);
 }

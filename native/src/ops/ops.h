@@ -67,7 +67,8 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
  * filesystem does on a write by a process without CAP_FSETID (taken to be any caller but root).
  * Only handles flagged LS_FH_KILL_SETID at open call it. */
 void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
-void ls_release_handle(struct ls_engine *e, uint64_t fh);
+/* Closes the handle, queues its release event and lets the consumer know if the file is gone. */
+void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh);
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size);
 
 void ls_op_init(void *userdata, struct fuse_conn_info *conn);

@@ -1,4 +1,4 @@
-import type { EngineCounters, FileEvent, FileEventBody } from '../engine';
+import type { EngineCounters, FileEvent, FileEventBody, FileGoneHandler } from '../engine';
 import type { WriteRing } from '../../ring/write-ring';
 
 /** Bound on queued file events: a consumer that stops draining must not grow the daemon. */
@@ -12,9 +12,12 @@ export class OpContext {
   /** Backing fd → the engine's handle id for that open file. */
   private readonly handles = new Map<number, number>();
   private nextHandle = 1;
-  /** Writable handles per backing file (dev:ino), and the file each writable fd belongs to. */
+  /** Handles per backing file (dev:ino), writable ones apart, and the file each fd belongs to. */
+  private readonly open = new Map<string, number>();
   private readonly writers = new Map<string, number>();
-  private readonly writerOf = new Map<number, string>();
+  private readonly inodeOf = new Map<number, { inode: string; writer: boolean }>();
+  /** See Engine.onFileGone. */
+  fileGone: FileGoneHandler | null = null;
   private events: FileEvent[] = [];
   fileEventsDropped = 0;
   readonly counters: EngineCounters;
@@ -46,27 +49,36 @@ export class OpContext {
     return this.handles.get(fd) ?? 0;
   }
 
-  forget(fd: number): number {
+  /** The handle of `fd` goes: its id, and whether it was its file's last open handle. */
+  forget(fd: number): { handle: number; last: boolean } {
     const handle = this.handleOf(fd);
     this.handles.delete(fd);
-    const inode = this.writerOf.get(fd);
-    if (inode !== undefined) {
-      this.writerOf.delete(fd);
-      const n = (this.writers.get(inode) ?? 1) - 1;
-      if (n > 0) this.writers.set(inode, n);
-      else this.writers.delete(inode);
-    }
-    return handle;
+    const of = this.inodeOf.get(fd);
+    if (!of) return { handle, last: false };
+    this.inodeOf.delete(fd);
+    if (of.writer) decrement(this.writers, of.inode);
+    return { handle, last: decrement(this.open, of.inode) };
   }
 
-  addWriter(fd: number, inode: string): void {
-    this.writerOf.set(fd, inode);
-    this.writers.set(inode, (this.writers.get(inode) ?? 0) + 1);
+  /** Counted before the open is answered, so before the first write can arrive. */
+  addHandle(fd: number, inode: string, writer: boolean): void {
+    this.inodeOf.set(fd, { inode, writer });
+    increment(this.open, inode);
+    if (writer) increment(this.writers, inode);
   }
 
   /** Whether some handle can write the backing file (dev:ino). */
   hasWriters(inode: string): boolean {
     return this.writers.has(inode);
+  }
+
+  /**
+   * A regular file lost a name (`before` is what lstat said just before): if that was its last
+   * name and no handle has it open, the consumer lets go of it now, before the caller is answered.
+   */
+  afterUnlink(before: { dev: number; ino: number; nlink: number; isFile(): boolean } | undefined): void {
+    if (!before || !before.isFile() || before.nlink !== 1 || this.open.has(`${before.dev}:${before.ino}`)) return;
+    this.fileGone?.(before.dev, before.ino);
   }
 
   /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */
@@ -84,4 +96,16 @@ export class OpContext {
     this.events = [];
     return out;
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** True when the count reached zero. */
+function decrement(counts: Map<string, number>, key: string): boolean {
+  const n = (counts.get(key) ?? 1) - 1;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+  return n <= 0;
 }

@@ -1,4 +1,4 @@
-import type { CacheMode, Engine, EngineCounters, EngineMountOptions, FileEvent } from '../engine';
+import type { CacheMode, Engine, EngineCounters, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
 import { loadNativeAlloc } from '../../alloc/native-alloc';
@@ -82,6 +82,10 @@ export class FuseNativeEngine implements Engine {
    * Atomic by construction: operations run on this one JavaScript thread, so no open can
    * register a writer (nor its reply reach the caller) while this synchronous call runs.
    */
+  onFileGone(handler: FileGoneHandler): void {
+    this.ctx.fileGone = handler;
+  }
+
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
     if (this.ctx.hasWriters(`${dev}:${ino}`)) return -errnoOf('EBUSY');
     const alloc = loadNativeAlloc();

@@ -115,6 +115,8 @@ export interface NativeEngineAddon {
   counters(handle: NativeEngineHandle): NativeCounters;
   /** See Engine.punchIfIdle: 0, -EBUSY while a handle can write the file, or -errno. */
   punchIfIdle(handle: NativeEngineHandle, dev: number, ino: number, fd: number, offset: number, length: number): number;
+  /** See Engine.onFileGone; once per mount (EEXIST otherwise). */
+  onFileGone(handle: NativeEngineHandle, handler: (dev: number, ino: number) => void): void;
   /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
   unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
 }
@@ -127,6 +129,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'drainFileEvents',
     'counters',
     'punchIfIdle',
+    'onFileGone',
     'unmount',
   ]);
   return engineAddon;

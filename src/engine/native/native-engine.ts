@@ -1,4 +1,4 @@
-import type { CacheMode, Engine, EngineMountOptions, FileEvent } from '../engine';
+import type { CacheMode, Engine, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
 import { errnoOf } from '../../util/errno';
@@ -29,6 +29,7 @@ export class NativeEngine implements Engine {
   private writeRing: WriteRing | undefined;
   private unmounting: Promise<void> | undefined;
   private unmountResult: NativeUnmountResult | undefined;
+  private goneHandler: FileGoneHandler | undefined;
 
   constructor(
     private readonly options: NativeEngineOptions,
@@ -87,6 +88,13 @@ export class NativeEngine implements Engine {
       });
     }
     this.writeRing = new WriteRing(this.handle.ring);
+    if (this.goneHandler) addon.onFileGone(this.handle, this.goneHandler);
+  }
+
+  onFileGone(handler: FileGoneHandler): void {
+    if (this.goneHandler) throw new LogshadowError(ErrorCodes.INTERNAL, "the file-gone handler is already set");
+    this.goneHandler = handler;
+    if (this.handle !== undefined) this.resolveAddon().onFileGone(this.handle, handler);
   }
 
   unmount(): Promise<void> {

@@ -24,7 +24,7 @@ export function create(ctx: OpContext) {
         }
         const handle = ctx.registerOpen(fd);
         openReadFd(fd, (readFd, inode) => {
-          if (inode) ctx.addWriter(fd, inode);
+          if (inode) ctx.addHandle(fd, inode, true);
           ctx.emit({ kind: 'open', handle, path, pid: 0, flags: constants.O_CREAT | constants.O_WRONLY, created: true, readFd }, closeQuietly);
           cb(0, fd);
         });

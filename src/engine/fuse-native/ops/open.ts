@@ -25,7 +25,7 @@ export function open(ctx: OpContext) {
       const handle = ctx.registerOpen(fd);
       openReadFd(fd, (readFd, inode) => {
         // Counted before the reply, so before the first write can arrive.
-        if (inode && (flags & O_ACCMODE) !== constants.O_RDONLY) ctx.addWriter(fd, inode);
+        if (inode) ctx.addHandle(fd, inode, (flags & O_ACCMODE) !== constants.O_RDONLY);
         ctx.emit({ kind: 'open', handle, path, pid: 0, flags, created: false, readFd }, closeQuietly);
         cb(0, fd);
       });

@@ -1,4 +1,4 @@
-import { close } from 'node:fs';
+import { close, fstat } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { closeQuietly } from '../read-fd';
@@ -6,10 +6,15 @@ import { toNegErrno } from '../../../util/errno';
 
 export function release(ctx: OpContext) {
   return (_path: string, fd: number, cb: Reply): void => {
-    const handle = ctx.forget(fd);
-    close(fd, (err) => {
-      if (handle) ctx.emit({ kind: 'release', handle }, closeQuietly);
-      cb(err ? toNegErrno(err) : 0);
-    });
+    const { handle, last } = ctx.forget(fd);
+    // The last handle of a file with no name left: the consumer's descriptors are all that keep it.
+    const done = (gone: { dev: number; ino: number } | null) =>
+      close(fd, (err) => {
+        if (handle) ctx.emit({ kind: 'release', handle }, closeQuietly);
+        if (gone) ctx.fileGone?.(gone.dev, gone.ino);
+        cb(err ? toNegErrno(err) : 0);
+      });
+    if (!last || !ctx.fileGone) return done(null);
+    fstat(fd, (err, st) => done(!err && st.nlink === 0 ? st : null));
   };
 }

@@ -1,4 +1,4 @@
-import { unlink as fsUnlink } from 'node:fs';
+import { lstat, unlink as fsUnlink } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { closeQuietly } from '../read-fd';
@@ -7,9 +7,15 @@ import { toNegErrno } from '../../../util/errno';
 /** libfuse hides an open file instead of unlinking it (see fuse-native-engine.ts); this sees the rest. */
 export function unlink(ctx: OpContext) {
   return (path: string, cb: Reply): void => {
-    fsUnlink(ctx.backing(path), (err) => {
-      if (!err) ctx.emit({ kind: 'unlink', path }, closeQuietly);
-      cb(err ? toNegErrno(err) : 0);
+    lstat(ctx.backing(path), (_statErr, before) => {
+      fsUnlink(ctx.backing(path), (err) => {
+        if (!err) {
+          ctx.emit({ kind: 'unlink', path }, closeQuietly);
+          // Before the reply: when rm returns, the space of a file nobody has open is free.
+          ctx.afterUnlink(before);
+        }
+        cb(err ? toNegErrno(err) : 0);
+      });
     });
   };
 }

@@ -1,0 +1,88 @@
+#include "gone.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "engine.h"
+
+void ls_gone_init(struct ls_engine *e) {
+  pthread_mutex_init(&e->gone.lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&e->gone.cond, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+void ls_gone_destroy(struct ls_engine *e) {
+  pthread_cond_destroy(&e->gone.cond);
+  pthread_mutex_destroy(&e->gone.lock);
+}
+
+bool ls_gone_set_handler(struct ls_engine *e, ls_gone_ask_fn ask, void *ctx) {
+  pthread_mutex_lock(&e->gone.lock);
+  bool free_slot = !e->gone.ask;
+  if (free_slot) {
+    e->gone.ask = ask;
+    e->gone.ctx = ctx;
+  }
+  pthread_mutex_unlock(&e->gone.lock);
+  return free_slot;
+}
+
+void *ls_gone_handler(struct ls_engine *e) {
+  pthread_mutex_lock(&e->gone.lock);
+  void *ctx = e->gone.ask ? e->gone.ctx : NULL;
+  pthread_mutex_unlock(&e->gone.lock);
+  return ctx;
+}
+
+bool ls_gone_clear_handler(struct ls_engine *e, void *ctx) {
+  pthread_mutex_lock(&e->gone.lock);
+  bool ours = e->gone.ask && e->gone.ctx == ctx;
+  if (ours) {
+    e->gone.ask = NULL;
+    e->gone.ctx = NULL;
+    e->gone.answered = e->gone.asked;
+    pthread_cond_broadcast(&e->gone.cond);
+  }
+  pthread_mutex_unlock(&e->gone.lock);
+  return ours;
+}
+
+void ls_gone_answered(struct ls_engine *e, uint64_t ticket) {
+  pthread_mutex_lock(&e->gone.lock);
+  if (ticket > e->gone.answered) e->gone.answered = ticket;
+  pthread_cond_broadcast(&e->gone.cond);
+  pthread_mutex_unlock(&e->gone.lock);
+}
+
+static void ask_and_wait(struct ls_engine *e, dev_t dev, ino_t ino) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_nsec += (long)LS_GONE_WAIT_MS * 1000000L;
+  deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+  deadline.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&e->gone.lock);
+  /* asked under the lock, so that clearing the handler (which frees what ask uses) waits */
+  uint64_t ticket = ++e->gone.asked;
+  bool queued = e->gone.ask && e->gone.ask(e->gone.ctx, dev, ino, ticket);
+  while (queued && e->gone.answered < ticket)
+    if (pthread_cond_timedwait(&e->gone.cond, &e->gone.lock, &deadline) == ETIMEDOUT) break;
+  pthread_mutex_unlock(&e->gone.lock);
+}
+
+void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim) {
+  if (!S_ISREG(victim->st_mode) || victim->st_nlink != 1) return;
+  if (ls_nodes_let_go(&e->nodes, victim->st_dev, victim->st_ino))
+    ask_and_wait(e, victim->st_dev, victim->st_ino);
+}
+
+void ls_gone_after_release(struct ls_engine *e, int node_fd) {
+  struct stat st;
+  if (fstat(node_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 0 &&
+      ls_nodes_let_go(&e->nodes, st.st_dev, st.st_ino))
+    ask_and_wait(e, st.st_dev, st.st_ino);
+}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, cli, sh } from '../helpers/cli';
+import { testEngines } from '../helpers/engines';
+import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+
+/*
+ * On a plain tmpfs the space of a file nobody has open is free the moment rm returns. Through
+ * logshadow the profiler holds a read descriptor on every file opened through the mount, and the
+ * allocator one on every file it reserves space in; the engine asks them to let go before it
+ * answers the unlink, so the next write does not fail with ENOSPC on a tmpfs that is not full.
+ */
+
+const WRITER = join(ROOT, 'test/fixtures/steady-writer.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function reservations(m: MountHandle): number {
+  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+  if (r.status !== 0) throw new Error(r.stderr);
+  return (JSON.parse(r.stdout) as { prealloc: { reservations: number } }).prealloc.reservations;
+}
+
+describe.each(testEngines())('space of removed files (%s engine)', (engine) => {
+  const procs: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+    await stopAllMounts();
+  });
+
+  test.each([
+    ['profiling on', []],
+    ['profiling off', ['--no-profile']],
+  ])('%s: a file written until the tmpfs is full, closed, then removed or renamed over: the next write succeeds', async (_name, args) => {
+    const m = await startMount({ engine, args: ['--size', '2M', ...args] });
+    // Each step in one shell, with nothing between rm (or mv) and the next write.
+    const r = sh(`cd '${m.dir}' && ok=0 && for i in 1 2 3 4 5; do
+        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null
+        rm big
+        echo removed $i > small.log && ok=$((ok+1))
+        rm -f small.log
+        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null
+        : > empty
+        mv empty big
+        echo replaced $i > small.log && ok=$((ok+1))
+        rm -f small.log big
+      done; echo $ok`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('10');
+    // The daemon is still there and serving.
+    expect(cli(['stats', m.dir, '--run-dir', m.runDir]).status).toBe(0);
+  }, 60_000);
+
+  test('a file the allocator holds a reservation in: removing it frees the file and the reservation before rm returns', async () => {
+    const m = await startMount({ engine, args: ['--horizon', '2s', '--prealloc-lifetime', '60s'] });
+    const file = join(m.dir, 'steady.log');
+    const w = spawn(process.execPath, [WRITER, file, '60', '20', '50', '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    procs.push(w);
+    await until('a reservation', () => {
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      return st !== undefined && st.blocks * 512 > st.size + 64 * 1024;
+    }, 30_000);
+    w.kill('SIGTERM'); // closes the file: an appending writer keeps its reservation after close
+    await new Promise((r) => w.on('exit', r));
+    expect(reservations(m)).toBe(1);
+    const r = sh(`rm '${file}' && stat -f -c '%S %b %f' '${m.dir}'`);
+    expect(r.stderr).toBe('');
+    const [bsize, blocks, free] = r.stdout.trim().split(' ').map(Number);
+    // Everything but the root directory and a page or two of metadata is free again.
+    expect((blocks - free) * bsize).toBeLessThanOrEqual(4 * 4096);
+    expect(reservations(m)).toBe(0);
+  }, 90_000);
+});
