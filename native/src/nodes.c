@@ -172,13 +172,21 @@ void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
   free(n);
 }
 
-void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer) {
+void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = ls_node_of(e, ino);
   n->handles++;
   if (writer) n->writers++;
   n->told = true;
+  n->last_open = id;
+  pthread_mutex_unlock(&t->lock);
+}
+
+void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open) {
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = find(t, dev, ino);
+  if (n && n->last_open == last_open) n->told = false;
   pthread_mutex_unlock(&t->lock);
 }
 

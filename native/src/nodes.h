@@ -28,6 +28,7 @@ struct ls_node {
   uint32_t writers;     /* handles open for writing (under the table's lock) */
   uint32_t handles;     /* handles open at all (under the table's lock) */
   bool told;            /* an open event went to the consumer, which may hold descriptors */
+  uint32_t last_open;   /* the handle id of the latest open event */
   bool let_go;          /* its file is gone and fd points at the placeholder (ls_nodes_let_go) */
 };
 
@@ -53,8 +54,12 @@ int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *nam
 /* Registers the object behind `opath_fd` (consumed, also on error) and counts one reference. */
 int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
 void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
-/* A handle on `ino` was opened (and its open event queued for the consumer). */
-void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer);
+/* Handle `id` on `ino` was opened (and its open event queued for the consumer). */
+void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id);
+/* The consumer holds nothing on (dev, ino) any more, as of the open event of handle `last_open`:
+ * nothing to ask it about the file (gone.h) unless it is opened again. A stale answer (the file
+ * was opened again since) is ignored. */
+void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open);
 /* A handle on `ino` was released; true if it was the last one. */
 bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer);
 /*

@@ -257,6 +257,7 @@ export class Allocator implements ProfilerHooks {
     }
     inode.reservation = null;
     this.held.delete(inode);
+    this.profiler.letGoIfDone(inode);
   }
 
   private countersOf(inode: InodeState): AllocCounters {

@@ -143,7 +143,7 @@ export class Daemon {
       this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
     }
-    engine.onFileGone(() => this.fileGone());
+    engine.onFileGone((dev, ino) => this.fileGone(dev, ino));
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
     this.writeRecord();
@@ -209,10 +209,10 @@ export class Daemon {
    * file's last bytes, closes its read descriptor and gives back any reservation, so that the
    * space is free when the unlink returns. Not counted as a refresh tick.
    */
-  private fileGone(): void {
+  private fileGone(dev: number, ino: number): void {
     try {
       if (!this.config.profile) this.discardFileEvents();
-      else if (this.profiler && !this.stopping) this.profiler.tick();
+      else if (this.profiler && !this.stopping && this.profiler.mayHold(dev, ino)) this.profiler.tick();
     } catch (err) {
       this.logger.error('releasing a removed file failed', { error: (err as Error).stack ?? String(err) });
     }

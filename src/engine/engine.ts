@@ -103,6 +103,12 @@ export interface Engine {
    * returns the space is free, as on a plain tmpfs. The handler must not throw.
    */
   onFileGone(handler: FileGoneHandler): void;
+  /**
+   * The consumer holds no descriptor on the backing file (dev, ino) any more, as of the open
+   * event of `lastHandle`: the engine need not ask about it (onFileGone) unless it is opened
+   * again, which saves removing it a round trip to this thread. A stale call is ignored.
+   */
+  consumerDone(dev: number, ino: number, lastHandle: number): void;
   /** After unmount: true once no request can reach a backing file any more. */
   readonly stoppedServing: boolean;
 }

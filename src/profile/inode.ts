@@ -26,6 +26,8 @@ export class InodeState {
   wroteSinceOpen = false;
   /** The allocator's state for this file, when it holds a reservation. */
   reservation: unknown = null;
+  /** The engine's handle id of the latest open of this file (see Engine.consumerDone). */
+  lastHandle = 0;
   readonly content: ContentProfile;
 
   /** The backing file's identity, parsed from the key ("dev:ino"); NaN when unknown. */

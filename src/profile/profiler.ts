@@ -193,6 +193,19 @@ export class Profiler {
     if (s.activeTicks >= MODEL_AFTER_TICKS) this.models.acquire(s);
   }
 
+  /**
+   * Whether the profiler (or the allocator, through the profiler's files) may hold a descriptor
+   * on the backing file (dev, ino): an open event not applied yet that carries one (whichever
+   * file it is), or a read descriptor or a reservation on it. Takes the engine's queued events,
+   * keeping their order.
+   */
+  mayHold(dev: number, ino: number): boolean {
+    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
+    if (this.laterEvents.some((ev) => ev.kind === 'open' && ev.readFd >= 0)) return true;
+    const inode = this.inodes.get(`${dev}:${ino}`);
+    return inode !== undefined && (inode.readFd >= 0 || inode.reservation !== null);
+  }
+
   /** Files the profiler holds state for (open now, or recently). */
   knownInodes(): IterableIterator<InodeState> {
     return this.inodes.values();
@@ -272,6 +285,7 @@ export class Profiler {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeSync(readFd);
     }
+    inode.lastHandle = handle;
     if (inode.openHandles++ === 0) {
       inode.stream.openCount++;
       inode.wroteSinceOpen = false;
@@ -324,6 +338,14 @@ export class Profiler {
       inode.stream.openCount--;
       this.closeReadFd(inode);
       this.hooks?.lastClose(inode, inode.wroteSinceOpen);
+      this.letGoIfDone(inode);
+    }
+  }
+
+  /** Tells the engine once nothing holds a descriptor on the file (no read fd, no reservation). */
+  letGoIfDone(inode: InodeState): void {
+    if (inode.readFd < 0 && inode.reservation === null && inode.openHandles === 0 && Number.isFinite(inode.ino)) {
+      this.engine.consumerDone(inode.dev, inode.ino, inode.lastHandle);
     }
   }
 

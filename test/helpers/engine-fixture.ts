@@ -35,6 +35,8 @@ export interface Snapshot {
   };
   events: FileEvent[];
   eventCount: number;
+  /** "dev:ino" of every file the engine reported gone (Engine.onFileGone), in order. */
+  gone: string[];
 }
 
 export interface UnmountReply {
@@ -209,6 +211,11 @@ export class EngineFixture {
 
   readBack(handle: number): Promise<string> {
     return this.request<string>('readBack', { handle });
+  }
+
+  /** Engine.consumerDone for the file that `handle` is an open of, as of that open. */
+  consumerDone(handle: number): Promise<string> {
+    return this.request<string>('consumerDone', { handle });
   }
 
   unmount(): Promise<UnmountReply> {

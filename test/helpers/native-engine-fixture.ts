@@ -50,6 +50,15 @@ const records = {
 };
 const events: FileEvent[] = [];
 const readFds = new Map<number, number>();
+/** The backing file (dev, ino) of each handle opened. */
+const identity = new Map<number, [number, number]>();
+/** Files the engine reported gone ("dev:ino"), in order. */
+const gone: string[] = [];
+// Like the daemon: take the events now, which closes the read descriptors of released handles.
+engine.onFileGone((dev, ino) => {
+  drain();
+  gone.push(`${dev}:${ino}`);
+});
 let draining = true;
 
 function drain(): void {
@@ -65,7 +74,11 @@ function drain(): void {
   });
   for (const ev of engine.drainFileEvents()) {
     events.push(ev);
-    if (ev.kind === 'open' && ev.readFd >= 0) readFds.set(ev.handle, ev.readFd);
+    if (ev.kind === 'open' && ev.readFd >= 0) {
+      readFds.set(ev.handle, ev.readFd);
+      const st = fs.fstatSync(ev.readFd);
+      identity.set(ev.handle, [st.dev, st.ino]);
+    }
     if (ev.kind === 'release') closeReadFd(ev.handle);
   }
 }
@@ -133,7 +146,15 @@ async function handle(req: Request): Promise<unknown> {
         },
         events: events.slice(from),
         eventCount: events.length,
+        gone,
       };
+    }
+    case 'consumerDone': {
+      // As the profiler does once it holds nothing on a file: `handle` is an open of it.
+      const handle = Number(req.args?.handle);
+      const [dev, ino] = identity.get(handle) ?? [NaN, NaN];
+      engine.consumerDone(dev, ino, handle);
+      return 'done';
     }
     case 'readBack':
       return readBack(Number(req.args?.handle));

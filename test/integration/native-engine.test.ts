@@ -564,6 +564,97 @@ mountSuite('native engine on a full tmpfs', () => {
   });
 });
 
+mountSuite('native engine, files that are gone', () => {
+  let fx: EngineFixture;
+  const at = (...p: string[]) => path.join(fx.dir, ...p);
+  const inoOf = (p: string) => `:${fs.statSync(at(p)).ino}`;
+  const goneOnes = async () => (await fx.snapshot(Number.MAX_SAFE_INTEGER)).gone;
+  const free = () => fs.statfsSync(fx.dir).bfree;
+  /** Writes a file and waits for its release (FUSE sends it after close returns). */
+  const written = async (name: string, content: string, flag = 'w') => {
+    const from = (await fx.snapshot(Number.MAX_SAFE_INTEGER)).eventCount;
+    fs.writeFileSync(at(name), content, { flag });
+    const open = await fx.waitForEvent(from, isOpen(`/${name}`));
+    await fx.waitForEvent(from, (e): e is FileEvent => e.kind === 'release' && e.handle === open.handle);
+    return open.handle;
+  };
+
+  beforeAll(async () => {
+    fx = await EngineFixture.start({ tmpfsSize: '4m' });
+  });
+
+  afterAll(async () => {
+    const ended = await fx?.stop();
+    expect(mountsAt(fx.dir)).toEqual([]);
+    expect(ended).toEqual({ code: 0, signal: null });
+  });
+
+  test('the consumer is asked before the unlink returns, and the space is free then; an open file only once its last handle goes', async () => {
+    const empty = free();
+    await written('closed.log', 'x'.repeat(1 << 20));
+    const closed = inoOf('closed.log');
+    expect(free()).toBeLessThan(empty - 200);
+    fs.unlinkSync(at('closed.log'));
+    expect(free()).toBe(empty);
+    expect((await goneOnes()).filter((g) => g.endsWith(closed))).toHaveLength(1);
+
+    // Still open: unlinking lets nothing go; the last close does (FUSE releases asynchronously).
+    const fd = fs.openSync(at('open.log'), 'a');
+    fs.writeSync(fd, 'y'.repeat(1 << 20));
+    const open = inoOf('open.log');
+    fs.unlinkSync(at('open.log'));
+    expect((await goneOnes()).some((g) => g.endsWith(open))).toBe(false);
+    expect(free()).toBeLessThan(empty - 200);
+    fs.closeSync(fd);
+    for (let i = 0; i < 100 && !(await goneOnes()).some((g) => g.endsWith(open)); i++) await sleep(20);
+    expect((await goneOnes()).filter((g) => g.endsWith(open))).toHaveLength(1);
+    expect(free()).toBe(empty);
+  });
+
+  test('once the consumer says it holds nothing on a file, removing it asks nothing, until the file is opened again', async () => {
+    const empty = free();
+    const first = await written('done.log', 'd'.repeat(1 << 19));
+    const second = await written('done.log', 'e'.repeat(1 << 19), 'a');
+    const done = inoOf('done.log');
+    await fx.consumerDone(first); // stale: the file was opened again since
+    fs.unlinkSync(at('done.log'));
+    expect((await goneOnes()).filter((g) => g.endsWith(done))).toHaveLength(1);
+
+    const third = await written('done2.log', 'f'.repeat(1 << 19));
+    const done2 = inoOf('done2.log');
+    await fx.consumerDone(third);
+    fs.unlinkSync(at('done2.log'));
+    expect((await goneOnes()).some((g) => g.endsWith(done2))).toBe(false);
+    // The engine let go of its own descriptor all the same.
+    expect(free()).toBe(empty);
+    expect(second).toBeGreaterThan(first);
+  });
+
+  test('a rename over a file lets it go; a file with another name left does not go', async () => {
+    const empty = free();
+    await written('old.log', 'z'.repeat(1 << 20));
+    await written('new.log', 'fresh\n');
+    const old = inoOf('old.log');
+    fs.renameSync(at('new.log'), at('old.log'));
+    expect((await goneOnes()).filter((g) => g.endsWith(old))).toHaveLength(1);
+    expect(fs.readFileSync(at('old.log'), 'utf8')).toBe('fresh\n');
+
+    await written('linked.log', 'l'.repeat(1 << 20));
+    const linked = inoOf('linked.log');
+    fs.linkSync(at('linked.log'), at('second-name.log'));
+    fs.unlinkSync(at('linked.log'));
+    expect((await goneOnes()).some((g) => g.endsWith(linked))).toBe(false);
+    expect(fs.readFileSync(at('second-name.log'), 'utf8')).toHaveLength(1 << 20);
+    fs.unlinkSync(at('second-name.log'));
+    expect((await goneOnes()).filter((g) => g.endsWith(linked))).toHaveLength(1);
+    fs.unlinkSync(at('old.log'));
+    expect(free()).toBe(empty);
+    // And the engine goes on serving.
+    fs.writeFileSync(at('after.log'), 'still serving\n');
+    expect(fs.readFileSync(at('after.log'), 'utf8')).toBe('still serving\n');
+  });
+});
+
 mountSuite('native engine unmounting', () => {
   let fx: EngineFixture;
   const children = new Children();

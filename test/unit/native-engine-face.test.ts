@@ -54,6 +54,9 @@ function fakeAddon(mountError?: Error) {
       calls.push(`punch ${dev}:${ino} ${fd} ${offset}+${length}`);
       return 0;
     },
+    consumerDone(_h, dev, ino, lastHandle) {
+      calls.push(`done ${dev}:${ino} ${lastHandle}`);
+    },
     onFileGone(h, handler) {
       calls.push(`gone handler ${h === handle} ${typeof handler}`);
     },

@@ -218,6 +218,19 @@ static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
   return ls_napi_ok(env, napi_create_int32(env, r, &out)) ? out : NULL;
 }
 
+static napi_value js_consumer_done(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  struct ls_engine *e;
+  if (!ls_napi_args(env, info, 4, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  double dev, ino;
+  uint32_t last_open;
+  if (!ls_napi_ok(env, napi_get_value_double(env, argv[1], &dev)) || !ls_napi_ok(env, napi_get_value_double(env, argv[2], &ino)) ||
+      !ls_napi_ok(env, napi_get_value_uint32(env, argv[3], &last_open)))
+    return NULL;
+  ls_nodes_consumer_done(&e->nodes, (dev_t)dev, (ino_t)ino, last_open);
+  return NULL;
+}
+
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value handle;
   struct ls_engine *e;
@@ -429,6 +442,7 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "counters", js_counters) ||
       !ls_napi_export_function(env, exports, "punchIfIdle", js_punch_if_idle) ||
       !ls_napi_export_function(env, exports, "onFileGone", js_on_file_gone) ||
+      !ls_napi_export_function(env, exports, "consumerDone", js_consumer_done) ||
       !ls_napi_export_function(env, exports, "unmount", js_unmount))
     return NULL;
   return exports;

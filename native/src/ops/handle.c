@@ -70,7 +70,7 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
   bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
-  ls_nodes_opened(e, ino, writer);
+  ls_nodes_opened(e, ino, writer, id);
   if (writer) fi->fh |= LS_FH_WRITER;
   /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
    * in a partly written page into two requests, and the ring would count writes no application

@@ -86,6 +86,9 @@ export class FuseNativeEngine implements Engine {
     this.ctx.fileGone = handler;
   }
 
+  /** Asking costs this engine no thread hop (its operations run on this thread): it always asks. */
+  consumerDone(): void {}
+
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
     if (this.ctx.hasWriters(`${dev}:${ino}`)) return -errnoOf('EBUSY');
     const alloc = loadNativeAlloc();

@@ -117,6 +117,8 @@ export interface NativeEngineAddon {
   punchIfIdle(handle: NativeEngineHandle, dev: number, ino: number, fd: number, offset: number, length: number): number;
   /** See Engine.onFileGone; once per mount (EEXIST otherwise). */
   onFileGone(handle: NativeEngineHandle, handler: (dev: number, ino: number) => void): void;
+  /** See Engine.consumerDone. */
+  consumerDone(handle: NativeEngineHandle, dev: number, ino: number, lastHandle: number): void;
   /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
   unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
 }
@@ -130,6 +132,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'counters',
     'punchIfIdle',
     'onFileGone',
+    'consumerDone',
     'unmount',
   ]);
   return engineAddon;

@@ -119,6 +119,10 @@ export class NativeEngine implements Engine {
     return this.resolveAddon().counters(this.handle);
   }
 
+  consumerDone(dev: number, ino: number, lastHandle: number): void {
+    if (this.handle !== undefined && this.unmounting === undefined) this.resolveAddon().consumerDone(this.handle, dev, ino, lastHandle);
+  }
+
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
     if (this.handle === undefined || this.unmounting !== undefined) return -errnoOf('ESHUTDOWN');
     return this.resolveAddon().punchIfIdle(this.handle, dev, ino, fd, offset, length);
