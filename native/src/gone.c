@@ -75,14 +75,14 @@ static void ask_and_wait(struct ls_engine *e, dev_t dev, ino_t ino) {
 }
 
 void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim) {
+  /* nlink as lstat saw it before: only a hint that this was the last name (let_go checks) */
   if (!S_ISREG(victim->st_mode) || victim->st_nlink != 1) return;
   if (ls_nodes_let_go(&e->nodes, victim->st_dev, victim->st_ino))
     ask_and_wait(e, victim->st_dev, victim->st_ino);
 }
 
-void ls_gone_after_release(struct ls_engine *e, int node_fd) {
-  struct stat st;
-  if (fstat(node_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 0 &&
-      ls_nodes_let_go(&e->nodes, st.st_dev, st.st_ino))
-    ask_and_wait(e, st.st_dev, st.st_ino);
+void ls_gone_after_release(struct ls_engine *e, const struct stat *file) {
+  /* let_go checks the link count itself, now */
+  if (S_ISREG(file->st_mode) && ls_nodes_let_go(&e->nodes, file->st_dev, file->st_ino))
+    ask_and_wait(e, file->st_dev, file->st_ino);
 }

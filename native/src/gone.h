@@ -41,7 +41,8 @@ void ls_gone_answered(struct ls_engine *e, uint64_t ticket);
  * that was the last name of a regular file that no handle has open, the engine lets go of it
  * (ls_nodes_let_go) and, if the consumer was told of it, asks the consumer to and waits. */
 void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim);
-/* After the last handle of a file was released: if the file has no name left, the same. */
-void ls_gone_after_release(struct ls_engine *e, int node_fd);
+/* After the last handle of a file was released (`file`: what its handle's fstat said): if the
+ * file has no name left, the same. */
+void ls_gone_after_release(struct ls_engine *e, const struct stat *file);
 
 #endif

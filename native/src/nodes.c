@@ -19,6 +19,7 @@ static size_t bucket_of(const struct ls_nodes *t, dev_t dev, ino_t ino) {
 
 /* A node that let go of its file (ls_nodes_let_go) is no longer found by its inode number. */
 static struct ls_node *find(struct ls_nodes *t, dev_t dev, ino_t ino) {
+  if (!t->buckets) return NULL; /* destroyed */
   struct ls_node *n = t->buckets[bucket_of(t, dev, ino)];
   while (n && !(n->dev == dev && n->ino == ino && !n->let_go)) n = n->next;
   return n;
@@ -64,7 +65,7 @@ int ls_nodes_init(struct ls_nodes *t, int root_fd) {
   /* An unnamed empty file for nodes whose file is gone to point at (ls_nodes_let_go); the
    * file dies with the table. Without it (no O_TMPFILE) gone files wait for the kernel's forget. */
   t->placeholder_fd = -1;
-  int tmp = openat(root_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  int tmp = openat(root_fd, ".", O_TMPFILE | O_EXCL | O_RDWR | O_CLOEXEC, 0600); /* never linkable */
   if (tmp >= 0) {
     char proc[40];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", tmp);
@@ -82,6 +83,9 @@ int ls_nodes_init(struct ls_nodes *t, int root_fd) {
 
 void ls_nodes_destroy(struct ls_nodes *t) {
   if (!t->buckets) return;
+  /* under the lock, and the lock stays: JavaScript may still call in (punchIfIdle,
+   * consumerDone) after a connection ended behind its back, and then finds no table */
+  pthread_mutex_lock(&t->lock);
   for (size_t i = 0; i < t->nbuckets; i++) {
     for (struct ls_node *n = t->buckets[i], *next; n; n = next) {
       next = n->next;
@@ -93,7 +97,8 @@ void ls_nodes_destroy(struct ls_nodes *t) {
   free(t->buckets);
   t->buckets = NULL;
   if (t->placeholder_fd >= 0) close(t->placeholder_fd);
-  pthread_mutex_destroy(&t->lock);
+  t->placeholder_fd = -1;
+  pthread_mutex_unlock(&t->lock);
 }
 
 struct ls_node *ls_node_of(struct ls_engine *e, fuse_ino_t ino) {
@@ -172,15 +177,21 @@ void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
   free(n);
 }
 
-void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id) {
+int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = ls_node_of(e, ino);
+  if (n->let_go) {
+    /* opened through a name looked up before the file went: as stale as that name */
+    pthread_mutex_unlock(&t->lock);
+    return -ENOENT;
+  }
   n->handles++;
   if (writer) n->writers++;
   n->told = true;
   n->last_open = id;
   pthread_mutex_unlock(&t->lock);
+  return 0;
 }
 
 void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open) {
@@ -204,10 +215,12 @@ bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer) {
 bool ls_nodes_let_go(struct ls_nodes *t, dev_t dev, ino_t ino) {
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = find(t, dev, ino);
-  bool idle = n && n != &t->root && n->handles == 0;
-  /* dup2 and not close: the number stays ours, so an operation racing on it can never reach
+  struct stat st;
+  /* the file's own word, under the lock that opens take: no name and no handle left */
+  bool idle = n && n != &t->root && n->handles == 0 && fstat(n->fd, &st) == 0 && st.st_nlink == 0;
+  /* dup3 and not close: the number stays ours, so an operation racing on it can never reach
    * a descriptor that a concurrent open was given */
-  if (idle && t->placeholder_fd >= 0 && dup2(t->placeholder_fd, n->fd) >= 0) n->let_go = true;
+  if (idle && t->placeholder_fd >= 0 && dup3(t->placeholder_fd, n->fd, O_CLOEXEC) >= 0) n->let_go = true;
   bool told = idle && n->told;
   pthread_mutex_unlock(&t->lock);
   return told;

@@ -54,8 +54,9 @@ int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *nam
 /* Registers the object behind `opath_fd` (consumed, also on error) and counts one reference. */
 int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
 void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
-/* Handle `id` on `ino` was opened (and its open event queued for the consumer). */
-void ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id);
+/* Handle `id` on `ino` was opened (and its open event is queued for the consumer next); -ENOENT
+ * if the node has let go of its file (ls_nodes_let_go). */
+int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id);
 /* The consumer holds nothing on (dev, ino) any more, as of the open event of handle `last_open`:
  * nothing to ask it about the file (gone.h) unless it is opened again. A stale answer (the file
  * was opened again since) is ignored. */

@@ -271,8 +271,11 @@ export class Allocator implements ProfilerHooks {
 
   lastClose(inode: InodeState, wrote: boolean): void {
     // Log writers that open, append and close keep their reservation (as XFS keeps its
-    // preallocation across such cycles); one that closes without appending gives it back.
-    if (!wrote) this.release(inode, 'closed without appending');
+    // preallocation across such cycles); one that closes without appending gives it back, and
+    // one that was waiting for this writer to go (rotated away, unlinked) goes now.
+    const waiting = (inode.reservation as Reservation | null)?.releasing;
+    if (waiting) this.release(inode, waiting);
+    else if (!wrote) this.release(inode, 'closed without appending');
   }
 
   truncated(inode: InodeState): void {

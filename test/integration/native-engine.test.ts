@@ -719,6 +719,20 @@ mountSuite('native engine unmounting', () => {
     expect(res.result).toEqual({ wasMounted: false, lazy: false, stopped: true, error: null });
     expect(mountsAt(fx.dir)).toEqual(['tmpfs']);
   });
+
+  test('unmounted from outside: what the consumer says after the engine tore its table down is ignored, not a crash', async () => {
+    fx = await EngineFixture.start();
+    const from = (await fx.snapshot(Number.MAX_SAFE_INTEGER)).eventCount;
+    fs.writeFileSync(path.join(fx.dir, 'late.log'), 'late\n');
+    const open = await fx.waitForEvent(from, isOpen('/late.log'));
+    expect(run('umount', [fx.dir]).status).toBe(0);
+    // The loop notices the connection's end by itself and frees its node table.
+    for (let i = 0; i < 100 && (await fx.snapshot(from)).events.every((e) => e.kind !== 'release'); i++) await sleep(20);
+    await sleep(200);
+    expect(await fx.consumerDone(open.handle)).toBe('done');
+    expect(await fx.consumerDone(open.handle)).toBe('done');
+    expect((await fx.unmount()).result).toMatchObject({ wasMounted: false, stopped: true });
+  });
 });
 
 mountSuite('native engine mount refusal', () => {

@@ -23,6 +23,12 @@ async function until(what: string, cond: () => boolean, timeoutMs: number): Prom
   }
 }
 
+/** Whether more than 64 KiB is allocated to the file beyond its size: the allocator's reservation. */
+function reservedAhead(file: string): boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st !== undefined && st.blocks * 512 > st.size + 64 * 1024;
+}
+
 function reservations(m: MountHandle): number {
   const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
   if (r.status !== 0) throw new Error(r.stderr);
@@ -41,13 +47,14 @@ describe.each(testEngines())('space of removed files (%s engine)', (engine) => {
     ['profiling off', ['--no-profile']],
   ])('%s: a file written until the tmpfs is full, closed, then removed or renamed over: the next write succeeds', async (_name, args) => {
     const m = await startMount({ engine, args: ['--size', '2M', ...args] });
-    // Each step in one shell, with nothing between rm (or mv) and the next write.
+    // Each step in one shell, with nothing between rm (or mv) and the next write. The pause
+    // after dd lets FUSE's release (sent after close returns) arrive first: see README, limits.
     const r = sh(`cd '${m.dir}' && ok=0 && for i in 1 2 3 4 5; do
-        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null
+        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null; sleep 0.05
         rm big
         echo removed $i > small.log && ok=$((ok+1))
         rm -f small.log
-        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null
+        dd if=/dev/zero of=big bs=64k count=64 2>/dev/null; sleep 0.05
         : > empty
         mv empty big
         echo replaced $i > small.log && ok=$((ok+1))
@@ -64,10 +71,7 @@ describe.each(testEngines())('space of removed files (%s engine)', (engine) => {
     const file = join(m.dir, 'steady.log');
     const w = spawn(process.execPath, [WRITER, file, '60', '20', '50', '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
     procs.push(w);
-    await until('a reservation', () => {
-      const st = fs.statSync(file, { throwIfNoEntry: false });
-      return st !== undefined && st.blocks * 512 > st.size + 64 * 1024;
-    }, 30_000);
+    await until('a reservation', () => reservedAhead(file), 30_000);
     w.kill('SIGTERM'); // closes the file: an appending writer keeps its reservation after close
     await new Promise((r) => w.on('exit', r));
     expect(reservations(m)).toBe(1);
@@ -78,4 +82,25 @@ describe.each(testEngines())('space of removed files (%s engine)', (engine) => {
     expect((blocks - free) * bsize).toBeLessThanOrEqual(4 * 4096);
     expect(reservations(m)).toBe(0);
   }, 90_000);
+
+  test('a file removed while its writer holds it open with a reservation: the space is free as soon as the writer has closed it', async () => {
+    // A slow refresh, so that a refresh tick cannot be what gives the space back.
+    const m = await startMount({ engine, args: ['--refresh', '2s', '--horizon', '4s', '--prealloc-lifetime', '60s'] });
+    const file = join(m.dir, 'held.log');
+    const w = spawn(process.execPath, [WRITER, file, '120', '20', '50', '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    procs.push(w);
+    await until('a reservation', () => reservedAhead(file), 60_000);
+    w.kill('SIGUSR1'); // paused, the file still open
+    fs.unlinkSync(file);
+    await sleep(2500); // a refresh tick sees the unlink: the reservation waits for the writer
+    const total = fs.statfsSync(m.dir).blocks;
+    expect(total - fs.statfsSync(m.dir).bfree).toBeGreaterThan(16);
+    w.kill('SIGTERM');
+    await new Promise((r) => w.on('exit', r));
+    const t0 = Date.now();
+    while (total - fs.statfsSync(m.dir).bfree > 4 && Date.now() - t0 < 5000) await sleep(10);
+    expect(total - fs.statfsSync(m.dir).bfree).toBeLessThanOrEqual(4);
+    // FUSE sends the release after close returns; the answer comes well inside a refresh tick.
+    expect(Date.now() - t0).toBeLessThan(500);
+  }, 120_000);
 });

@@ -203,6 +203,11 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
 }
 
 /* punchIfIdle(handle, dev, ino, fd, offset, length): 0, -EBUSY while a writer has it open, -errno. */
+/* A (dev, ino) from JavaScript: casting a NaN or a negative double to an integer is undefined. */
+static bool identity_ok(double dev, double ino) {
+  return dev >= 0 && ino >= 0 && dev < 18446744073709551616.0 && ino < 18446744073709551616.0;
+}
+
 static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   struct ls_engine *e;
@@ -212,7 +217,7 @@ static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
       !ls_napi_ok(env, napi_get_value_double(env, argv[3], &fd)) || !ls_napi_ok(env, napi_get_value_double(env, argv[4], &offset)) ||
       !ls_napi_ok(env, napi_get_value_double(env, argv[5], &length)))
     return NULL;
-  int r = offset < 0 || length <= 0 ? -EINVAL
+  int r = offset < 0 || length <= 0 || !identity_ok(dev, ino) || !(fd >= 0 && fd <= INT32_MAX) ? -EINVAL
                                     : ls_nodes_punch_if_idle(&e->nodes, (dev_t)dev, (ino_t)ino, (int)fd, (off_t)offset, (off_t)length);
   napi_value out;
   return ls_napi_ok(env, napi_create_int32(env, r, &out)) ? out : NULL;
@@ -227,7 +232,7 @@ static napi_value js_consumer_done(napi_env env, napi_callback_info info) {
   if (!ls_napi_ok(env, napi_get_value_double(env, argv[1], &dev)) || !ls_napi_ok(env, napi_get_value_double(env, argv[2], &ino)) ||
       !ls_napi_ok(env, napi_get_value_uint32(env, argv[3], &last_open)))
     return NULL;
-  ls_nodes_consumer_done(&e->nodes, (dev_t)dev, (ino_t)ino, last_open);
+  if (identity_ok(dev, ino)) ls_nodes_consumer_done(&e->nodes, (dev_t)dev, (ino_t)ino, last_open);
   return NULL;
 }
 
@@ -290,9 +295,15 @@ static bool ask_js(void *ctx, dev_t dev, ino_t ino, uint64_t ticket) {
 }
 
 static void call_gone_handler(napi_env env, napi_value fn, void *context, void *data) {
-  struct gone_link *link = context;
   struct gone_question *q = data;
-  if (env && fn) {
+  if (!env) {
+    /* the function is being deleted and finalize_gone has freed the link (and answered every
+     * question): only the leftover question itself is ours to free */
+    free(q);
+    return;
+  }
+  struct gone_link *link = context;
+  if (fn) {
     napi_value args[2], undefined;
     if (napi_create_double(env, (double)q->dev, &args[0]) == napi_ok &&
         napi_create_double(env, (double)q->ino, &args[1]) == napi_ok &&

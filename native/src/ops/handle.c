@@ -64,13 +64,17 @@ void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) 
 int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
                      int fd, bool created) {
   uint32_t id = ls_engine_new_handle(e);
-  int r = ls_handles_add(&e->handles, fd, id, NULL);
-  if (r < 0) return r;
-  fi->fh = ls_fh_make(id, fd);
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
   bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
-  ls_nodes_opened(e, ino, writer, id);
+  int r = ls_nodes_opened(e, ino, writer, id);
+  if (r < 0) return r;
+  r = ls_handles_add(&e->handles, fd, id, NULL);
+  if (r < 0) {
+    ls_nodes_released(e, ino, writer);
+    return r;
+  }
+  fi->fh = ls_fh_make(id, fd);
   if (writer) fi->fh |= LS_FH_WRITER;
   /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
    * in a partly written page into two requests, and the ring would count writes no application
@@ -107,9 +111,12 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
 
 void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh) {
   int fd = ls_fh_fd(fh);
+  /* the file itself, through the handle: the node may already point at the placeholder */
+  struct stat st;
+  bool known = fstat(fd, &st) == 0;
   ls_handles_remove(&e->handles, fd);
   close(fd);
   struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1};
   ls_evq_push(&e->events, &ev);
-  if (ls_nodes_released(e, ino, ls_fh_is_writer(fh))) ls_gone_after_release(e, ls_node_of(e, ino)->fd);
+  if (ls_nodes_released(e, ino, ls_fh_is_writer(fh)) && known) ls_gone_after_release(e, &st);
 }

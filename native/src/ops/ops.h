@@ -119,6 +119,7 @@ void ls_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct f
  */
 static inline int ls_xattr_path(const struct ls_node *n, char buf[40]) {
   if (n->type == S_IFLNK) return -ENOTSUP;
+  if (n->let_go) return -ENOENT; /* the placeholder is not the file (ls_nodes_let_go) */
   ls_proc_fd(buf, n->fd);
   return 0;
 }

@@ -38,7 +38,8 @@ void ls_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   ls_count(e, LS_OP_SETATTR);
   struct ls_node *n = ls_node_of(e, ino);
   int fd = fi ? ls_fh_fd(fi->fh) : -1;
-  long r = 0;
+  /* without a handle, a node whose file is gone would change the placeholder (ls_nodes_let_go) */
+  long r = fd < 0 && n->let_go ? -ENOENT : 0;
 
   if (valid & FUSE_SET_ATTR_MODE)
     r = fd >= 0 ? ls_sys(fchmod(fd, attr->st_mode)) : chmod_node(n, attr->st_mode);

@@ -78,7 +78,16 @@ export class OpContext {
    */
   afterUnlink(before: { dev: number; ino: number; nlink: number; isFile(): boolean } | undefined): void {
     if (!before || !before.isFile() || before.nlink !== 1 || this.open.has(`${before.dev}:${before.ino}`)) return;
-    this.fileGone?.(before.dev, before.ino);
+    this.gone(before.dev, before.ino);
+  }
+
+  /** Tells the consumer; whatever it throws stays here, so that the operation is still answered. */
+  gone(dev: number, ino: number): void {
+    try {
+      this.fileGone?.(dev, ino);
+    } catch {
+      // the consumer's own failure: at worst the space comes back at its next tick
+    }
   }
 
   /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */

@@ -78,10 +78,6 @@ export class FuseNativeEngine implements Engine {
     return this.ctx.takeEvents();
   }
 
-  /**
-   * Atomic by construction: operations run on this one JavaScript thread, so no open can
-   * register a writer (nor its reply reach the caller) while this synchronous call runs.
-   */
   onFileGone(handler: FileGoneHandler): void {
     this.ctx.fileGone = handler;
   }
@@ -89,6 +85,10 @@ export class FuseNativeEngine implements Engine {
   /** Asking costs this engine no thread hop (its operations run on this thread): it always asks. */
   consumerDone(): void {}
 
+  /**
+   * Atomic by construction: operations run on this one JavaScript thread, so no open can
+   * register a writer (nor its reply reach the caller) while this synchronous call runs.
+   */
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
     if (this.ctx.hasWriters(`${dev}:${ino}`)) return -errnoOf('EBUSY');
     const alloc = loadNativeAlloc();

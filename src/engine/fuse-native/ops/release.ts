@@ -11,7 +11,7 @@ export function release(ctx: OpContext) {
     const done = (gone: { dev: number; ino: number } | null) =>
       close(fd, (err) => {
         if (handle) ctx.emit({ kind: 'release', handle }, closeQuietly);
-        if (gone) ctx.fileGone?.(gone.dev, gone.ino);
+        if (gone) ctx.gone(gone.dev, gone.ino);
         cb(err ? toNegErrno(err) : 0);
       });
     if (!last || !ctx.fileGone) return done(null);
