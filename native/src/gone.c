@@ -82,7 +82,7 @@ void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim) {
 }
 
 void ls_gone_after_release(struct ls_engine *e, const struct stat *file) {
-  /* let_go checks the link count itself, now */
+  /* let_go itself checks that no name is left */
   if (S_ISREG(file->st_mode) && ls_nodes_let_go(&e->nodes, file->st_dev, file->st_ino))
     ask_and_wait(e, file->st_dev, file->st_ino);
 }

@@ -1,4 +1,4 @@
-import { closeSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
 import { recordPath, socketPath } from '../control/paths';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
@@ -218,15 +218,23 @@ export class Daemon {
     }
   }
 
-  /** Profiling off: file events are still queued by the engine, with descriptors to close. */
+  /**
+   * Profiling off: file events are still queued by the engine, with descriptors to close; once
+   * closed, the engine need not ask about those files when they are removed.
+   */
   private discardFileEvents(): void {
-    for (const ev of this.engine?.drainFileEvents() ?? []) {
+    const engine = this.engine;
+    if (!engine) return;
+    for (const ev of engine.drainFileEvents()) {
       if (ev.kind !== 'open' || ev.readFd < 0) continue;
+      let file: { dev: number; ino: number } | null = null;
       try {
-        closeSync(ev.readFd);
+        file = fstatSync(ev.readFd);
       } catch {
-        // already closed: nothing to give back
+        // cannot say which file: the engine will ask when it is removed
       }
+      closeQuietlySync(ev.readFd);
+      if (file) engine.consumerDone(file.dev, file.ino, ev.handle);
     }
   }
 
@@ -321,5 +329,14 @@ export class Daemon {
       startedAt: new Date().toISOString(),
     };
     writeFileSync(recordPath(this.config.runDir, this.config.mountpoint), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  }
+}
+
+/** Closes a descriptor that may already be closed. */
+function closeQuietlySync(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed: nothing to give back
   }
 }
