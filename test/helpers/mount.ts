@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../../src/control/client';
 import { socketPath } from '../../src/control/paths';
 import { CLI } from './cli';
+import { makeScratch } from './scratch';
 
 export interface MountHandle {
   /** The mounted directory (applications write here). */
@@ -32,7 +33,7 @@ const live = new Set<MountHandle>();
 
 /** Mounts a throwaway instance in a temporary directory, served by a child process. */
 export async function startMount(options: MountOptions): Promise<MountHandle> {
-  const scratch = mkdtempSync('/tmp/logshadow-test-');
+  const scratch = makeScratch();
   const dir = join(scratch, 'logs');
   const runDir = join(scratch, 'run');
   mkdirSync(dir);

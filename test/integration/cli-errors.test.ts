@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cli, sh, shOk } from '../helpers/cli';
 import { startMount, stopAllMounts } from '../helpers/mount';
 import { readMounts } from '../../src/util/mountinfo';
+import { makeScratch } from '../helpers/scratch';
 
 /** Bad input: one line on stderr saying what is wrong and what to do, a non-zero exit, nothing mounted. */
 function expectOneLineError(r: { status: number | null; stderr: string }, status: number, pattern: RegExp): void {
@@ -16,7 +17,7 @@ function expectOneLineError(r: { status: number | null; stderr: string }, status
 describe('bad input', () => {
   let scratch: string;
   beforeAll(() => {
-    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    scratch = makeScratch();
   });
   afterAll(async () => {
     await stopAllMounts();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ROOT, cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts } from '../helpers/mount';
+import { makeScratch } from '../helpers/scratch';
 
 /** The commands `logshadow --help` lists (aliases after "|" dropped), so a new one is covered too. */
 function commands(): string[] {
@@ -36,7 +37,7 @@ describe('the CLI surface', () => {
   test('errors are one line on stderr with the README\'s exit codes', () => {
     const readme = fs.readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const code of [0, 1, 2, 3, 4, 5]) expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
-    const notMount = fs.mkdtempSync('/tmp/logshadow-test-');
+    const notMount = makeScratch();
     try {
       const cases: Array<[string[], number, RegExp]> = [
         [['list', '--bogus'], 2, /unknown option '--bogus'/],

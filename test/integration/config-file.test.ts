@@ -6,6 +6,7 @@ import { forceCleanup } from '../helpers/mount';
 import { request } from '../../src/control/client';
 import { socketPath } from '../../src/control/paths';
 import { readMounts } from '../../src/util/mountinfo';
+import { makeScratch } from '../helpers/scratch';
 
 /**
  * `mount --config`: a real mount, served by a child process, takes its options from the file,
@@ -93,7 +94,7 @@ describe('mount --config on a real mount', () => {
   let conf: string;
 
   beforeEach(() => {
-    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    scratch = makeScratch();
     dir = join(scratch, 'logs');
     fs.mkdirSync(dir);
     fs.mkdirSync(join(scratch, 'etc'));

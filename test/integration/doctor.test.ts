@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CLI, cli, sh } from '../helpers/cli';
 import type { DoctorReport } from '../../src/doctor/doctor';
 import { readMounts } from '../../src/util/mountinfo';
+import { makeScratch } from '../helpers/scratch';
 
 /**
  * `logshadow doctor` on this machine (where a mount works), and with one requirement taken away
@@ -37,7 +38,7 @@ describe('logshadow doctor', () => {
   let emptyFile: string;
   let garbageFile: string;
   beforeAll(() => {
-    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    scratch = makeScratch();
     emptyFile = join(scratch, 'empty');
     fs.writeFileSync(emptyFile, '');
     garbageFile = join(scratch, 'garbage.node');

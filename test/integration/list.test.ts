@@ -5,6 +5,7 @@ import { recordPath } from '../../src/control/paths';
 import { cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { forceCleanup, startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { makeScratch } from '../helpers/scratch';
 
 function list(runDir: string, ...more: string[]): ListReply {
   const r = cli(['list', '--json', '--run-dir', runDir, ...more]);
@@ -51,7 +52,8 @@ describe('logshadow list', () => {
     expect(human.status).toBe(0);
     expect(human.stdout).toMatch(/^MOUNTPOINT +STATE +ENGINE +CACHE +SIZE +FREE$/m);
     expect(human.stdout).toMatch(new RegExp(`ok +${engines[0]} +writethrough +64\\.0MiB +6\\d\\.\\d+MiB`));
-    expect(human.stdout).toMatch(/backing .*\(own tmpfs\), pid \d+, 1 files/);
+    // Detail lines wrap at 80 columns wherever the path's length puts the break.
+    expect(human.stdout.replace(/,\n +/g, ', ')).toMatch(/backing .*\(own tmpfs\), pid \d+, 1 files/);
     for (const line of human.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     // The daemon killed outright: the kernel mount stays, "Transport endpoint is not connected".
@@ -62,7 +64,7 @@ describe('logshadow list', () => {
     expect(stale.engine).toBe(engines[engines.length - 1]); // from its record
     const staleHuman = cli(['list', '--run-dir', b.runDir]);
     expect(staleHuman.status).toBe(0);
-    expect(staleHuman.stdout).toContain(`stale: run logshadow mount ${b.dir} to recover`);
+    expect(staleHuman.stdout.replace(/\n +/g, ' ')).toContain(`stale: run logshadow mount ${b.dir} to recover`);
 
     // What it says to do works.
     const again = cli(['mount', b.dir, '--run-dir', b.runDir, '--engine', engines[0], '--background']);
@@ -90,7 +92,7 @@ describe('logshadow list', () => {
   });
 
   test('a leftover record without a mount; no mounts at all; bad options', () => {
-    const runDir = fs.mkdtempSync('/tmp/logshadow-test-');
+    const runDir = makeScratch();
     try {
       expect(cli(['list', '--run-dir', runDir]).stdout).toMatch(/^MOUNTPOINT|^no logshadow mounts/);
       expect(list(runDir).mounts.filter((x) => x.record !== null)).toEqual([]);

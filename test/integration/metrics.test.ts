@@ -9,6 +9,7 @@ import { CLI, ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { parseExposition, sampleOf, type Family } from '../helpers/prometheus-text';
+import { makeScratch } from '../helpers/scratch';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -189,7 +190,7 @@ describe('--metrics-listen values', () => {
   let scratch: string;
   let blocker: Server | null = null;
   beforeAll(() => {
-    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    scratch = makeScratch();
   });
   afterAll(async () => {
     if (blocker) await new Promise((r) => blocker!.close(r));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, sh } from '../helpers/cli';
 import { forceCleanup } from '../helpers/mount';
 import { readMounts } from '../../src/util/mountinfo';
+import { makeScratch } from '../helpers/scratch';
 
 const pkg = JSON.parse(fs.readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
 
@@ -18,7 +19,7 @@ describe('the npm package', () => {
   let runDir: string;
   let bin: string;
   beforeAll(() => {
-    tmp = fs.mkdtempSync('/tmp/logshadow-test-pack-');
+    tmp = makeScratch('pack-');
     dir = join(tmp, 'logs');
     runDir = join(tmp, 'run');
     bin = join(tmp, 'prefix/bin/logshadow');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { makeScratch } from '../helpers/scratch';
 
 const WRITER = join(ROOT, 'test/fixtures/steady-writer.js');
 const PAGE = 4096;
@@ -220,12 +221,12 @@ describe.each(testEngines())('pre-allocation (%s engine)', (engine) => {
 
   test('without the allocation addon the daemon runs and says pre-allocation is off', async () => {
     // A copy of the package with no native build: the addon genuinely cannot be loaded.
-    const pkg = fs.mkdtempSync('/tmp/logshadow-test-pkg-');
+    const pkg = makeScratch('pkg-');
     try {
       fs.cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
       fs.copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
       fs.symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-      const scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+      const scratch = makeScratch();
       const dir = join(scratch, 'logs');
       fs.mkdirSync(dir);
       const run = join(scratch, 'run');

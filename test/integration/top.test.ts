@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CLI, ROOT, cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { makeScratch } from '../helpers/scratch';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,7 +130,7 @@ describe('logshadow top', () => {
   });
 
   (haveTmux ? test : test.skip)('in a real terminal (tmux): live frames, sort keys, q exits 0 and gives the terminal back', async () => {
-    const scratch = fs.mkdtempSync('/tmp/logshadow-test-tmux-');
+    const scratch = makeScratch('tmux-');
     tmux = new Tmux(join(scratch, 'tmux.sock'));
     const exitFile = join(scratch, 'exit');
     const sttyFile = join(scratch, 'stty');
@@ -185,7 +186,7 @@ describe('logshadow top', () => {
   }, 90_000);
 
   (haveTmux ? test : test.skip)('Ctrl-C quits with 0 and SIGTERM with 143, the terminal given back either way', async () => {
-    const scratch = fs.mkdtempSync('/tmp/logshadow-test-tmux-');
+    const scratch = makeScratch('tmux-');
     tmux = new Tmux(join(scratch, 'tmux.sock'));
     try {
       for (const how of ['ctrl-c', 'sigterm'] as const) {

@@ -5,6 +5,7 @@ import { CLI } from '../../helpers/cli';
 import { forceCleanup } from '../../helpers/mount';
 import { LOGSHADOW_FSTYPE, topMountAt } from '../../../src/util/mountinfo';
 import { Children, EXAMPLES, execArgv, fileStats, parseUnit, sleep, statsOf, systemdEscapePath, unitValues, waitFor, within } from './example-helpers';
+import { makeScratch } from '../../helpers/scratch';
 
 /**
  * mount-examples/systemd: the template unit and the nginx drop-in are checked by
@@ -26,7 +27,7 @@ describe('mount-examples/systemd', () => {
   let unitText: string;
 
   beforeAll(() => {
-    scratch = fs.mkdtempSync('/tmp/logshadow-test-');
+    scratch = makeScratch();
     wrapper = join(scratch, 'bin', 'logshadow');
     fs.mkdirSync(join(scratch, 'bin'));
     fs.writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`, { mode: 0o755 });
