@@ -50,6 +50,14 @@ export function duration(sec: number): string {
 }
 
 /** Cuts a path or name to `width`, keeping its end (the file name matters most). */
+/**
+ * A header line: `subject` (a path, its end kept and its start cut to "…" when needed) then
+ * `rest`, within `width` columns.
+ */
+export function headed(subject: string, rest: string, width = 80): string {
+  return fit(subject, Math.max(16, width - rest.length)).trimEnd() + rest;
+}
+
 export function fit(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : '…' + text.slice(text.length - width + 1);
 }

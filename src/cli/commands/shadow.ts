@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
 import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
-import { bytes, bytesShort, count, duration, num, pct, table } from '../format';
+import { bytes, bytesShort, count, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
@@ -49,7 +49,7 @@ const range = (i: Interval, f: (n: number) => string) => `${f(i.mean)} [${f(i.p9
 
 export function renderShadow(v: ShadowReply, top: number, entries: number): string {
   const fs = v.filesystem;
-  let out = `${v.mountpoint}  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)\n`;
+  let out = `${headed(v.mountpoint, `  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)`)}\n`;
   out += `values are mean [90% interval]\n`;
   out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}\n`;
   const ttf = (s: number | null) => (s === null ? 'never' : duration(s));

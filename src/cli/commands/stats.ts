@@ -3,7 +3,7 @@ import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
 import type { ProfileSnapshot } from '../../profile/profiler';
 import type { StreamSnapshot } from '../../profile/snapshot';
-import { bytes, count, duration, num, pct, table } from '../format';
+import { bytes, count, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
@@ -73,7 +73,7 @@ function streamRows(streams: StreamSnapshot[], top: number): string[][] {
 
 export function renderStats(s: StatsReply, top: number): string {
   const t = s.daemon.tick;
-  let out = `${s.mountpoint}  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}\n`;
+  let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
   out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${t.activeStreams} streams modelled)  dropped records ${s.droppedRecords}\n`;
   out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
   const levels: Record<string, number> = {};
