@@ -1,10 +1,11 @@
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { constants, fstatSync, openSync } from 'node:fs';
 import type { Logger } from '../daemon/logger';
 import type { Engine } from '../engine/engine';
 import type { InodeState } from '../profile/inode';
 import type { Profiler, ProfilerHooks } from '../profile/profiler';
 import type { FilesystemShadow } from '../shadow/shadow-log';
 import { errnoOf } from '../util/errno';
+import { closeQuietlySync } from '../util/fd';
 import { AllocCounters } from './counters';
 import { PAGE, pageDown, pageUp } from './ladder';
 import type { NativeAlloc } from './native-alloc';
@@ -250,11 +251,7 @@ export class Allocator implements ProfilerHooks {
   private forget(inode: InodeState): void {
     const res = inode.reservation as Reservation | null;
     if (!res) return;
-    try {
-      closeSync(res.fd);
-    } catch {
-      // already closed
-    }
+    closeQuietlySync(res.fd);
     inode.reservation = null;
     this.held.delete(inode);
     this.profiler.letGoIfDone(inode);

@@ -12,6 +12,7 @@ import { loadNativeAlloc } from '../alloc/native-alloc';
 import { POLICIES } from '../alloc/policies';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
+import { closeQuietlySync } from '../util/fd';
 import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
@@ -329,14 +330,5 @@ export class Daemon {
       startedAt: new Date().toISOString(),
     };
     writeFileSync(recordPath(this.config.runDir, this.config.mountpoint), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-  }
-}
-
-/** Closes a descriptor that may already be closed. */
-function closeQuietlySync(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed: nothing to give back
   }
 }

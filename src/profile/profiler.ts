@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
+import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -516,11 +517,7 @@ export class Profiler {
 
   private closeReadFd(inode: InodeState): void {
     if (inode.readFd >= 0) {
-      try {
-        closeSync(inode.readFd);
-      } catch {
-        // already closed: nothing to do
-      }
+      closeQuietlySync(inode.readFd);
       inode.readFd = -1;
     }
   }

@@ -32,3 +32,12 @@ export function shOk(script: string, options: { timeoutMs?: number; env?: NodeJS
   }
   return r.stdout;
 }
+
+/** Bad input: one line on stderr saying what is wrong and what to do, and the exit status. */
+export function expectOneLineError(r: { status: number | null; stderr: string }, status: number, pattern: RegExp): void {
+  expect(r.status).toBe(status);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^logshadow: /);
+  expect(lines[0]).toMatch(pattern);
+}

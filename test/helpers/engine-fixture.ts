@@ -9,6 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CacheMode, FileEvent } from '../../src/engine/engine';
 import type { NativeCounters, NativeUnmountResult } from '../../src/engine/native/addon';
+import { sleep } from './wait';
+
+export { sleep };
 
 const REGISTER = path.join(__dirname, 'ts-register.js');
 const FIXTURE = path.join(__dirname, 'native-engine-fixture.ts');
@@ -42,10 +45,6 @@ export interface Snapshot {
 export interface UnmountReply {
   result: NativeUnmountResult;
   ms: number;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs a program to completion (killed after timeoutMs) and returns what it said. */

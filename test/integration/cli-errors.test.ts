@@ -1,18 +1,9 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { cli, sh, shOk } from '../helpers/cli';
+import { cli, sh, shOk, expectOneLineError } from '../helpers/cli';
 import { startMount, stopAllMounts } from '../helpers/mount';
 import { readMounts } from '../../src/util/mountinfo';
 import { makeScratch } from '../helpers/scratch';
-
-/** Bad input: one line on stderr saying what is wrong and what to do, a non-zero exit, nothing mounted. */
-function expectOneLineError(r: { status: number | null; stderr: string }, status: number, pattern: RegExp): void {
-  expect(r.status).toBe(status);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^logshadow: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 describe('bad input', () => {
   let scratch: string;

@@ -7,6 +7,7 @@ import { request } from '../../src/control/client';
 import { socketPath } from '../../src/control/paths';
 import { readMounts } from '../../src/util/mountinfo';
 import { makeScratch } from '../helpers/scratch';
+import { sleep } from '../helpers/wait';
 
 /**
  * `mount --config`: a real mount, served by a child process, takes its options from the file,
@@ -20,7 +21,6 @@ interface Mounted {
 }
 
 const live: Array<{ m: Mounted; dir: string; runDir: string }> = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function mountWith(dir: string, runDir: string, args: string[]): Promise<Mounted> {
   const proc = spawn(process.execPath, [CLI, 'mount', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

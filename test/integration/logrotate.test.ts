@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, shOk } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { sleep } from '../helpers/wait';
 
 const WRITER = join(ROOT, 'test/fixtures/rotating-writer.js');
 const TOTAL = 3000;
@@ -32,7 +33,6 @@ function collect(dir: string): number[] {
   return seqs.sort((a, b) => a - b);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(testEngines())("Debian's logrotate on files in the mount (%s engine)", (engine) => {
   let m: MountHandle;

@@ -5,14 +5,14 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { StatsReply } from '../../src/cli/commands/stats';
 import { readMounts } from '../../src/util/mountinfo';
-import { CLI, ROOT, cli, sh } from '../helpers/cli';
+import { CLI, ROOT, cli, sh, expectOneLineError } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { parseExposition, sampleOf, type Family } from '../helpers/prometheus-text';
 import { makeScratch } from '../helpers/scratch';
+import { sleep } from '../helpers/wait';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A port nothing listens on right now (bound, read, released). */
 async function freePort(): Promise<number> {
@@ -62,14 +62,6 @@ function statsOf(m: MountHandle): StatsReply & { engineCounters: { writes: numbe
   const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
-}
-
-function expectOneLineError(r: { status: number | null; stderr: string }, status: number, pattern: RegExp): void {
-  expect(r.status).toBe(status);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^logshadow: /);
-  expect(lines[0]).toMatch(pattern);
 }
 
 describe.each(testEngines())('Prometheus metrics (%s engine)', (engine) => {

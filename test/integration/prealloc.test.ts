@@ -5,10 +5,10 @@ import { ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { makeScratch } from '../helpers/scratch';
+import { sleep, until } from '../helpers/wait';
 
 const WRITER = join(ROOT, 'test/fixtures/steady-writer.js');
 const PAGE = 4096;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Prealloc {
   enabled: boolean;
@@ -38,14 +38,6 @@ function allocatedAhead(file: string): number {
 
 function writer(file: string, seconds: number, perTick = 10, intervalMs = 50, width = 100): ChildProcess {
   return spawn(process.execPath, [WRITER, file, String(seconds), String(perTick), String(intervalMs), String(width)], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 /** Whether the stream's model is in the policy's aggressive regime (confidence >= 0.7). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { sleep, until } from '../helpers/wait';
 
 /*
  * On a plain tmpfs the space of a file nobody has open is free the moment rm returns. Through
@@ -13,15 +14,6 @@ import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
  */
 
 const WRITER = join(ROOT, 'test/fixtures/steady-writer.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** Whether more than 64 KiB is allocated to the file beyond its size: the allocator's reservation. */
 function reservedAhead(file: string): boolean {

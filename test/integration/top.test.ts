@@ -5,20 +5,10 @@ import { CLI, ROOT, cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { makeScratch } from '../helpers/scratch';
+import { sleep, until } from '../helpers/wait';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** File names in the FILES table of a frame, in the order shown. */
 function fileOrder(frame: string): string[] {

@@ -116,7 +116,9 @@ void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh) {
   bool known = fstat(fd, &st) == 0;
   ls_handles_remove(&e->handles, fd);
   close(fd);
+  /* no longer counted as a writer before the consumer can see the release: it may punch then */
+  bool last = ls_nodes_released(e, ino, ls_fh_is_writer(fh));
   struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1};
   ls_evq_push(&e->events, &ev);
-  if (ls_nodes_released(e, ino, ls_fh_is_writer(fh)) && known) ls_gone_after_release(e, &st);
+  if (last && known) ls_gone_after_release(e, &st);
 }

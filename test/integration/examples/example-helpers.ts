@@ -2,10 +2,11 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, ROOT } from '../../helpers/cli';
+import { sleep } from '../../helpers/wait';
+
+export { sleep };
 
 export const EXAMPLES = join(ROOT, 'mount-examples');
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The promise's value, or 'timeout' after ms (the timer is cleared either way, so jest can exit). */
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
