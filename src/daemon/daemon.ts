@@ -15,9 +15,8 @@ import { monotonicMs } from '../util/clock';
 import { closeQuietlySync } from '../util/fd';
 import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
-import { checkEnvironment, prepareMountpoint, type PreparedMount } from './prepare-mountpoint';
+import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, type PreparedMount } from './prepare-mountpoint';
 import { TickStats } from './tick-stats';
-import { unmountPath } from '../util/unmount';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
@@ -83,7 +82,7 @@ export class Daemon {
     } catch (err) {
       // Nothing half-made stays behind: what was mounted goes, and the tmpfs made for it.
       await this.stop('start failed');
-      if (prepared.ownTmpfs) await unmountPath(prepared.mountpoint, true).catch(() => undefined);
+      if (prepared.ownTmpfs) await removeFreshTmpfs(prepared.mountpoint, this.logger);
       throw err;
     }
     this.logger.info('mounted', {

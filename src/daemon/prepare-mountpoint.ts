@@ -76,7 +76,7 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
   try {
     backingFd = openSync(backingDir, constants.O_RDONLY | constants.O_DIRECTORY);
   } catch (err) {
-    if (ownTmpfs) await unmountPath(mountpoint, false).catch(() => undefined);
+    if (ownTmpfs) await removeFreshTmpfs(mountpoint, logger);
     throw new LogshadowError(ErrorCodes.BAD_BACKING, `cannot open ${backingDir}: ${(err as Error).message}`);
   }
   return {
@@ -87,9 +87,29 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
     ownTmpfs,
     async undo() {
       closeSync(backingFd);
-      if (ownTmpfs) await unmountPath(mountpoint, false).catch(() => undefined);
+      if (ownTmpfs) await removeFreshTmpfs(mountpoint, logger);
     },
   };
+}
+
+/**
+ * Takes back the tmpfs this mount made for itself when the mount could not start. Only that
+ * tmpfs (the top mount at the path, logshadow's source name) and only while it holds nothing:
+ * a log written into it in the meantime keeps it, and a failure to unmount is reported, never
+ * swallowed.
+ */
+export async function removeFreshTmpfs(mountpoint: string, logger: Logger): Promise<void> {
+  const top = topMountAt(mountpoint);
+  if (top?.fstype !== 'tmpfs' || top.source !== LOGSHADOW_TMPFS_SOURCE) return;
+  if (!isEmptyDir(mountpoint)) {
+    logger.warn('keeping the tmpfs made for this mount: files were written into it', { mountpoint });
+    return;
+  }
+  try {
+    await unmountPath(mountpoint, false);
+  } catch (err) {
+    logger.error('cannot remove the tmpfs made for this mount', { mountpoint, error: (err as Error).message });
+  }
 }
 
 async function recoverOrRefuseExisting(mountpoint: string, runDir: string, logger: Logger): Promise<void> {

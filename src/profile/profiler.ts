@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
@@ -266,7 +266,7 @@ export class Profiler {
         const st = fstatSync(readFd);
         key = `${st.dev}:${st.ino}`;
       } catch {
-        closeSync(readFd);
+        closeQuietlySync(readFd);
         readFd = -1;
       }
     }
@@ -284,7 +284,7 @@ export class Profiler {
     this.byPath.set(path, inode);
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
-      else closeSync(readFd);
+      else closeQuietlySync(readFd);
     }
     inode.lastHandle = handle;
     if (inode.openHandles++ === 0) {
@@ -310,7 +310,7 @@ export class Profiler {
     } catch {
       // fall through and close
     }
-    closeSync(fd);
+    closeQuietlySync(fd);
     return -1;
   }
 

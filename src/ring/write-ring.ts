@@ -106,22 +106,27 @@ export class WriteRing {
     let tail = this.u32[H_TAIL];
     let n = 0;
     const r = this.record;
-    while (n < limit) {
-      const slot = HEADER_U32 + (tail & this.mask) * SLOT_U32;
-      if (Atomics.load(this.u32, slot + S_SEQ) !== ((tail + 1) >>> 0)) break;
-      const f = HEADER_F64 + (tail & this.mask) * SLOT_F64;
-      r.pos = tail;
-      r.handle = this.u32[slot + S_HANDLE];
-      r.timeMs = this.f64[f + F_TIME];
-      r.offset = this.f64[f + F_OFFSET];
-      r.length = this.u32[slot + S_LENGTH];
-      r.pid = this.u32[slot + S_PID];
-      Atomics.store(this.u32, slot + S_SEQ, (tail + this.capacity) >>> 0);
-      tail = (tail + 1) >>> 0;
-      n++;
-      visit(r);
+    // The tail is stored however the loop ends: a visitor that throws costs the record it was
+    // given, never the ring (stored only after the loop, the ring would stay full for good).
+    try {
+      while (n < limit) {
+        const slot = HEADER_U32 + (tail & this.mask) * SLOT_U32;
+        if (Atomics.load(this.u32, slot + S_SEQ) !== ((tail + 1) >>> 0)) break;
+        const f = HEADER_F64 + (tail & this.mask) * SLOT_F64;
+        r.pos = tail;
+        r.handle = this.u32[slot + S_HANDLE];
+        r.timeMs = this.f64[f + F_TIME];
+        r.offset = this.f64[f + F_OFFSET];
+        r.length = this.u32[slot + S_LENGTH];
+        r.pid = this.u32[slot + S_PID];
+        Atomics.store(this.u32, slot + S_SEQ, (tail + this.capacity) >>> 0);
+        tail = (tail + 1) >>> 0;
+        n++;
+        visit(r);
+      }
+    } finally {
+      this.u32[H_TAIL] = tail;
     }
-    this.u32[H_TAIL] = tail;
     return n;
   }
 }

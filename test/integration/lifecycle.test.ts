@@ -127,12 +127,17 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(fs.readdirSync(m.dir)).toEqual([]);
   });
 
-  test('a mount removed behind the daemon\'s back (umount -l) makes the daemon leave, exit 0', async () => {
+  test('a mount removed behind the daemon\'s back (umount -l) makes the daemon leave, exit 0, and the tmpfs under it stays with every log', async () => {
     const m = await startMount({ engine });
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i}\n`).join('');
+    shOk(`for i in $(seq 0 99); do echo "line $i" >> '${m.dir}/app.log'; done`);
     const exited = new Promise<number | null>((r) => m.proc.on('exit', r));
     shOk(`umount --lazy '${m.dir}'`);
     expect(await exited).toBe(0);
     expect(m.log()).toMatch(/the mount went away/);
+    // The daemon's teardown must not have unmounted what was left on top: the tmpfs with the logs.
+    expect(mountsOn(m.dir).map((x) => [x.fstype, x.source])).toEqual([['tmpfs', 'logshadow-tmpfs']]);
+    expect(fs.readFileSync(join(m.dir, 'app.log'), 'utf8')).toBe(lines);
     forceCleanup(m.dir);
   });
 

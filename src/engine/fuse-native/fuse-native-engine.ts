@@ -4,6 +4,7 @@ import { WriteRing } from '../../ring/write-ring';
 import { loadNativeAlloc } from '../../alloc/native-alloc';
 import { errnoOf } from '../../util/errno';
 import { unmountPath } from '../../util/unmount';
+import { LOGSHADOW_FSTYPE, topMountAt } from '../../util/mountinfo';
 import { OpContext } from './context';
 import { buildOps } from './op-table';
 import { PatchedFuse } from './patched-fuse';
@@ -21,6 +22,12 @@ export class FuseNativeEngine implements Engine {
   private readonly ctx: OpContext;
   private readonly fuse: PatchedFuse;
   private mounted = false;
+  /**
+   * Our own kernel mount, as /proc/self/mountinfo numbers it. The mountpoint is usually a tmpfs
+   * holding every log: once our mount is gone (umount -l from outside), an unmount by path would
+   * take that tmpfs instead, so teardown unmounts only while the top mount is still this one.
+   */
+  private mountId: number | null = null;
   /**
    * Requests are served on this JavaScript thread, and the daemon exits right after teardown:
    * once unmounted, nothing it does synchronously can race a request.
@@ -61,6 +68,8 @@ export class FuseNativeEngine implements Engine {
           return;
         }
         this.mounted = true;
+        const top = topMountAt(this.options.mountpoint);
+        this.mountId = top?.fstype === LOGSHADOW_FSTYPE ? top.mountId : null;
         resolve();
       });
     });
@@ -69,9 +78,14 @@ export class FuseNativeEngine implements Engine {
   async unmount(): Promise<void> {
     if (!this.mounted) return;
     this.mounted = false;
-    await unmountPath(this.options.mountpoint, true);
+    if (this.ownsTopMount()) await unmountPath(this.options.mountpoint, true);
     await new Promise<void>((resolve) => this.fuse.unmount(() => resolve()));
     this.stoppedServing = true;
+  }
+
+  /** Whether the topmost mount at the mountpoint is still the one this engine made. */
+  private ownsTopMount(): boolean {
+    return this.mountId !== null && topMountAt(this.options.mountpoint)?.mountId === this.mountId;
   }
 
   drainFileEvents(): FileEvent[] {

@@ -51,4 +51,19 @@ describe('WriteRing', () => {
     new Uint32Array(a.buffer)[1] = 99;
     expect(() => new WriteRing(a.buffer as ArrayBuffer)).toThrow(/layout 99/);
   });
+
+  test('a visitor that throws loses only the record it was given: the ring never jams', () => {
+    const ring = new WriteRing(8);
+    for (let i = 1; i <= 6; i++) ring.push(i, 0, 0, 1, 0);
+    const got: number[] = [];
+    expect(() => ring.drain((r) => {
+      if (r.handle === 3) throw new Error('bad descriptor');
+      got.push(r.handle);
+    })).toThrow('bad descriptor');
+    ring.drain((r) => got.push(r.handle));
+    expect(got).toEqual([1, 2, 4, 5, 6]);
+    // Every slot is free again: a full ring's worth fits without a drop.
+    for (let i = 0; i < 8; i++) expect(ring.push(10 + i, 0, 0, 1, 0)).toBe(true);
+    expect(ring.dropped).toBe(0);
+  });
 });
