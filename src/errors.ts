@@ -9,6 +9,10 @@ export const ErrorCodes = {
   ALREADY_MOUNTED: 'LS_ALREADY_MOUNTED',
   NOT_MOUNTED: 'LS_NOT_MOUNTED',
   BAD_BACKING: 'LS_BAD_BACKING',
+  /** --persist names a directory that cannot keep logs durable (tmpfs, inside the mount...). */
+  BAD_PERSIST: 'LS_BAD_PERSIST',
+  /** `logshadow sync` could not make the tails durable (the disk is full, read-only, failing). */
+  SYNC_FAILED: 'LS_SYNC_FAILED',
   NO_FUSE: 'LS_NO_FUSE',
   NOT_ROOT: 'LS_NOT_ROOT',
   MOUNT_FAILED: 'LS_MOUNT_FAILED',
@@ -39,6 +43,8 @@ const exitByCode: Record<ErrorCode, number> = {
   LS_NOT_EMPTY: ExitCodes.USAGE,
   LS_ALREADY_MOUNTED: ExitCodes.USAGE,
   LS_BAD_BACKING: ExitCodes.USAGE,
+  LS_BAD_PERSIST: ExitCodes.USAGE,
+  LS_SYNC_FAILED: ExitCodes.FAILURE,
   LS_NOT_MOUNTED: ExitCodes.NOT_MOUNTED,
   LS_NO_FUSE: ExitCodes.ENVIRONMENT,
   LS_NOT_ROOT: ExitCodes.ENVIRONMENT,

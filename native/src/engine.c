@@ -31,6 +31,7 @@
 #include "log.h"
 #include "mountinfo.h"
 #include "ops/ops.h"
+#include "tiering.h"
 
 #define LS_INIT_TIMEOUT_MS 10000
 #define LS_STOP_TIMEOUT_MS 5000
@@ -113,6 +114,14 @@ static void engine_free(struct ls_engine *e) {
     }
   pthread_mutex_unlock(&live_lock);
   if (e->debug) ls_log_debug(false);
+  if (e->tiers) {
+    ls_tiers_close(e->tiers, 0); /* unmount made the final sync; this only stops the thread */
+    ls_tiers_destroy(e->tiers);
+    close(e->tiers->o.ram_dir_fd);
+    free(e->tiers);
+  }
+  ls_tiering_free_patterns(e->direct_patterns);
+  ls_park_destroy(&e->park);
   ls_evq_destroy(&e->events);
   ls_ring_free(&e->ring);
   ls_handles_destroy(&e->handles);
@@ -136,7 +145,7 @@ uint32_t ls_engine_new_handle(struct ls_engine *e) {
 
 static void report_release(void *ctx, uint32_t id) {
   struct ls_engine *e = ctx;
-  struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = id, .read_fd = -1};
+  struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = id, .read_fd = -1, .disk_fd = -1};
   ls_evq_push(&e->events, &ev);
 }
 
@@ -147,6 +156,11 @@ static void teardown(struct ls_engine *e) {
   struct fuse_session *se = e->se;
   e->se = NULL;
   pthread_mutex_unlock(&e->lock);
+  /* writes still waiting for room are made now, room or not: nothing will resume them later */
+  pthread_mutex_lock(&e->park.lock);
+  e->park.force = true;
+  pthread_mutex_unlock(&e->park.lock);
+  ls_park_resume(e);
   fuse_session_destroy(se); /* closes /dev/fuse */
   ls_handles_close_all(&e->handles, report_release, e);
   ls_nodes_destroy(&e->nodes);
@@ -245,6 +259,12 @@ void ls_engine_unmount(struct ls_engine *e, struct ls_unmount_result *res) {
     }
   }
   r.stopped = stop_loop(e);
+  /* the final sync, once no request can add to the tails: bounded, and what it cannot sync stays
+   * in the RAM directory for the next mount (or `logshadow recover`) */
+  if (e->tiers) {
+    r.unsynced_left = ls_tiers_close(e->tiers, e->final_sync_ms);
+    if (r.stopped) ls_tiers_drop_synced(e->tiers);
+  }
 
   pthread_mutex_lock(&e->lock);
   e->unmount_result = r;
@@ -257,6 +277,32 @@ void ls_engine_unmount(struct ls_engine *e, struct ls_unmount_result *res) {
 static int fail(char *err, size_t errlen, int code, const char *fmt, const char *detail) {
   snprintf(err, errlen, fmt, detail);
   return code;
+}
+
+/* A tiered mount: the disk directory is the backing directory, the tails go to the RAM
+ * directory. RAM copies a previous process left are adopted before anything is served. */
+static int open_tiers(struct ls_engine *e, const struct ls_mount_options *o, char *err, size_t errlen) {
+  e->final_sync_ms = o->final_sync_ms;
+  if (o->direct_patterns && !(e->direct_patterns = ls_tiering_parse_patterns(o->direct_patterns)))
+    return fail(err, errlen, -ENOMEM, "%s", "out of memory");
+  struct ls_tier_options to = {
+      .disk_root_fd = e->root_fd,
+      .ram_dir_fd = fcntl(o->ram_dir_fd, F_DUPFD_CLOEXEC, 0),
+      .max_unsynced = o->max_unsynced,
+      .interval_ms = o->sync_interval_ms,
+      .disk_reserve = o->disk_reserve,
+  };
+  if (to.ram_dir_fd < 0) return fail(err, errlen, -errno, "the RAM directory: %s", strerror(errno));
+  struct ls_tiers *ts = calloc(1, sizeof(*ts));
+  int r = ts ? ls_tiers_open(ts, &to, err, errlen) : fail(err, errlen, -ENOMEM, "%s", "out of memory");
+  if (r < 0) {
+    close(to.ram_dir_fd);
+    free(ts);
+    return r;
+  }
+  ls_tiers_on_space(ts, ls_park_resume, e);
+  e->tiers = ts;
+  return 0;
 }
 
 static int start_loop_thread(struct ls_engine *e) {
@@ -297,6 +343,7 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
   int r = ls_ring_init(&e->ring, o->ring_capacity);
   if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head);
   if (r == 0) r = ls_handles_init(&e->handles);
+  if (r == 0) r = ls_park_init(&e->park);
   if (r < 0) {
     engine_free(e);
     return fail(err, errlen, r, "cannot set up the engine: %s", strerror(-r));
@@ -330,6 +377,14 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
     engine_free(e);
     return fail(err, errlen, r, "backing directory: %s", strerror(-r));
   }
+  if (o->ram_dir_fd >= 0) {
+    r = open_tiers(e, o, err, errlen);
+    if (r < 0) {
+      ls_nodes_destroy(&e->nodes);
+      engine_free(e);
+      return r;
+    }
+  }
 
   char opts[256];
   snprintf(opts, sizeof(opts), "allow_other,default_permissions,fsname=%s,subtype=%s",
@@ -338,7 +393,8 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
   struct fuse_args args = FUSE_ARGS_INIT(o->debug ? 4 : 3, argv);
   char reason[512];
   ls_log_capture_begin(reason, sizeof(reason));
-  const struct fuse_lowlevel_ops *ops = o->xattr ? &ls_ops_xattr : &ls_ops;
+  const struct fuse_lowlevel_ops *ops = e->tiers ? (o->xattr ? &ls_ops_tiered_xattr : &ls_ops_tiered)
+                                                 : (o->xattr ? &ls_ops_xattr : &ls_ops);
   struct fuse_session *se = fuse_session_new(&args, ops, sizeof(*ops), e);
   int mounted = se ? fuse_session_mount(se, e->mountpoint) : -1;
   ls_log_capture_end();

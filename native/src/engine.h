@@ -21,7 +21,9 @@
 #include "gone.h"
 #include "handles.h"
 #include "nodes.h"
+#include "park.h"
 #include "ring.h"
+#include "tier/tier.h"
 
 #define LS_OPS(X)                                                                              \
   X(INIT, "init") X(LOOKUP, "lookup") X(FORGET, "forget") X(GETATTR, "getattr")                \
@@ -62,6 +64,17 @@ struct ls_mount_options {
   bool xattr; /* serve xattr operations (costs a round trip per write, see ops/table.c) */
   const char *fsname;
   const char *subtype;
+  /* tiered: the RAM directory (a tmpfs) the tails live in; -1 for a RAM-only mount, whose
+   * backing_fd is then the tmpfs itself. Tiered, backing_fd is the disk directory. */
+  int ram_dir_fd;
+  uint64_t max_unsynced;
+  uint64_t sync_interval_ms;
+  uint64_t final_sync_ms; /* how long unmount waits for the final sync */
+  bool disk_reserve;
+  /* files served straight from the disk side (shared mmap, in-place records): glob patterns,
+   * one per line, matched against the name, or the path from the mount root when they hold a
+   * slash */
+  const char *direct_patterns;
 };
 
 struct ls_unmount_result {
@@ -69,6 +82,7 @@ struct ls_unmount_result {
   bool lazy;        /* busy: detached with MNT_DETACH */
   bool stopped;     /* the loop ended and everything it held was freed */
   int error;        /* errno of a umount2 that failed, else 0 */
+  uint64_t unsynced_left; /* tiered: bytes the final sync could not make durable (kept in RAM) */
 };
 
 enum ls_unmount_state { LS_UNMOUNT_NONE, LS_UNMOUNT_RUNNING, LS_UNMOUNT_DONE };
@@ -119,6 +133,12 @@ struct ls_engine {
     uint64_t asked;
     uint64_t answered;
   } gone;
+
+  /* tiered mounts only (NULL otherwise): the tails in RAM and their syncs */
+  struct ls_tiers *tiers;
+  char **direct_patterns; /* NULL-terminated */
+  uint64_t final_sync_ms;
+  struct ls_park park; /* writes waiting for a sync to make room */
 
   struct ls_engine *next_live; /* the process-wide list the exit handler walks */
 };

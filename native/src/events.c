@@ -16,9 +16,10 @@ int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint3
 
 void ls_event_dispose(struct ls_event *ev) {
   if (ev->read_fd >= 0) close(ev->read_fd);
+  if (ev->disk_fd >= 0) close(ev->disk_fd);
   free(ev->path);
   free(ev->path2);
-  ev->read_fd = -1;
+  ev->read_fd = ev->disk_fd = -1;
   ev->path = ev->path2 = NULL;
 }
 
@@ -58,7 +59,8 @@ void ls_evq_push(struct ls_event_queue *q, struct ls_event *ev) {
   ev->ring_pos = atomic_load_explicit(q->ring_head, memory_order_acquire);
   q->items[(q->head + q->count) % q->alloc] = *ev;
   q->count++;
-  if (ev->read_fd >= 0) atomic_fetch_add_explicit(&q->queued_fds, 1, memory_order_relaxed);
+  uint32_t fds = (ev->read_fd >= 0) + (ev->disk_fd >= 0);
+  if (fds) atomic_fetch_add_explicit(&q->queued_fds, fds, memory_order_relaxed);
   pthread_mutex_unlock(&q->lock);
 }
 
@@ -76,7 +78,7 @@ size_t ls_evq_take(struct ls_event_queue *q, struct ls_event **out) {
     uint32_t fds = 0;
     for (size_t i = 0; i < n; i++) {
       items[i] = q->items[(q->head + i) % q->alloc];
-      fds += items[i].read_fd >= 0;
+      fds += (items[i].read_fd >= 0) + (items[i].disk_fd >= 0);
     }
     q->head = 0;
     q->count = 0;

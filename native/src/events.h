@@ -27,6 +27,7 @@ struct ls_event {
   int32_t pid;
   int32_t flags;
   int32_t read_fd; /* owned by the event until handed to JavaScript */
+  int32_t disk_fd; /* tiered files: the disk copy, read below the synced boundary; else -1 */
   char comm[16];   /* open: the opener's process name, read at open time (it may exit at once) */
   uint64_t size;
   char *path;  /* open, unlink, truncate; rename: from */

@@ -77,6 +77,8 @@ static void ask_and_wait(struct ls_engine *e, dev_t dev, ino_t ino) {
 void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim) {
   /* nlink as lstat saw it before: only a hint that this was the last name (let_go checks) */
   if (!S_ISREG(victim->st_mode) || victim->st_nlink != 1) return;
+  /* a tiered file's tail has nowhere to go now; its RAM copy goes with its last handle */
+  if (e->tiers) ls_tiers_file_gone(e->tiers, victim->st_dev, victim->st_ino);
   if (ls_nodes_let_go(&e->nodes, victim->st_dev, victim->st_ino))
     ask_and_wait(e, victim->st_dev, victim->st_ino);
 }

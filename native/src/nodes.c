@@ -177,7 +177,7 @@ void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup) {
   free(n);
 }
 
-int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id) {
+int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id, struct ls_tier **tier) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = ls_node_of(e, ino);
@@ -185,6 +185,10 @@ int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t i
     /* opened through a name looked up before the file went: as stale as that name */
     pthread_mutex_unlock(&t->lock);
     return -ENOENT;
+  }
+  if (*tier && !n->tier) {
+    n->tier = *tier;
+    *tier = NULL;
   }
   n->handles++;
   if (writer) n->writers++;
@@ -201,13 +205,15 @@ void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t l
   pthread_mutex_unlock(&t->lock);
 }
 
-bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer) {
+bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer, struct ls_tier **tier) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = ls_node_of(e, ino);
   n->handles--;
   if (writer) n->writers--;
   bool last = n->handles == 0;
+  *tier = last ? n->tier : NULL;
+  if (last) n->tier = NULL;
   pthread_mutex_unlock(&t->lock);
   return last;
 }

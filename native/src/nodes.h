@@ -30,6 +30,11 @@ struct ls_node {
   bool told;            /* an open event went to the consumer, which may hold descriptors */
   uint32_t last_open;   /* the handle id of the latest open event */
   bool let_go;          /* its file is gone and fd points at the placeholder (ls_nodes_let_go) */
+  /* tiered: the file's tier while any handle is open (one reference, under the table's lock);
+   * the data path reads it without the lock, since a handle keeps it in place */
+  struct ls_tier *tier;
+  /* tiered, served from the disk side: the sync round its writes were last handed to for fsync */
+  _Atomic uint64_t direct_round;
 };
 
 struct ls_nodes {
@@ -55,14 +60,16 @@ int ls_nodes_lookup(struct ls_engine *e, struct ls_node *parent, const char *nam
 int ls_nodes_adopt(struct ls_engine *e, int opath_fd, struct fuse_entry_param *ep);
 void ls_nodes_forget(struct ls_engine *e, fuse_ino_t ino, uint64_t nlookup);
 /* Handle `id` on `ino` was opened (and its open event is queued for the consumer next); -ENOENT
- * if the node has let go of its file (ls_nodes_let_go). */
-int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id);
+ * if the node has let go of its file (ls_nodes_let_go). A tier in *tier becomes the node's if it
+ * has none (*tier is then NULL); what is left in *tier is the caller's to put. */
+int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t id, struct ls_tier **tier);
 /* The consumer holds nothing on (dev, ino) any more, as of the open event of handle `last_open`:
  * nothing to ask it about the file (gone.h) unless it is opened again. A stale answer (the file
  * was opened again since) is ignored. */
 void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open);
-/* A handle on `ino` was released; true if it was the last one. */
-bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer);
+/* A handle on `ino` was released; true if it was the last one, and then *tier gets the node's tier
+ * (the caller puts it). */
+bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer, struct ls_tier **tier);
 /*
  * The file (dev, ino) has lost its last name. If no handle has it open, the kernel will forget
  * its node soon, but until then the node's O_PATH descriptor would keep the file's blocks

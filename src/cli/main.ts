@@ -9,6 +9,8 @@ import { registerReplay } from './commands/replay';
 import { registerReport } from './commands/report';
 import { registerShadow } from './commands/shadow';
 import { registerStats } from './commands/stats';
+import { registerSync } from './commands/sync';
+import { registerRecover } from './commands/recover';
 import { registerTop } from './commands/top';
 import { registerUnmount } from './commands/unmount';
 
@@ -34,6 +36,8 @@ function main(): void {
   registerTop(program);
   registerMetrics(program);
   registerReport(program);
+  registerSync(program);
+  registerRecover(program);
 
   program.parseAsync(process.argv).catch((err: unknown) => {
     if (err instanceof CommanderError) {

@@ -15,7 +15,8 @@ export interface OptionSpec {
   key: string;
   /** The property of commander's flags object. */
   attribute: string;
-  kind: 'value' | 'boolean';
+  /** 'value-or-false': a value flag with a negated twin (--persist <dir> and --no-persist). */
+  kind: 'value' | 'boolean' | 'value-or-false';
   /** A relative path in the file is taken relative to the file's own directory. */
   isPath: boolean;
 }
@@ -44,6 +45,11 @@ export function specsFromOptions(options: readonly Option[]): OptionSpec[] {
   const specs: OptionSpec[] = [];
   for (const o of options) {
     if (!o.long) continue;
+    const twin = specs.find((s) => s.attribute === o.attributeName());
+    if (twin) {
+      twin.kind = 'value-or-false';
+      continue;
+    }
     specs.push({
       // A negated flag (--no-profile) is its positive key in a file: "profile": false.
       key: o.negate ? o.long.replace(/^--no-/, '') : o.long.replace(/^--/, ''),
@@ -104,6 +110,7 @@ export function loadConfigFile(path: string, specs: readonly OptionSpec[]): Load
 }
 
 function toFlagValue(spec: OptionSpec, value: unknown, fail: (what: string) => Error, baseDir: string): string | boolean {
+  if (spec.kind === 'value-or-false' && value === false) return false;
   if (spec.kind === 'boolean') {
     if (typeof value !== 'boolean') throw fail(`"${spec.key}" must be true or false, not ${kindOf(value)}`);
     return value;
@@ -111,7 +118,7 @@ function toFlagValue(spec: OptionSpec, value: unknown, fail: (what: string) => E
   let text: string;
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
-  else throw fail(`"${spec.key}" must be a string or a number, not ${kindOf(value)}`);
+  else throw fail(`"${spec.key}" must be a string or a number${spec.kind === 'value-or-false' ? ' (or false)' : ''}, not ${kindOf(value)}`);
   if (text.trim() === '') throw fail(`"${spec.key}" must not be empty`);
   return spec.isPath && !isAbsolute(text) ? resolve(baseDir, text) : text;
 }

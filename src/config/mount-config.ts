@@ -1,5 +1,6 @@
 import type { CacheMode } from '../engine/engine';
 import { usageError } from '../errors';
+import { SEVERITY_NAMES, type SeverityName } from '../profile/severity';
 import type { ListenAddress } from '../metrics/listen-address';
 
 /**
@@ -48,6 +49,20 @@ export interface MountConfig {
   metricsListen: ListenAddress | null;
   /** Files with their own `file` label in the metrics; the rest are summed under "(other)". */
   metricsMaxStreams: number;
+  /**
+   * Where the logs are made durable. 'auto': a directory on a persistent filesystem is its own
+   * disk side (a tiered mount), one on tmpfs stays RAM-only; a path: that directory is the disk
+   * side (--persist); 'off': RAM only (--no-persist).
+   */
+  persist: 'auto' | 'off' | { dir: string };
+  /** Tiered: the unsynced total the syncs keep under (null: a quarter of --size). */
+  maxUnsyncedBytes: number | null;
+  syncIntervalMs: number;
+  /** Tiered: a line at or above this level makes its file's tail durable within a tick; null: off. */
+  syncOn: SeverityName | null;
+  finalSyncMs: number;
+  /** Tiered: files served straight from the disk side (glob patterns). */
+  direct: string[];
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -68,6 +83,11 @@ export const DEFAULTS = {
   runDir: '/run/logshadow',
   logLevel: 'info' as LogLevel,
   metricsMaxStreams: 50,
+  syncIntervalMs: 5 * 60_000,
+  syncOn: 'error' as SeverityName,
+  finalSyncMs: 30_000,
+  /** journald's journals (written through shared mmap) and the login records (rewritten in place). */
+  direct: '*.journal,*.journal~,wtmp,wtmp.*,btmp,btmp.*,lastlog,faillog',
 };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -92,11 +112,12 @@ export function parseBudget(text: string, what: string): { bytes: number } | { s
   return { bytes: parseSize(text, what, 64 * 1024) };
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
 export function parseDuration(text: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw usageError(`${what}: "${text}" is not a duration (examples: 250ms, 10s, 1m)`);
-  const unit = m[2] ?? 'ms';
-  const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw usageError(`${what}: "${text}" is not a duration (examples: 250ms, 10s, 1m, 1h)`);
+  const ms = Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms'];
   if (!(ms > 0)) throw usageError(`${what}: must be positive`);
   return ms;
 }
@@ -110,4 +131,18 @@ export function parsePositiveInt(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw usageError(`${what}: "${text}" is not a positive integer`);
   return n;
+}
+
+/** A severity level by name, or "off". */
+export function parseLevelOrOff(text: string, what: string): SeverityName | null {
+  const t = text.trim().toLowerCase();
+  if (t === 'off' || t === 'none') return null;
+  return parseChoice(t, SEVERITY_NAMES.filter((n) => n !== 'unknown'), what);
+}
+
+/** Comma-separated glob patterns; empty entries dropped. */
+export function parsePatterns(text: string, what: string): string[] {
+  const patterns = text.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of patterns) if (p.includes('\n')) throw usageError(`${what}: a pattern cannot hold a line break`);
+  return patterns;
 }

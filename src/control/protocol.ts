@@ -27,5 +27,8 @@ export interface MountRecord {
   backing: string;
   /** Whether logshadow mounted the tmpfs under the mountpoint itself. */
   ownTmpfs: boolean;
+  /** A tiered mount's disk directory and RAM directory (null for a RAM-only mount). */
+  diskDir?: string | null;
+  ramDir?: string | null;
   startedAt: string;
 }

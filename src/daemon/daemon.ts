@@ -15,13 +15,19 @@ import { monotonicMs } from '../util/clock';
 import { closeQuietlySync } from '../util/fd';
 import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
-import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, type PreparedMount } from './prepare-mountpoint';
+import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, removeRamSide, type PreparedMount } from './prepare-mountpoint';
+import { ErrorCodes, LogshadowError } from '../errors';
 import { TickStats } from './tick-stats';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
 import { isLoopback } from '../metrics/listen-address';
 import { historyView, WindowHistory } from '../shadow/window-history';
+import { SyncTriggers } from './sync-triggers';
+import { maxUnsyncedOf } from '../engine/create-engine';
+import { Severity } from '../profile/severity';
+import { NativeEngine } from '../engine/native/native-engine';
+import { durabilityStats } from './durability-stats';
 
 /**
  * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
@@ -46,6 +52,7 @@ export class Daemon {
   /** Recent scored windows per file stream, for `logshadow report`. */
   private readonly history = new WindowHistory();
   private metricsServer: MetricsHttpServer | null = null;
+  private syncTriggers: SyncTriggers | null = null;
 
   constructor(private readonly config: MountConfig, private readonly logger: Logger) {
     this.socket = socketPath(config.runDir, config.mountpoint);
@@ -113,6 +120,7 @@ export class Daemon {
     this.profiler?.tick();
     this.allocator?.close();
     this.profiler?.close();
+    await this.settleRamSide();
     await this.control?.close();
     await this.metricsServer?.close();
     for (const file of [this.socket, recordPath(this.config.runDir, this.config.mountpoint)]) {
@@ -123,21 +131,50 @@ export class Daemon {
       }
     }
     if (this.prepared) closeSync(this.prepared.backingFd);
+    if (this.prepared?.tiered && this.prepared.tiered.ramFd >= 0) closeSync(this.prepared.tiered.ramFd);
     this.logger.info(`unmounted${lazyNote}`, { mountpoint: this.config.mountpoint });
+  }
+
+  /**
+   * After the final sync: a RAM side that holds no tail any more goes (its tmpfs unmounted); one
+   * that still does (the disk could not take it in time) stays for the next mount, loudly.
+   */
+  private async settleRamSide(): Promise<void> {
+    const tiered = this.prepared?.tiered;
+    if (!tiered || !(this.engine instanceof NativeEngine) || !this.engine.stoppedServing) return;
+    const left = this.engine.lastUnmount?.unsyncedLeft ?? 0;
+    // Ours is the last descriptor on it: the tmpfs cannot go while it is open.
+    closeQuietlySync(tiered.ramFd);
+    tiered.ramFd = -1;
+    if (left > 0) {
+      this.logger.warn(`${left} unsynced bytes could not be written to disk in time: they stay in RAM at ${tiered.ramDir}, and the next mount (or logshadow recover) syncs them`, { ramDir: tiered.ramDir, unsyncedBytes: left });
+    } else if (await removeRamSide(tiered.ramDir, this.logger)) {
+      this.logger.info('every tail is on disk; the RAM side is gone', { ramDir: tiered.ramDir });
+    }
   }
 
   /** Everything beside the data path, once the engine serves: profiler, shadow, allocator, socket. */
   private async startPipeline(engine: Engine, prepared: PreparedMount): Promise<void> {
     const alloc = loadNativeAlloc();
+    const tiers = engine.tiers;
     this.profiler = new Profiler(engine, {
       refreshMs: this.config.refreshMs,
       horizonMs: this.config.horizonMs,
       openBeneath: alloc.ok ? (path) => alloc.addon.openBeneath(prepared.backingFd, path) : null,
+      syncOn: tiers && this.config.syncOn ? Severity[capitalised(this.config.syncOn)] : null,
     });
     this.profiler.models.onWindowFor = this.history.recorderFor;
-    this.shadow = new ShadowLog(this.profiler, prepared.backingPath, { horizonMs: this.config.horizonMs });
+    // The RAM side is what fills: the tmpfs itself, or a tiered mount's RAM directory.
+    const ramPath = prepared.tiered?.ramPath ?? prepared.backingPath;
+    this.shadow = new ShadowLog(this.profiler, ramPath, { horizonMs: this.config.horizonMs });
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
-    this.startAllocator(prepared.backingPath);
+    if (tiers) {
+      this.syncTriggers = new SyncTriggers(tiers, {
+        maxUnsyncedBytes: maxUnsyncedOf(this.config), refreshMs: this.config.refreshMs,
+        horizonMs: this.config.horizonMs, warnFullSec: this.config.warnFullMs / 1000,
+      });
+    }
+    this.startAllocator(ramPath);
     if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
     else {
       this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
@@ -247,6 +284,7 @@ export class Daemon {
       const fs = this.shadow.filesystem();
       this.allocator?.tick(monotonicMs(), fs);
       this.guard?.check(fs);
+      this.syncTriggers?.afterTick(this.profiler, fs, monotonicMs());
       this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
@@ -276,6 +314,13 @@ export class Daemon {
         contentType: CONTENT_TYPE,
         text: this.metricsText(typeof params.maxStreams === 'number' ? params.maxStreams : undefined),
       }),
+      sync: async (params) => {
+        const tiers = this.engine?.tiers;
+        if (!tiers) throw new LogshadowError(ErrorCodes.USAGE, `${this.config.mountpoint} is a RAM-only mount: there is no disk side to sync to`);
+        const timeoutMs = typeof params.timeoutMs === 'number' ? params.timeoutMs : 10 * 60_000;
+        const outcome = await tiers.syncNow(null, 'request', timeoutMs);
+        return { mountpoint: this.config.mountpoint, ...outcome, unsyncedBytes: tiers.totals().unsyncedBytes };
+      },
       unmount: () => {
         // Reply first, then stop: the client is told the request was taken.
         setImmediate(() => void this.stop('unmount requested').then(() => process.exit(0)));
@@ -311,6 +356,7 @@ export class Daemon {
       daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBufferBytes: mem.arrayBuffers, tick: this.ticks.summary() },
       engineCounters: engine.counters(),
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
+      durability: durabilityStats(this.config, this.prepared, engine, this.syncTriggers),
       prealloc: this.preallocStats(),
       ...this.profiler!.snapshot(),
     };
@@ -326,8 +372,14 @@ export class Daemon {
       cache: this.engine!.cache,
       backing: this.prepared!.backingDisplay,
       ownTmpfs: this.prepared!.ownTmpfs,
+      diskDir: this.prepared!.tiered?.diskDir ?? null,
+      ramDir: this.prepared!.tiered?.ramDir ?? null,
       startedAt: new Date().toISOString(),
     };
     writeFileSync(recordPath(this.config.runDir, this.config.mountpoint), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   }
+}
+
+function capitalised<T extends string>(name: T): Capitalize<T> {
+  return (name.charAt(0).toUpperCase() + name.slice(1)) as Capitalize<T>;
 }

@@ -1,10 +1,10 @@
-import { closeSync, constants, existsSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { MountConfig } from '../config/mount-config';
-import { recordPath } from '../control/paths';
+import { mountKey, recordPath } from '../control/paths';
 import type { MountRecord } from '../control/protocol';
 import { ErrorCodes, LogshadowError } from '../errors';
-import { isCharDevice, isEmptyDir, isTmpfs, statWithTimeout } from '../util/fs-probe';
+import { isCharDevice, isEmptyDir, isRamfs, isTmpfs, statWithTimeout } from '../util/fs-probe';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mountinfo';
 import { errorCode } from '../util/errno';
 import { findProgram, run } from '../util/run';
@@ -19,8 +19,28 @@ export interface PreparedMount {
   /** The backing directory as a user would name it, for display. */
   backingDisplay: string;
   ownTmpfs: boolean;
+  /** A tiered mount's RAM side (the backing directory is then the disk side); null: RAM only. */
+  tiered: TieredSide | null;
   /** Undoes what preparation did (used when mounting fails): nothing half-made stays behind. */
   undo(): Promise<void>;
+}
+
+export interface TieredSide {
+  /** The disk directory: names, metadata and the synced heads. */
+  diskDir: string;
+  /** The RAM directory: a tmpfs of --size under the run directory, holding the unsynced tails. */
+  ramDir: string;
+  ramFd: number;
+  /** Where the RAM directory can be reached by path from this process. */
+  ramPath: string;
+}
+
+/** The source name of a RAM side's tmpfs in /proc/mounts. */
+export const LOGSHADOW_RAM_SOURCE = 'logshadow-ram';
+
+/** Where a tiered mount keeps its tails: under the run directory, never under the mountpoint. */
+export function ramDirOf(runDir: string, mountpoint: string): string {
+  return join(runDir, 'ram', mountKey(mountpoint));
 }
 
 export function checkEnvironment(): void {
@@ -53,6 +73,8 @@ export function resolveDirectory(dir: string, what: string): string {
 export async function prepareMountpoint(config: MountConfig, logger: Logger): Promise<PreparedMount> {
   const mountpoint = config.mountpoint;
   await recoverOrRefuseExisting(mountpoint, config.runDir, logger);
+  const diskDir = diskSideOf(config);
+  if (diskDir) return prepareTiered(config, diskDir, logger);
 
   let ownTmpfs = false;
   let backingDir = mountpoint;
@@ -85,11 +107,87 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
     backingPath: `/proc/self/fd/${backingFd}`,
     backingDisplay: backingDir,
     ownTmpfs,
+    tiered: null,
     async undo() {
       closeSync(backingFd);
       if (ownTmpfs) await removeFreshTmpfs(mountpoint, logger);
     },
   };
+}
+
+/**
+ * The disk directory of a tiered mount, or null for a RAM-only one: --persist's directory; else
+ * the mountpoint itself when it is on a persistent filesystem (anything but tmpfs and ramfs).
+ */
+function diskSideOf(config: MountConfig): string | null {
+  const { persist, mountpoint } = config;
+  if (persist === 'off') return null;
+  if (persist === 'auto') return isTmpfs(mountpoint) || isRamfs(mountpoint) ? null : mountpoint;
+  if (isTmpfs(persist.dir) || isRamfs(persist.dir)) {
+    throw new LogshadowError(ErrorCodes.BAD_PERSIST, `--persist ${persist.dir} is in RAM (tmpfs or ramfs): it cannot keep logs across a reboot; name a directory on a disk`);
+  }
+  if (!isEmptyDir(mountpoint)) {
+    throw new LogshadowError(ErrorCodes.NOT_EMPTY, `${mountpoint} is not empty and the mount would hide its files behind those of ${persist.dir}: move them into ${persist.dir} first`);
+  }
+  return persist.dir;
+}
+
+/**
+ * A tiered mount: the disk directory is reached through a descriptor opened before the mount
+ * covers it (as the in-place mode does), and the tails go to a tmpfs of --size under the run
+ * directory. A RAM side left by a daemon that died is kept as it is: the engine adopts its tails.
+ */
+async function prepareTiered(config: MountConfig, diskDir: string, logger: Logger): Promise<PreparedMount> {
+  const ramDir = ramDirOf(config.runDir, config.mountpoint);
+  mkdirSync(ramDir, { recursive: true, mode: 0o700 });
+  const top = topMountAt(ramDir);
+  if (top?.fstype === 'tmpfs') {
+    logger.warn('adopting the RAM side left by an earlier daemon: its unsynced tails are synced now', { ramDir });
+  } else {
+    await mountTmpfs(ramDir, config.tmpfsSizeBytes, LOGSHADOW_RAM_SOURCE, { mode: 0o700, uid: 0, gid: 0 });
+  }
+  let diskFd = -1;
+  let ramFd = -1;
+  try {
+    diskFd = openSync(diskDir, constants.O_RDONLY | constants.O_DIRECTORY);
+    ramFd = openSync(ramDir, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (err) {
+    if (diskFd >= 0) closeSync(diskFd);
+    await removeRamSide(ramDir, logger);
+    throw new LogshadowError(ErrorCodes.BAD_PERSIST, `cannot open ${diskFd < 0 ? diskDir : ramDir}: ${(err as Error).message}`);
+  }
+  return {
+    mountpoint: config.mountpoint,
+    backingFd: diskFd,
+    backingPath: `/proc/self/fd/${diskFd}`,
+    backingDisplay: diskDir,
+    ownTmpfs: false,
+    tiered: { diskDir, ramDir, ramFd, ramPath: `/proc/self/fd/${ramFd}` },
+    async undo() {
+      closeSync(diskFd);
+      closeSync(ramFd);
+      await removeRamSide(ramDir, logger);
+    },
+  };
+}
+
+/**
+ * Takes a RAM side away once it holds no tail (everything synced): its tmpfs and its directory.
+ * One that still holds tails is kept for the next mount or `logshadow recover`; returns whether
+ * it went.
+ */
+export async function removeRamSide(ramDir: string, logger: Logger): Promise<boolean> {
+  const top = topMountAt(ramDir);
+  if (top && (top.fstype !== 'tmpfs' || top.source !== LOGSHADOW_RAM_SOURCE)) return false;
+  if (top && !isEmptyDir(ramDir)) return false;
+  try {
+    if (top) await unmountPath(ramDir, false);
+    rmdirSync(ramDir);
+    return true;
+  } catch (err) {
+    logger.error('cannot remove the RAM side', { ramDir, error: (err as Error).message });
+    return false;
+  }
 }
 
 /**
@@ -138,14 +236,14 @@ export function readRecord(runDir: string, mountpoint: string): MountRecord | nu
   }
 }
 
-async function mountTmpfs(dir: string, sizeBytes: number): Promise<void> {
+async function mountTmpfs(dir: string, sizeBytes: number, source = LOGSHADOW_TMPFS_SOURCE, owner?: { mode: number; uid: number; gid: number }): Promise<void> {
   const mount = findProgram('mount');
   if (!mount) throw new LogshadowError(ErrorCodes.MOUNT_FAILED, 'mount(8) not found: install util-linux');
-  // The tmpfs root takes the directory's own owner and mode, so permissions do not change.
-  const st = statSync(dir);
+  // By default the tmpfs root takes the directory's own owner and mode, so permissions do not change.
+  const st = owner ?? statSync(dir);
   // nosuid,nodev: a log directory has no business holding set-id programs or device nodes.
   const opts = `size=${sizeBytes},mode=${(st.mode & 0o7777).toString(8)},uid=${st.uid},gid=${st.gid},nosuid,nodev`;
-  const res = await run(mount, ['-t', 'tmpfs', '-o', opts, LOGSHADOW_TMPFS_SOURCE, dir]);
+  const res = await run(mount, ['-t', 'tmpfs', '-o', opts, source, dir]);
   if (res.code !== 0) {
     throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount a tmpfs on ${dir}: ${res.stderr.trim() || `mount exited ${res.code}`}`);
   }

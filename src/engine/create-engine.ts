@@ -25,6 +25,16 @@ export function createEngine(config: MountConfig, prepared: PreparedMount): Engi
     maxWrite: config.maxWrite,
     ringCapacity: config.ringCapacity,
     debug: config.debugFuse,
+    ...(prepared.tiered && {
+      tiered: {
+        ramDirFd: prepared.tiered.ramFd,
+        maxUnsyncedBytes: maxUnsyncedOf(config),
+        syncIntervalMs: config.syncIntervalMs,
+        finalSyncMs: config.finalSyncMs,
+        diskReserve: config.prealloc !== 'none',
+        directPatterns: config.direct,
+      },
+    }),
   };
   const native = NativeEngine.available();
   if (config.engine === 'native' || (config.engine === 'auto' && native.ok)) {
@@ -43,4 +53,9 @@ export function createEngine(config: MountConfig, prepared: PreparedMount): Engi
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { FuseNativeEngine } = require('./fuse-native/fuse-native-engine') as typeof import('./fuse-native/fuse-native-engine');
   return { engine: new FuseNativeEngine(options), fallbackReason };
+}
+
+/** The unsynced total the syncs keep under: --max-unsynced, or a quarter of the RAM side. */
+export function maxUnsyncedOf(config: MountConfig): number {
+  return config.maxUnsyncedBytes ?? Math.floor(config.tmpfsSizeBytes / 4);
 }

@@ -1,4 +1,5 @@
 import type { WriteRing } from '../ring/write-ring';
+import type { TierControl, TieredOptions } from './tiers';
 
 /**
  * The seam between a data path and everything above it. An engine mounts, serves every FUSE
@@ -21,6 +22,11 @@ export interface EngineMountOptions {
   maxWrite: number;
   ringCapacity: number;
   debug: boolean;
+  /**
+   * A tiered mount: `backingFd` is then the disk directory (names, metadata, the synced heads)
+   * and the tails live in the RAM directory given here. Absent: a RAM-only mount.
+   */
+  tiered?: TieredOptions;
 }
 
 /** A file was opened or created through the mount. */
@@ -40,9 +46,15 @@ export interface OpenEvent {
   /**
    * A read-only descriptor of the same backing file, opened by the engine at open time so that
    * content can be read back later without racing renames. Owned by the consumer, which must
-   * close it; -1 if it could not be opened.
+   * close it; -1 if it could not be opened. For a tiered file, its RAM copy.
    */
   readFd: number;
+  /**
+   * Tiered files only: a read-only descriptor of the disk copy, owned by the consumer like
+   * readFd. Bytes below the disk copy's length are read from it: the RAM copy gives its synced
+   * head back (punched holes read as zeros). -1 or absent otherwise.
+   */
+  diskFd?: number;
 }
 
 export interface ReleaseEvent { kind: 'release'; handle: number }
@@ -111,4 +123,6 @@ export interface Engine {
   consumerDone(dev: number, ino: number, lastHandle: number): void;
   /** After unmount: true once no request can reach a backing file any more. */
   readonly stoppedServing: boolean;
+  /** A tiered mount's syncs and figures; null for a RAM-only mount. */
+  readonly tiers: TierControl | null;
 }

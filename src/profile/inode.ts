@@ -8,6 +8,10 @@ import type { Stream } from './stream';
  */
 export class InodeState {
   readFd = -1;
+  /** A tiered file's disk copy, read below its length (see Profiler.readAt); -1 otherwise. */
+  diskFd = -1;
+  /** Queued for a sync by a severe line (Profiler.takeSevere). */
+  severe = false;
   /** Handles open on this file. */
   openHandles = 0;
   /**

@@ -27,6 +27,11 @@ export interface ProfilerOptions {
    * fallback (the file's bytes are counted, its lines are not).
    */
   openBeneath: ((path: string) => number) | null;
+  /**
+   * Lines at or above this severity code (Severity: lower is more severe) mark their file for a
+   * sync (takeSevere); null: none do.
+   */
+  syncOn: number | null;
 }
 
 export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
@@ -38,6 +43,7 @@ export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
   maxInodes: 4096,
   maxReadPerTick: 8 * 1024 * 1024,
   openBeneath: null,
+  syncOn: null,
 };
 
 /**
@@ -101,6 +107,8 @@ export class Profiler {
   private laterEvents: FileEvent[] = [];
   /** Files with more new content than one tick reads: read on the next tick. */
   private readonly carryOver: InodeState[] = [];
+  /** Files with a line at or above options.syncOn since takeSevere was last called. */
+  private severe: InodeState[] = [];
   private readBuffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
   /** The application and file stream credited with lines completed by the bytes being fed. */
   private lineApp: Stream;
@@ -202,9 +210,9 @@ export class Profiler {
    */
   mayHold(dev: number, ino: number): boolean {
     for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
-    if (this.laterEvents.some((ev) => ev.kind === 'open' && ev.readFd >= 0)) return true;
+    if (this.laterEvents.some((ev) => ev.kind === 'open' && (ev.readFd >= 0 || (ev.diskFd ?? -1) >= 0))) return true;
     const inode = this.inodes.get(`${dev}:${ino}`);
-    return inode !== undefined && (inode.readFd >= 0 || inode.reservation !== null);
+    return inode !== undefined && (inode.readFd >= 0 || inode.diskFd >= 0 || inode.reservation !== null);
   }
 
   /** Files the profiler holds state for (open now, or recently). */
@@ -234,7 +242,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.diskFd ?? -1);
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
@@ -254,26 +262,30 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number, comm?: string): void {
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, diskFd: number): void {
     const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
     app.openCount++;
     let key = `path:${path}`;
     if (readFd < 0) readFd = this.openByPath(path);
-    if (readFd >= 0) {
+    // A tiered file is known by its disk copy (the engine's identity for it), read from its RAM copy.
+    const identityFd = diskFd >= 0 ? diskFd : readFd;
+    if (identityFd >= 0) {
       try {
-        const st = fstatSync(readFd);
+        const st = fstatSync(identityFd);
         key = `${st.dev}:${st.ino}`;
       } catch {
         closeQuietlySync(readFd);
-        readFd = -1;
+        closeQuietlySync(diskFd);
+        readFd = diskFd = -1;
       }
     }
     let inode = this.inodes.get(key);
     if (!inode) {
       if (this.inodes.size >= this.options.maxInodes) this.evictInode();
-      inode = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.countLine(len, sev, type));
+      const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.onLine(created, len, sev, type));
+      inode = created;
       this.inodes.set(key, inode);
     } else if (inode.path !== path) {
       this.movePath(inode, path);
@@ -285,6 +297,10 @@ export class Profiler {
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeQuietlySync(readFd);
+    }
+    if (diskFd >= 0) {
+      if (inode.diskFd < 0) inode.diskFd = diskFd;
+      else closeQuietlySync(diskFd);
     }
     inode.lastHandle = handle;
     if (inode.openHandles++ === 0) {
@@ -456,7 +472,7 @@ export class Profiler {
       const want = Math.min(end - pos, this.ensureReadBuffer(end - pos));
       let got: number;
       try {
-        got = readSync(inode.readFd, this.readBuffer, 0, want, pos);
+        got = this.readAt(inode, want, pos);
       } catch {
         this.readErrors++;
         got = 0;
@@ -495,6 +511,46 @@ export class Profiler {
     this.lineApp = this.unknownApp;
   }
 
+  /**
+   * Reads [pos, pos + want) into the read buffer. A tiered file's bytes below its disk copy's
+   * length come from the disk copy: the RAM copy gives its synced head back (punched, reading as
+   * zeros). The sync publishes a longer disk copy before it punches, so if the disk copy grew
+   * while the RAM copy was read, the part it grew over is read again from disk.
+   */
+  private readAt(inode: InodeState, want: number, pos: number): number {
+    if (inode.diskFd < 0) return readSync(inode.readFd, this.readBuffer, 0, want, pos);
+    const synced = fstatSync(inode.diskFd).size;
+    let got = 0;
+    if (pos < synced) {
+      got = readSync(inode.diskFd, this.readBuffer, 0, Math.min(want, synced - pos), pos);
+      if (got < Math.min(want, synced - pos)) return got;
+    }
+    if (got === want) return got;
+    const fromRam = readSync(inode.readFd, this.readBuffer, got, want - got, pos + got);
+    const after = fstatSync(inode.diskFd).size;
+    const redo = Math.min(pos + got + fromRam, after) - (pos + got);
+    if (after > synced && redo > 0) readSync(inode.diskFd, this.readBuffer, got, redo, pos + got);
+    return got + fromRam;
+  }
+
+  /** Every line of a file passes here; a severe one marks the file for a sync. */
+  private onLine(inode: InodeState, lengthBytes: number, severity: number, dataType: number): void {
+    this.countLine(lengthBytes, severity, dataType);
+    const syncOn = this.options.syncOn;
+    if (syncOn !== null && severity <= syncOn && !inode.severe) {
+      inode.severe = true;
+      this.severe.push(inode);
+    }
+  }
+
+  /** Files with a line at or above options.syncOn since the last call (each once). */
+  takeSevere(): InodeState[] {
+    const out = this.severe;
+    this.severe = [];
+    for (const inode of out) inode.severe = false;
+    return out;
+  }
+
   /** Anything written but not yet read is read before a truncation moves the offset. */
   private feedPending(inode: InodeState): void {
     if (inode.tickEnd >= 0) this.readNewContent(inode);
@@ -519,6 +575,10 @@ export class Profiler {
     if (inode.readFd >= 0) {
       closeQuietlySync(inode.readFd);
       inode.readFd = -1;
+    }
+    if (inode.diskFd >= 0) {
+      closeQuietlySync(inode.diskFd);
+      inode.diskFd = -1;
     }
   }
 

@@ -7,6 +7,13 @@ export function isTmpfs(path: string): boolean {
   return statfsSync(path).type === TMPFS_MAGIC;
 }
 
+/** statfs f_type of ramfs (linux/magic.h). */
+export const RAMFS_MAGIC = 0x858458f6;
+
+export function isRamfs(path: string): boolean {
+  return statfsSync(path).type === RAMFS_MAGIC;
+}
+
 export function isEmptyDir(path: string): boolean {
   return readdirSync(path).length === 0;
 }

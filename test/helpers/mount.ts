@@ -23,6 +23,11 @@ export interface MountHandle {
 
 export interface MountOptions {
   engine: string;
+  /**
+   * A tiered mount (the scratch directory is on a persistent filesystem, so the mount keeps its
+   * tails in RAM and its history there). Default: RAM only (--no-persist), a fresh tmpfs.
+   */
+  tiered?: boolean;
   args?: string[];
   /** Prepare the directory before mounting (e.g. mount a tmpfs there, or put files in). */
   prepare?: (dir: string, scratch: string) => void;
@@ -38,7 +43,8 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
   const runDir = join(scratch, 'run');
   mkdirSync(dir);
   options.prepare?.(dir, scratch);
-  const args = [CLI, 'mount', dir, '--engine', options.engine, '--run-dir', runDir, '--size', '64M', ...(options.args ?? [])];
+  const mode = options.tiered ? [] : ['--no-persist'];
+  const args = [CLI, 'mount', dir, '--engine', options.engine, '--run-dir', runDir, '--size', '64M', ...mode, ...(options.args ?? [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));

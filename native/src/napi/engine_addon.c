@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../engine.h"
+#include "engine_handle.h"
 #include "util.h"
 
 static const napi_type_tag ENGINE_TAG = {0x6c6f67736861646full, 0x772e656e67696e65ull};
@@ -27,7 +28,7 @@ static void finalize_ring(napi_env env, void *data, void *hint) {
   ls_engine_unref(hint);
 }
 
-static bool engine_of(napi_env env, napi_value handle, struct ls_engine **out) {
+bool ls_napi_engine_of(napi_env env, napi_value handle, struct ls_engine **out) {
   bool ok = false;
   napi_valuetype t;
   if (!ls_napi_ok(env, napi_typeof(env, handle, &t))) return false;
@@ -69,8 +70,10 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     return NULL;
   }
   char mountpoint[4096], cache[32] = "writethrough", fsname[64] = "logshadow", subtype[64] = "logshadow";
-  uint32_t backing_fd = 0, max_write = 1u << 20, ring_capacity = LS_RING_DEFAULT_CAPACITY;
-  bool debug = false, xattr = false, present;
+  static char patterns[8192]; /* on the JavaScript thread only */
+  uint32_t backing_fd = 0, max_write = 1u << 20, ring_capacity = LS_RING_DEFAULT_CAPACITY, ram_dir_fd = 0;
+  uint64_t max_unsynced = 64ull << 20, sync_interval_ms = 300000, final_sync_ms = 30000;
+  bool debug = false, xattr = false, disk_reserve = true, present, tiered, have_patterns;
   if (!ls_napi_prop_string(env, opts, "mountpoint", mountpoint, sizeof(mountpoint), &present)) return NULL;
   if (!present) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mountpoint is required");
@@ -87,8 +90,18 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
       !ls_napi_prop_bool(env, opts, "debug", &debug, &present) ||
       !ls_napi_prop_bool(env, opts, "xattr", &xattr, &present) ||
       !ls_napi_prop_string(env, opts, "fsname", fsname, sizeof(fsname), &present) ||
-      !ls_napi_prop_string(env, opts, "subtype", subtype, sizeof(subtype), &present))
+      !ls_napi_prop_string(env, opts, "subtype", subtype, sizeof(subtype), &present) ||
+      !ls_napi_prop_uint32(env, opts, "ramDirFd", &ram_dir_fd, &tiered) ||
+      !ls_napi_prop_uint64(env, opts, "maxUnsynced", &max_unsynced, &present) ||
+      !ls_napi_prop_uint64(env, opts, "syncIntervalMs", &sync_interval_ms, &present) ||
+      !ls_napi_prop_uint64(env, opts, "finalSyncMs", &final_sync_ms, &present) ||
+      !ls_napi_prop_bool(env, opts, "diskReserve", &disk_reserve, &present) ||
+      !ls_napi_prop_string(env, opts, "directPatterns", patterns, sizeof(patterns), &have_patterns))
     return NULL;
+  if (tiered && (ram_dir_fd > 0x7fffffff || max_unsynced == 0 || sync_interval_ms == 0)) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "ramDirFd must be a descriptor, maxUnsynced and syncIntervalMs positive");
+    return NULL;
+  }
   if (strcmp(cache, "writethrough") != 0 && strcmp(cache, "writeback") != 0) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "cache must be 'writethrough' or 'writeback'");
     return NULL;
@@ -112,6 +125,12 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
       .xattr = xattr,
       .fsname = fsname,
       .subtype = subtype,
+      .ram_dir_fd = tiered ? (int)ram_dir_fd : -1,
+      .max_unsynced = max_unsynced,
+      .sync_interval_ms = sync_interval_ms,
+      .final_sync_ms = final_sync_ms,
+      .disk_reserve = disk_reserve,
+      .direct_patterns = have_patterns ? patterns : NULL,
   };
   struct ls_engine *e;
   char err[768];
@@ -135,7 +154,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
       !ls_napi_set_string(env, handle, "device", e->mount_dev) ||
       !ls_napi_set_number(env, handle, "maxWrite", e->max_write) ||
       !ls_napi_set_bool(env, handle, "writeback", e->writeback) ||
-      !ls_napi_set_bool(env, handle, "xattr", o.xattr))
+      !ls_napi_set_bool(env, handle, "xattr", o.xattr) ||
+      !ls_napi_set_bool(env, handle, "tiered", e->tiers != NULL))
     goto undo;
   return handle;
 
@@ -159,7 +179,8 @@ static bool event_object(napi_env env, const struct ls_event *ev, napi_value *ou
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle) && ls_napi_set_string(env, o, "path", ev->path) &&
          ls_napi_set_number(env, o, "pid", ev->pid) && ls_napi_set_number(env, o, "flags", ev->flags) &&
          ls_napi_set_bool(env, o, "created", ev->created) &&
-         ls_napi_set_number(env, o, "readFd", ev->read_fd) && ls_napi_set_string(env, o, "comm", ev->comm);
+         ls_napi_set_number(env, o, "readFd", ev->read_fd) && ls_napi_set_number(env, o, "diskFd", ev->disk_fd) &&
+         ls_napi_set_string(env, o, "comm", ev->comm);
     break;
   case LS_EV_RELEASE:
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle);
@@ -182,7 +203,7 @@ static bool event_object(napi_env env, const struct ls_event *ev, napi_value *ou
 static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
   napi_value handle;
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 1, &handle) || !engine_of(env, handle, &e)) return NULL;
+  if (!ls_napi_args(env, info, 1, &handle) || !ls_napi_engine_of(env, handle, &e)) return NULL;
   struct ls_event *evs;
   size_t n = ls_evq_take(&e->events, &evs);
   napi_value arr = NULL;
@@ -192,7 +213,7 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
       napi_value o;
       if (!event_object(env, &evs[i], &o) || !ls_napi_ok(env, napi_set_element(env, arr, (uint32_t)i, o)))
         break;
-      evs[i].read_fd = -1; /* JavaScript owns it now */
+      evs[i].read_fd = evs[i].disk_fd = -1; /* JavaScript owns them now */
       ls_event_dispose(&evs[i]);
     }
   }
@@ -211,7 +232,7 @@ static bool identity_ok(double dev, double ino) {
 static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 6, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  if (!ls_napi_args(env, info, 6, argv) || !ls_napi_engine_of(env, argv[0], &e)) return NULL;
   double dev, ino, fd, offset, length;
   if (!ls_napi_ok(env, napi_get_value_double(env, argv[1], &dev)) || !ls_napi_ok(env, napi_get_value_double(env, argv[2], &ino)) ||
       !ls_napi_ok(env, napi_get_value_double(env, argv[3], &fd)) || !ls_napi_ok(env, napi_get_value_double(env, argv[4], &offset)) ||
@@ -226,7 +247,7 @@ static napi_value js_punch_if_idle(napi_env env, napi_callback_info info) {
 static napi_value js_consumer_done(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 4, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  if (!ls_napi_args(env, info, 4, argv) || !ls_napi_engine_of(env, argv[0], &e)) return NULL;
   double dev, ino;
   uint32_t last_open;
   if (!ls_napi_ok(env, napi_get_value_double(env, argv[1], &dev)) || !ls_napi_ok(env, napi_get_value_double(env, argv[2], &ino)) ||
@@ -239,7 +260,7 @@ static napi_value js_consumer_done(napi_env env, napi_callback_info info) {
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value handle;
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 1, &handle) || !engine_of(env, handle, &e)) return NULL;
+  if (!ls_napi_args(env, info, 1, &handle) || !ls_napi_engine_of(env, handle, &e)) return NULL;
   struct ls_counters *c = &e->counters;
   uint64_t writes = atomic_load_explicit(&c->writes, memory_order_relaxed);
   napi_value o, ops, errors;
@@ -336,7 +357,7 @@ static void finalize_gone(napi_env env, void *data, void *hint) {
 static napi_value js_on_file_gone(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 2, argv) || !engine_of(env, argv[0], &e)) return NULL;
+  if (!ls_napi_args(env, info, 2, argv) || !ls_napi_engine_of(env, argv[0], &e)) return NULL;
   napi_valuetype t;
   if (!ls_napi_ok(env, napi_typeof(env, argv[1], &t))) return NULL;
   if (t != napi_function) {
@@ -402,7 +423,8 @@ static void unmount_complete(napi_env env, napi_status status, void *data) {
       napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &err);
     else
       napi_get_null(env, &err);
-    if (ls_napi_set_bool(env, o, "wasMounted", w->res.was_mounted) &&
+    if (ls_napi_set_number(env, o, "unsyncedLeft", (double)w->res.unsynced_left) &&
+        ls_napi_set_bool(env, o, "wasMounted", w->res.was_mounted) &&
         ls_napi_set_bool(env, o, "lazy", w->res.lazy) && ls_napi_set_bool(env, o, "stopped", w->res.stopped) &&
         ls_napi_set_value(env, o, "error", err))
       napi_resolve_deferred(env, w->deferred, o);
@@ -423,7 +445,7 @@ static void unmount_complete(napi_env env, napi_status status, void *data) {
 static napi_value js_unmount(napi_env env, napi_callback_info info) {
   napi_value handle;
   struct ls_engine *e;
-  if (!ls_napi_args(env, info, 1, &handle) || !engine_of(env, handle, &e)) return NULL;
+  if (!ls_napi_args(env, info, 1, &handle) || !ls_napi_engine_of(env, handle, &e)) return NULL;
   struct unmount_work *w = calloc(1, sizeof(*w));
   if (!w) {
     napi_throw_error(env, "ENOMEM", "out of memory");
@@ -454,7 +476,8 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "punchIfIdle", js_punch_if_idle) ||
       !ls_napi_export_function(env, exports, "onFileGone", js_on_file_gone) ||
       !ls_napi_export_function(env, exports, "consumerDone", js_consumer_done) ||
-      !ls_napi_export_function(env, exports, "unmount", js_unmount))
+      !ls_napi_export_function(env, exports, "unmount", js_unmount) ||
+      !ls_napi_export_tier_functions(env, exports))
     return NULL;
   return exports;
 }

@@ -109,6 +109,25 @@ bool ls_napi_prop_uint32(napi_env env, napi_value obj, const char *key, uint32_t
   return true;
 }
 
+bool ls_napi_prop_uint64(napi_env env, napi_value obj, const char *key, uint64_t *out, bool *present) {
+  napi_value v;
+  if (!ls_napi_prop(env, obj, key, &v, present)) return false;
+  if (!*present) return true;
+  napi_valuetype t;
+  if (!ls_napi_ok(env, napi_typeof(env, v, &t))) return false;
+  if (t != napi_number) return type_error(env, key, "a number");
+  double d;
+  if (!ls_napi_ok(env, napi_get_value_double(env, v, &d))) return false;
+  if (!(d >= 0 && d <= 9007199254740991.0 && floor(d) == d)) {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "%s must be an integer from 0 to 2^53-1", key);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return false;
+  }
+  *out = (uint64_t)d;
+  return true;
+}
+
 bool ls_napi_prop_bool(napi_env env, napi_value obj, const char *key, bool *out, bool *present) {
   napi_value v;
   if (!ls_napi_prop(env, obj, key, &v, present)) return false;

@@ -20,6 +20,7 @@ bool ls_napi_prop(napi_env env, napi_value obj, const char *key, napi_value *out
 bool ls_napi_prop_string(napi_env env, napi_value obj, const char *key, char *buf, size_t len,
                          bool *present);
 bool ls_napi_prop_uint32(napi_env env, napi_value obj, const char *key, uint32_t *out, bool *present);
+bool ls_napi_prop_uint64(napi_env env, napi_value obj, const char *key, uint64_t *out, bool *present);
 bool ls_napi_prop_bool(napi_env env, napi_value obj, const char *key, bool *out, bool *present);
 
 bool ls_napi_set_number(napi_env env, napi_value obj, const char *key, double value);

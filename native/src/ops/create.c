@@ -1,7 +1,9 @@
 #include "ops.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
+
 
 /* Opens parent/name, creating it when it is not there, and says which happened: the open event
  * reports `created`, and only a created file is handed to the caller's ownership. */
@@ -31,14 +33,26 @@ void ls_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
   ls_count(e, LS_OP_CREATE);
   struct ls_node *p = ls_node_of(e, parent);
   bool created = false;
+  char *path = e->tiers ? ls_path_join(e, p, name) : NULL;
+  bool tiered = ls_tiering_wants(e, path);
+  int flags = ls_backing_open_flags(e, fi->flags);
   /* O_NOFOLLOW: a symlink at the name is refused, never followed */
-  int fd = open_or_create(p->fd, name, ls_backing_open_flags(e, fi->flags) | O_NOFOLLOW, mode,
+  int fd = open_or_create(p->fd, name, (tiered ? ls_tiering_handle_flags(flags) : flags) | O_NOFOLLOW, mode,
                           (fi->flags & O_EXCL) != 0, &created);
   if (fd < 0) {
+    free(path);
     ls_fail(req, e, LS_OP_CREATE, fd);
     return;
   }
+  if (created) ls_tiering_changed(e, p);
   int r = created ? ls_take_ownership(req, p->fd, fd, mode, true) : 0;
+  struct ls_tier *tier = NULL;
+  if (r == 0 && tiered) {
+    tier = ls_tier_get(e->tiers, fd, true, &r);
+    if (tier && !created && (fi->flags & O_TRUNC)) r = ls_tier_truncate(e->tiers, tier, 0);
+    if (r == -ENOTSUP && !created && (fi->flags & O_TRUNC)) r = ls_sys(ftruncate(fd, 0));
+    else if (r == -ENOTSUP) r = 0; /* served from the disk side */
+  }
   int node_fd = -1;
   if (r == 0) {
     char proc[40];
@@ -49,12 +63,14 @@ void ls_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
   struct fuse_entry_param ep;
   if (r == 0) r = ls_nodes_adopt(e, node_fd, &ep);
   if (r < 0) {
+    if (tier) ls_tier_put(e->tiers, tier);
+    free(path);
     close(fd);
     if (created) unlinkat(p->fd, name, 0);
     ls_fail(req, e, LS_OP_CREATE, r);
     return;
   }
-  r = ls_register_open(req, e, ep.ino, fi, fd, created);
+  r = ls_register_open(req, e, ep.ino, fi, fd, created, tier, path);
   if (r < 0) {
     close(fd);
     ls_nodes_forget(e, ep.ino, 1);

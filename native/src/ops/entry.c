@@ -1,5 +1,6 @@
 #include "ops.h"
 
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@ void ls_reply_new_entry(fuse_req_t req, struct ls_engine *e, enum ls_op op, stru
     ls_fail(req, e, op, -errno);
     return;
   }
+  ls_tiering_changed(e, parent);
   int r = ls_take_ownership(req, parent->fd, fd, mode, false);
   if (r < 0) {
     /* an object the caller would not own must not stay behind */

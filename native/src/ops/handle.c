@@ -36,7 +36,7 @@ static void read_comm(int pid, char out[16]) {
 }
 
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size) {
-  struct ls_event ev = {.kind = (uint8_t)kind, .read_fd = -1, .size = size, .path = path};
+  struct ls_event ev = {.kind = (uint8_t)kind, .read_fd = -1, .disk_fd = -1, .size = size, .path = path};
   ls_evq_push(&e->events, &ev);
 }
 
@@ -61,17 +61,40 @@ void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) 
   if ((mode & kill) && fchmod(fd, mode & ~kill) == 0) fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
 }
 
+/* The descriptors an open event hands the consumer: the file's content to read back and, when
+ * it is tiered, its disk copy too (content below the synced boundary is read from there). */
+static void event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev) {
+  ev->read_fd = ev->disk_fd = -1;
+  if (!ls_evq_fd_budget(&e->events)) return;
+  char proc[40];
+  int ram = t ? atomic_load(&t->ram_fd) : -1;
+  ls_proc_fd(proc, ram >= 0 ? ram : fd);
+  ev->read_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (ram >= 0) {
+    ls_proc_fd(proc, t->disk_fd);
+    ev->disk_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  }
+}
+
 int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
-                     int fd, bool created) {
+                     int fd, bool created, struct ls_tier *tier, char *path) {
   uint32_t id = ls_engine_new_handle(e);
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
   bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
-  int r = ls_nodes_opened(e, ino, writer, id);
-  if (r < 0) return r;
+  bool tiered = tier != NULL;
+  int r = ls_nodes_opened(e, ino, writer, id, &tier);
+  if (tier) ls_tier_put(e->tiers, tier); /* the node had it already */
+  if (r < 0) {
+    free(path);
+    return r;
+  }
   r = ls_handles_add(&e->handles, fd, id, NULL);
   if (r < 0) {
-    ls_nodes_released(e, ino, writer);
+    struct ls_tier *t;
+    ls_nodes_released(e, ino, writer, &t);
+    if (t) ls_tier_put(e->tiers, t);
+    free(path);
     return r;
   }
   fi->fh = ls_fh_make(id, fd);
@@ -79,8 +102,10 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
    * in a partly written page into two requests, and the ring would count writes no application
    * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
-   * The price: no shared writable mmap in this mode (the writeback cache has it). */
-  fi->direct_io = !e->writeback;
+   * The price: no shared writable mmap in this mode (the writeback cache has it). A tiered
+   * mount's files served from the disk side keep the page cache (their point is shared mmap):
+   * the kernel still sends each write through at once, without the writeback cache. */
+  fi->direct_io = !e->writeback && (tiered || !e->tiers);
   /* ...and direct writes skip the kernel's clearing of set-id bits (file_remove_privs), which
    * the root daemon's own write does not do either: such handles do it in ops/write.c */
   struct stat st;
@@ -91,21 +116,19 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   }
 
   /* queued before the reply, so before any write through this handle can reach the ring */
-  char proc[40];
-  ls_proc_fd(proc, fd);
   struct ls_event ev = {
       .kind = LS_EV_OPEN,
       .created = created,
       .handle = id,
       .pid = fuse_req_ctx(req)->pid,
       .flags = fi->flags,
-      .read_fd = ls_evq_fd_budget(&e->events) ? open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1,
-      .path = ls_path_of_fd(e, fd),
+      .path = path ? path : ls_path_of_fd(e, fd),
   };
+  event_fds(e, fd, ls_node_of(e, ino)->tier, &ev);
   read_comm(ev.pid, ev.comm);
-  char *path = (fi->flags & O_TRUNC) && !created && ev.path ? strdup(ev.path) : NULL;
+  char *trunc_path = (fi->flags & O_TRUNC) && !created && ev.path ? strdup(ev.path) : NULL;
   ls_evq_push(&e->events, &ev);
-  if (path) ls_push_path_event(e, LS_EV_TRUNCATE, path, 0);
+  if (trunc_path) ls_push_path_event(e, LS_EV_TRUNCATE, trunc_path, 0);
   return 0;
 }
 
@@ -117,8 +140,10 @@ void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh) {
   ls_handles_remove(&e->handles, fd);
   close(fd);
   /* no longer counted as a writer before the consumer can see the release: it may punch then */
-  bool last = ls_nodes_released(e, ino, ls_fh_is_writer(fh));
-  struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1};
+  struct ls_tier *t;
+  bool last = ls_nodes_released(e, ino, ls_fh_is_writer(fh), &t);
+  if (t) ls_tier_put(e->tiers, t); /* the last handle: a synced file's RAM copy goes now */
+  struct ls_event ev = {.kind = LS_EV_RELEASE, .handle = ls_fh_id(fh), .read_fd = -1, .disk_fd = -1};
   ls_evq_push(&e->events, &ev);
   if (last && known) ls_gone_after_release(e, &st);
 }

@@ -1,5 +1,6 @@
 #include "ops.h"
 
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@ void ls_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
   /* AT_EMPTY_PATH links the node's inode itself (root has the CAP_DAC_READ_SEARCH it needs) */
   long r = ls_sys(linkat(ls_node_of(e, ino)->fd, "", np->fd, newname, AT_EMPTY_PATH));
   struct fuse_entry_param ep;
+  if (r == 0) ls_tiering_changed(e, np);
   if (r == 0) r = ls_nodes_lookup(e, np, newname, &ep);
   if (r < 0) {
     ls_fail(req, e, LS_OP_LINK, r);

@@ -12,9 +12,12 @@
 #include <time.h>
 
 #include "../engine.h"
+#include "../tiering.h"
 
 extern const struct fuse_lowlevel_ops ls_ops;
 extern const struct fuse_lowlevel_ops ls_ops_xattr;
+extern const struct fuse_lowlevel_ops ls_ops_tiered;
+extern const struct fuse_lowlevel_ops ls_ops_tiered_xattr;
 
 static inline struct ls_engine *ls_engine_of(fuse_req_t req) { return fuse_req_userdata(req); }
 
@@ -61,8 +64,11 @@ void ls_reply_new_entry(fuse_req_t req, struct ls_engine *e, enum ls_op op, stru
 
 /* handle.c: shared by open and create */
 int ls_backing_open_flags(const struct ls_engine *e, int flags);
+/* Registers the handle `fd` and queues its open event. Takes over `tier` (a reference, or NULL)
+ * and `path` (its path from the mount root, malloc'd, or NULL to read it from fd), also when it
+ * fails. */
 int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
-                     int fd, bool created);
+                     int fd, bool created, struct ls_tier *tier, char *path);
 /* Writethrough's direct writes bypass the kernel's clearing of set-id bits: what a local
  * filesystem does on a write by a process without CAP_FSETID (taken to be any caller but root).
  * Only handles flagged LS_FH_KILL_SETID at open call it. */
@@ -91,6 +97,15 @@ void ls_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void ls_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
                  struct fuse_file_info *fi);
+void ls_op_read_tiered(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void ls_op_write_tiered(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                        struct fuse_file_info *fi);
+/* write.c: counters, the set-id rule, the ring record and the reply of a write that was made
+ * (n bytes) or failed (-errno); also for parked writes, when they are resumed */
+void ls_write_finish(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64_t fh, bool writepage,
+                     off_t off, ssize_t n);
+/* getattr.c: a tiered file's own size and times over its disk copy's attributes */
+void ls_tier_overlay(struct ls_engine *e, struct ls_node *n, bool have_handle, struct stat *st);
 void ls_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);

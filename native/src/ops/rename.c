@@ -1,5 +1,6 @@
 #include "ops.h"
 
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@ void ls_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_
   /* RENAME_NOREPLACE, RENAME_EXCHANGE and RENAME_WHITEOUT go through as the kernel sent them */
   long r = ls_sys(renameat2(p->fd, name, np->fd, newname, flags));
   if (r == 0) {
-    struct ls_event ev = {.kind = LS_EV_RENAME, .read_fd = -1};
+    ls_tiering_changed(e, p);
+    if (np != p) ls_tiering_changed(e, np);
+    struct ls_event ev = {.kind = LS_EV_RENAME, .read_fd = -1, .disk_fd = -1};
     ev.path = ls_path_join(e, p, name);
     ev.path2 = ls_path_join(e, np, newname);
     ls_evq_push(&e->events, &ev);

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
@@ -51,8 +52,19 @@ void ls_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
                 : ls_sys(fchownat(n->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
   }
 
+  /* a tiered file is cut through its tier: the RAM copy, then the disk copy (tier/io.c) */
+  struct ls_tier *tier = NULL;
+  bool found = false; /* looked up here (not the node's, held by a handle): put at the end */
+  if (e->tiers && n->type == S_IFREG && !n->let_go) {
+    if (fd >= 0 && n->tier)
+      tier = n->tier;
+    else
+      found = (tier = ls_tier_find(e->tiers, n->dev, n->ino)) != NULL;
+  }
+
   if (r == 0 && (valid & FUSE_SET_ATTR_SIZE)) {
-    r = fd >= 0 ? ls_sys(ftruncate(fd, attr->st_size)) : truncate_node(n, attr->st_size);
+    r = tier ? ls_tier_truncate(e->tiers, tier, (uint64_t)attr->st_size)
+        : fd >= 0 ? ls_sys(ftruncate(fd, attr->st_size)) : truncate_node(n, attr->st_size);
     if (r == 0)
       ls_push_path_event(e, LS_EV_TRUNCATE, ls_path_of_fd(e, fd >= 0 ? fd : n->fd),
                          (uint64_t)attr->st_size);
@@ -71,6 +83,9 @@ void ls_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
       tv[1] = attr->st_mtim;
     r = fd >= 0 ? ls_sys(futimens(fd, tv))
                 : ls_sys(utimensat(n->fd, "", tv, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+    /* the RAM copy's times are the ones shown while it exists (ls_tier_stat) */
+    int ram = tier ? atomic_load(&tier->ram_fd) : -1;
+    if (r == 0 && ram >= 0) r = ls_sys(futimens(ram, tv));
   }
   /* FUSE_SET_ATTR_CTIME (writeback cache): ctime cannot be set; the calls above moved it */
 
@@ -78,6 +93,9 @@ void ls_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   if (r == 0)
     r = fd >= 0 ? ls_sys(fstat(fd, &st))
                 : ls_sys(fstatat(n->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+  if (r == 0 && tier) ls_tier_stat(tier, &st);
+  if (found) ls_tier_put(e->tiers, tier);
+  if (r == 0) ls_tiering_changed(e, n);
   if (r < 0)
     ls_fail(req, e, LS_OP_SETATTR, r);
   else

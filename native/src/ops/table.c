@@ -8,7 +8,8 @@
  * security.capability before every write(2) (file_remove_privs), a second round trip per write
  * that doubles the cost of small appends; libfuse 3.14 cannot negotiate HANDLE_KILLPRIV_V2,
  * which would let the kernel skip it. Without them the first GETXATTR gets ENOSYS and the
- * kernel stops asking, so xattrs are opt-in. */
+ * kernel stops asking, so xattrs are opt-in. A tiered mount has its own read and write (the
+ * tail in RAM, the head on disk); every other operation serves both kinds. */
 #define LS_COMMON_OPS \
     .init = ls_op_init, \
     .lookup = ls_op_lookup, \
@@ -25,8 +26,6 @@
     .rename = ls_op_rename, \
     .link = ls_op_link, \
     .open = ls_op_open, \
-    .read = ls_op_read, \
-    .write = ls_op_write, \
     .flush = ls_op_flush, \
     .release = ls_op_release, \
     .fsync = ls_op_fsync, \
@@ -40,12 +39,16 @@
     .fallocate = ls_op_fallocate, \
     .lseek = ls_op_lseek,
 
-const struct fuse_lowlevel_ops ls_ops = {LS_COMMON_OPS};
-
-const struct fuse_lowlevel_ops ls_ops_xattr = {
-    LS_COMMON_OPS
-    .setxattr = ls_op_setxattr,
-    .getxattr = ls_op_getxattr,
-    .listxattr = ls_op_listxattr,
+#define LS_XATTR_OPS \
+    .setxattr = ls_op_setxattr, \
+    .getxattr = ls_op_getxattr, \
+    .listxattr = ls_op_listxattr, \
     .removexattr = ls_op_removexattr,
-};
+
+#define LS_RAM_DATA_OPS .read = ls_op_read, .write = ls_op_write,
+#define LS_TIERED_DATA_OPS .read = ls_op_read_tiered, .write = ls_op_write_tiered,
+
+const struct fuse_lowlevel_ops ls_ops = {LS_COMMON_OPS LS_RAM_DATA_OPS};
+const struct fuse_lowlevel_ops ls_ops_xattr = {LS_COMMON_OPS LS_RAM_DATA_OPS LS_XATTR_OPS};
+const struct fuse_lowlevel_ops ls_ops_tiered = {LS_COMMON_OPS LS_TIERED_DATA_OPS};
+const struct fuse_lowlevel_ops ls_ops_tiered_xattr = {LS_COMMON_OPS LS_TIERED_DATA_OPS LS_XATTR_OPS};

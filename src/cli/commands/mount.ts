@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
 import { POLICY_NAMES } from '../../alloc/policies';
 import {
-  DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
+  DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parseLevelOrOff, parsePatterns, parsePositiveInt, parseSize,
+  type EngineChoice, type MountConfig,
 } from '../../config/mount-config';
 import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
@@ -39,6 +40,13 @@ interface MountFlags {
   metricsListen?: string;
   metricsMaxStreams: string;
   config?: string;
+  /** commander: a directory for --persist <dir>, false for --no-persist, undefined for neither. */
+  persist?: string | false;
+  maxUnsynced?: string;
+  syncInterval: string;
+  syncOn: string;
+  finalSyncTimeout: string;
+  direct: string;
 }
 
 export function registerMount(program: Command): void {
@@ -46,8 +54,15 @@ export function registerMount(program: Command): void {
     .command('mount')
     .description('mount logshadow in place over a log directory (foreground unless --background)')
     .argument('<dir>', 'the log directory; applications keep writing to the same path')
-    .option('--size <size>', 'size of the tmpfs mounted when <dir> is not on tmpfs already', DEFAULTS.tmpfsSize)
-    .option('--backing <dir>', 'keep the files in this (tmpfs) directory instead of under <dir>')
+    .option('--size <size>', 'RAM for the logs: the tmpfs logshadow mounts (the tails of a tiered mount, or a RAM-only directory not on tmpfs)', DEFAULTS.tmpfsSize)
+    .option('--persist <dir>', 'keep the logs durable in this disk directory (for a <dir> on tmpfs); default: <dir> itself when it is on a persistent filesystem')
+    .option('--no-persist', 'RAM only: nothing is written to disk (a <dir> not on tmpfs gets a fresh tmpfs, and must be empty)')
+    .option('--max-unsynced <size>', 'tiered: the unsynced bytes (what a power cut would lose) the syncs keep under; writers wait above it (default: a quarter of --size)')
+    .option('--sync-interval <duration>', 'tiered: every byte is on disk within about this long', `${DEFAULTS.syncIntervalMs / 60_000}m`)
+    .option('--sync-on <level>', 'tiered: a line at or above this level is made durable within a tick (off: never)', DEFAULTS.syncOn)
+    .option('--final-sync-timeout <duration>', 'tiered: how long unmount waits for the last sync before it keeps the rest in RAM', `${DEFAULTS.finalSyncMs / 1000}s`)
+    .option('--direct <patterns>', 'tiered: files served straight from disk (shared mmap, records rewritten in place), comma-separated globs', DEFAULTS.direct)
+    .option('--backing <dir>', 'RAM only: keep the files in this (tmpfs) directory instead of under <dir>')
     .option('--engine <name>', 'data path: auto (native when built), native, fuse-native', DEFAULTS.engine)
     .option('--cache <mode>', 'writethrough (every write in tmpfs before it returns) or writeback', DEFAULTS.cache)
     .option('--refresh <duration>', 'profiler and forecast refresh period', `${DEFAULTS.refreshMs}ms`)
@@ -68,8 +83,10 @@ export function registerMount(program: Command): void {
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
-  logshadow mount /var/log/myapp        in place (a 256M tmpfs if not on tmpfs)
-  logshadow mount /var/log/myapp --size 1G --background
+  logshadow mount /var/log/myapp        tiered: tails in RAM, history on disk, same directory
+  logshadow mount /var/log/myapp --size 1G --sync-interval 1m --background
+  logshadow mount /var/log --persist /var/hdd.log   a tmpfs /var/log, made durable on disk
+  logshadow mount /run/logs --no-persist            RAM only
   logshadow mount /run/logs --engine fuse-native  the reference engine
   logshadow mount /var/log/myapp --config /etc/logshadow/myapp.json`)
     .action(async (dir: string, flags: MountFlags, cmd: Command) => {
@@ -112,7 +129,24 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     profile: flags.profile !== false,
     metricsListen: flags.metricsListen ? parseListenAddress(flags.metricsListen) : null,
     metricsMaxStreams: parsePositiveInt(flags.metricsMaxStreams, '--metrics-max-streams'),
+    persist: persistOf(flags, mountpoint),
+    maxUnsyncedBytes: flags.maxUnsynced === undefined ? null : parseSize(flags.maxUnsynced, '--max-unsynced', 64 * 1024),
+    syncIntervalMs: parseDuration(flags.syncInterval, '--sync-interval'),
+    syncOn: parseLevelOrOff(flags.syncOn, '--sync-on'),
+    finalSyncMs: parseDuration(flags.finalSyncTimeout, '--final-sync-timeout'),
+    direct: parsePatterns(flags.direct, '--direct'),
   };
+}
+
+function persistOf(flags: MountFlags, mountpoint: string): MountConfig['persist'] {
+  if (flags.persist === false) return 'off';
+  if (flags.persist === undefined) return flags.backing ? 'off' : 'auto';
+  if (flags.backing) throw usageError('--persist and --backing do not go together: --backing is for RAM-only mounts');
+  const dir = resolveDirectory(flags.persist, 'persist directory');
+  if (dir === mountpoint || isInside(dir, mountpoint)) {
+    throw new LogshadowError(ErrorCodes.BAD_PERSIST, `--persist ${flags.persist} is inside the mount: the disk side must be reachable without it`);
+  }
+  return { dir };
 }
 
 function codeForExit(status: number): ErrorCode {

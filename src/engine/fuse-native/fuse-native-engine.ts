@@ -19,6 +19,8 @@ export class FuseNativeEngine implements Engine {
   readonly cache: CacheMode = 'writethrough';
   readonly knowsCaller = false;
   readonly ring: WriteRing;
+  /** RAM-only: this engine does not serve tiered mounts (create-engine refuses them). */
+  readonly tiers = null;
   private readonly ctx: OpContext;
   private readonly fuse: PatchedFuse;
   private mounted = false;
@@ -35,6 +37,9 @@ export class FuseNativeEngine implements Engine {
   stoppedServing = false;
 
   constructor(private readonly options: EngineMountOptions) {
+    if (options.tiered) {
+      throw new LogshadowError(ErrorCodes.USAGE, 'the fuse-native engine does not serve tiered mounts yet: use --engine native, or --no-persist for a RAM-only mount');
+    }
     if (options.cache !== 'writethrough') {
       throw new LogshadowError(ErrorCodes.USAGE, 'the fuse-native engine supports only --cache writethrough (libfuse 2 has no writeback cache); use --engine native');
     }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CacheMode, EngineCounters, FileEvent } from '../engine';
+import type { SyncOutcome, SyncTrigger, TierFileStats, TierTotals } from '../tiers';
 
 /**
  * Loading the native addons (native/build/<type>/<name>.node). Loading never throws: a caller
@@ -71,6 +72,14 @@ export interface NativeMountOptions {
   xattr?: boolean;
   fsname?: string;
   subtype?: string;
+  /** Tiered (see TieredOptions): the RAM directory; backingFd is then the disk directory. */
+  ramDirFd?: number;
+  maxUnsynced?: number;
+  syncIntervalMs?: number;
+  finalSyncMs?: number;
+  diskReserve?: boolean;
+  /** Newline-separated glob patterns of files served from the disk side. */
+  directPatterns?: string;
 }
 
 /** What mount() returns; the other functions take it back. */
@@ -87,6 +96,8 @@ export interface NativeEngineHandle {
   readonly writeback: boolean;
   /** Whether extended attributes are served. */
   readonly xattr: boolean;
+  /** Whether the mount is tiered. */
+  readonly tiered: boolean;
 }
 
 export interface NativeCounters extends EngineCounters {
@@ -105,6 +116,8 @@ export interface NativeUnmountResult {
   stopped: boolean;
   /** The errno code of a umount2 that failed, e.g. "EPERM". */
   error: string | null;
+  /** Tiered: bytes the final sync could not make durable; they stay in the RAM directory. */
+  unsyncedLeft: number;
 }
 
 export interface NativeEngineAddon {
@@ -121,6 +134,12 @@ export interface NativeEngineAddon {
   consumerDone(handle: NativeEngineHandle, dev: number, ino: number, lastHandle: number): void;
   /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
   unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
+  /** Tiered mounts only. dev < 0: every file. */
+  syncNow(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome>;
+  requestSync(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger): void;
+  tierStats(handle: NativeEngineHandle, maxFiles: number): TierTotals & { list: TierFileStats[] };
+  /** Syncs a RAM directory left behind into its disk directory and empties it. */
+  recover(diskFd: number, ramDirFd: number): Promise<{ files: number; bytes: number }>;
 }
 
 let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
@@ -134,6 +153,10 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'onFileGone',
     'consumerDone',
     'unmount',
+    'syncNow',
+    'requestSync',
+    'tierStats',
+    'recover',
   ]);
   return engineAddon;
 }

@@ -1,4 +1,5 @@
 import type { CacheMode, Engine, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
+import type { FileIdentity, SyncOutcome, SyncTrigger, TierControl, TierFileStats, TierTotals } from '../tiers';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
 import { errnoOf } from '../../util/errno';
@@ -54,7 +55,7 @@ export class NativeEngine implements Engine {
   /** What the kernel agreed to at mount time. */
   get mounted(): Omit<NativeEngineHandle, 'ring'> | undefined {
     const h = this.handle;
-    return h && { mountpoint: h.mountpoint, device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr };
+    return h && { mountpoint: h.mountpoint, device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr, tiered: h.tiered };
   }
 
   get stoppedServing(): boolean {
@@ -81,6 +82,14 @@ export class NativeEngine implements Engine {
         xattr: o.xattr ?? false,
         fsname: 'logshadow',
         subtype: 'logshadow',
+        ...(o.tiered && {
+          ramDirFd: o.tiered.ramDirFd,
+          maxUnsynced: o.tiered.maxUnsyncedBytes,
+          syncIntervalMs: o.tiered.syncIntervalMs,
+          finalSyncMs: o.tiered.finalSyncMs,
+          diskReserve: o.tiered.diskReserve,
+          directPatterns: o.tiered.directPatterns.join('\n'),
+        }),
       });
     } catch (err) {
       throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount ${o.mountpoint}: ${(err as Error).message}`, {
@@ -126,6 +135,25 @@ export class NativeEngine implements Engine {
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
     if (this.handle === undefined || this.unmounting !== undefined) return -errnoOf('ESHUTDOWN');
     return this.resolveAddon().punchIfIdle(this.handle, dev, ino, fd, offset, length);
+  }
+
+  get tiers(): TierControl | null {
+    const handle = this.handle;
+    if (!handle?.tiered) return null;
+    const addon = this.resolveAddon();
+    const id = (file: FileIdentity | null): [number, number] => (file ? [file.dev, file.ino] : [-1, 0]);
+    return {
+      syncNow: (file: FileIdentity | null, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome> =>
+        addon.syncNow(handle, ...id(file), trigger, timeoutMs),
+      requestSync: (file: FileIdentity | null, trigger: SyncTrigger): void => {
+        if (this.unmounting === undefined) addon.requestSync(handle, ...id(file), trigger);
+      },
+      totals: (): TierTotals => {
+        const { list: _list, ...totals } = addon.tierStats(handle, 0);
+        return totals;
+      },
+      dirtyFiles: (max: number): TierFileStats[] => addon.tierStats(handle, max).list,
+    };
   }
 
   private resolveAddon(): NativeEngineAddon {

@@ -1,0 +1,272 @@
+/*
+ * The tiered mount's JavaScript face: syncs asked for by the daemon (`logshadow sync`, severity,
+ * forecast), the tiers' figures for stats, and the recovery of a RAM directory left behind
+ * without mounting. Syncs that are waited for run on libuv's pool, never on the JavaScript
+ * thread: a sync can take as long as the disk does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine.h"
+#include "engine_handle.h"
+#include "util.h"
+
+static bool tiers_of(napi_env env, napi_value handle, struct ls_engine **e) {
+  if (!ls_napi_engine_of(env, handle, e)) return false;
+  if (!(*e)->tiers) {
+    napi_throw_error(env, "ENOTTIERED", "this mount is not tiered (it keeps its files in RAM only)");
+    return false;
+  }
+  return true;
+}
+
+static bool trigger_of(napi_env env, napi_value v, enum ls_sync_trigger *out) {
+  char name[32];
+  size_t len;
+  if (!ls_napi_ok(env, napi_get_value_string_utf8(env, v, name, sizeof(name), &len))) return false;
+  for (int i = 0; i < LS_SYNC_TRIGGER_COUNT; i++)
+    if (strcmp(name, ls_sync_trigger_names[i]) == 0) {
+      *out = (enum ls_sync_trigger)i;
+      return true;
+    }
+  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "unknown sync trigger");
+  return false;
+}
+
+/* dev < 0: every file. */
+static bool file_of(napi_env env, napi_value vdev, napi_value vino, bool *all, dev_t *dev, ino_t *ino) {
+  double d, i;
+  if (!ls_napi_ok(env, napi_get_value_double(env, vdev, &d)) || !ls_napi_ok(env, napi_get_value_double(env, vino, &i)))
+    return false;
+  *all = d < 0;
+  if (*all) return true;
+  if (!(i >= 0 && d < 18446744073709551616.0 && i < 18446744073709551616.0)) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "not a file identity");
+    return false;
+  }
+  *dev = (dev_t)d;
+  *ino = (ino_t)i;
+  return true;
+}
+
+struct sync_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  struct ls_engine *e;
+  bool all;
+  dev_t dev;
+  ino_t ino;
+  enum ls_sync_trigger trigger;
+  uint64_t timeout_ms;
+  int result;
+  uint64_t bytes;
+  double ms;
+};
+
+static void sync_execute(napi_env env, void *data) {
+  (void)env;
+  struct sync_work *w = data;
+  double t0 = ls_tier_now_ms();
+  w->result = ls_tiers_sync(w->e->tiers, w->all, w->dev, w->ino, w->trigger, true, w->timeout_ms, &w->bytes);
+  w->ms = ls_tier_now_ms() - t0;
+}
+
+static void sync_complete(napi_env env, napi_status status, void *data) {
+  struct sync_work *w = data;
+  napi_value o, err;
+  const char *code = w->result < 0 ? strerrorname_np(-w->result) : NULL;
+  if (status == napi_ok && napi_create_object(env, &o) == napi_ok &&
+      (code ? napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &err) : napi_get_null(env, &err)) == napi_ok &&
+      ls_napi_set_value(env, o, "error", err) && ls_napi_set_number(env, o, "bytes", (double)w->bytes) &&
+      ls_napi_set_number(env, o, "ms", w->ms)) {
+    napi_resolve_deferred(env, w->deferred, o);
+  } else {
+    napi_value msg, error;
+    napi_create_string_utf8(env, "sync could not report its result", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  }
+  napi_delete_async_work(env, w->work);
+  ls_engine_unref(w->e);
+  free(w);
+}
+
+/* syncNow(handle, dev, ino, trigger, timeoutMs): a promise of {error, bytes, ms} once durable. */
+static napi_value js_sync_now(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  struct ls_engine *e;
+  if (!ls_napi_args(env, info, 5, argv) || !tiers_of(env, argv[0], &e)) return NULL;
+  struct sync_work *w = calloc(1, sizeof(*w));
+  if (!w) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  double timeout;
+  napi_value promise, name;
+  if (!file_of(env, argv[1], argv[2], &w->all, &w->dev, &w->ino) || !trigger_of(env, argv[3], &w->trigger) ||
+      !ls_napi_ok(env, napi_get_value_double(env, argv[4], &timeout)) ||
+      !ls_napi_ok(env, napi_create_promise(env, &w->deferred, &promise)) ||
+      !ls_napi_ok(env, napi_create_string_utf8(env, "logshadow.sync", NAPI_AUTO_LENGTH, &name)) ||
+      !ls_napi_ok(env, napi_create_async_work(env, NULL, name, sync_execute, sync_complete, w, &w->work))) {
+    free(w);
+    return NULL;
+  }
+  w->timeout_ms = timeout > 0 ? (uint64_t)timeout : 0;
+  w->e = e;
+  ls_engine_ref(e);
+  if (!ls_napi_ok(env, napi_queue_async_work(env, w->work))) {
+    ls_engine_unref(e);
+    napi_delete_async_work(env, w->work);
+    free(w);
+    return NULL;
+  }
+  return promise;
+}
+
+/* requestSync(handle, dev, ino, trigger): asks and returns at once. */
+static napi_value js_request_sync(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  struct ls_engine *e;
+  bool all;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  enum ls_sync_trigger trigger;
+  if (!ls_napi_args(env, info, 4, argv) || !tiers_of(env, argv[0], &e) ||
+      !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !trigger_of(env, argv[3], &trigger))
+    return NULL;
+  ls_tiers_sync(e->tiers, all, dev, ino, trigger, false, 0, NULL);
+  return NULL;
+}
+
+static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_value *out) {
+  napi_value o, syncs;
+  if (!ls_napi_ok(env, napi_create_object(env, &o)) || !ls_napi_ok(env, napi_create_object(env, &syncs))) return false;
+  for (int i = 0; i < LS_SYNC_TRIGGER_COUNT; i++)
+    if (!ls_napi_set_number(env, syncs, ls_sync_trigger_names[i], (double)t->syncs[i])) return false;
+  const char *err = t->last_error ? strerrorname_np(t->last_error) : NULL;
+  napi_value last_error;
+  if (!ls_napi_ok(env, err ? napi_create_string_utf8(env, err, NAPI_AUTO_LENGTH, &last_error) : napi_get_null(env, &last_error)))
+    return false;
+  bool ok = ls_napi_set_value(env, o, "syncs", syncs) && ls_napi_set_value(env, o, "lastError", last_error) &&
+            ls_napi_set_number(env, o, "unsyncedBytes", (double)t->unsynced_bytes) &&
+            ls_napi_set_number(env, o, "files", (double)t->files) &&
+            ls_napi_set_number(env, o, "dirtyFiles", (double)t->dirty_files) &&
+            ls_napi_set_number(env, o, "oldestUnsyncedMs", t->oldest_unsynced_ms) &&
+            ls_napi_set_number(env, o, "rounds", (double)t->sync_rounds) &&
+            ls_napi_set_number(env, o, "filesSynced", (double)t->files_synced) &&
+            ls_napi_set_number(env, o, "bytesSynced", (double)t->bytes_synced) &&
+            ls_napi_set_number(env, o, "diskBytesWritten", (double)(t->disk_bytes_written + t->write_through_bytes)) &&
+            ls_napi_set_number(env, o, "writeThroughBytes", (double)t->write_through_bytes) &&
+            ls_napi_set_number(env, o, "syncErrors", (double)t->sync_errors) &&
+            ls_napi_set_bool(env, o, "healthy", t->healthy) &&
+            ls_napi_set_number(env, o, "lastSyncAtMs", t->last_sync_wall_ms) &&
+            ls_napi_set_number(env, o, "lastSyncDurationMs", t->last_sync_duration_ms) &&
+            ls_napi_set_number(env, o, "lastSyncBytes", (double)t->last_sync_bytes) &&
+            ls_napi_set_number(env, o, "recoveredFiles", (double)t->recovered_files) &&
+            ls_napi_set_number(env, o, "recoveredBytes", (double)t->recovered_bytes) &&
+            ls_napi_set_number(env, o, "throttledWrites", (double)t->throttled_writes) &&
+            ls_napi_set_number(env, o, "throttledNow", (double)t->throttled_now) &&
+            ls_napi_set_number(env, o, "throttledMs", t->throttled_ms) &&
+            ls_napi_set_number(env, o, "reservedDiskBytes", (double)t->reserved_disk_bytes) &&
+            ls_napi_set_number(env, o, "ramCopiesDropped", (double)t->ram_copies_dropped);
+  *out = o;
+  return ok;
+}
+
+/* tierStats(handle, maxFiles): the totals, and in `list` the files with the most unsynced bytes. */
+static napi_value js_tier_stats(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  struct ls_engine *e;
+  uint32_t max;
+  if (!ls_napi_args(env, info, 2, argv) || !tiers_of(env, argv[0], &e) ||
+      !ls_napi_ok(env, napi_get_value_uint32(env, argv[1], &max)))
+    return NULL;
+  struct ls_tier_totals t;
+  ls_tiers_totals(e->tiers, &t);
+  napi_value o, files;
+  if (!totals_object(env, &t, &o)) return NULL;
+  struct ls_tier_file *fs = max ? calloc(max, sizeof(*fs)) : NULL;
+  size_t n = fs ? ls_tiers_files(e->tiers, fs, max) : 0;
+  bool ok = ls_napi_ok(env, napi_create_array_with_length(env, n, &files));
+  for (size_t i = 0; i < n; i++) {
+    napi_value f;
+    char *path = ok && fs[i].disk_fd >= 0 ? ls_path_of_fd(e, fs[i].disk_fd) : NULL;
+    ok = ok && ls_napi_ok(env, napi_create_object(env, &f)) && ls_napi_set_number(env, f, "dev", (double)fs[i].dev) &&
+         ls_napi_set_number(env, f, "ino", (double)fs[i].ino) && ls_napi_set_string(env, f, "path", path ? path : "") &&
+         ls_napi_set_number(env, f, "size", (double)fs[i].size) && ls_napi_set_number(env, f, "synced", (double)fs[i].synced) &&
+         ls_napi_set_number(env, f, "unsyncedBytes", (double)fs[i].unsynced) &&
+         ls_napi_set_number(env, f, "unsyncedAgeMs", fs[i].unsynced_age_ms) &&
+         ls_napi_ok(env, napi_set_element(env, files, (uint32_t)i, f));
+    free(path);
+    if (fs[i].disk_fd >= 0) close(fs[i].disk_fd);
+  }
+  free(fs);
+  return ok && ls_napi_set_value(env, o, "list", files) ? o : NULL;
+}
+
+struct recover_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  int disk_fd, ram_fd;
+  int result;
+  uint64_t bytes;
+  char err[256];
+};
+
+static void recover_execute(napi_env env, void *data) {
+  (void)env;
+  struct recover_work *w = data;
+  w->result = ls_tiers_recover(w->disk_fd, w->ram_fd, &w->bytes, w->err, sizeof(w->err));
+}
+
+static void recover_complete(napi_env env, napi_status status, void *data) {
+  struct recover_work *w = data;
+  napi_value o;
+  if (status == napi_ok && w->result >= 0 && napi_create_object(env, &o) == napi_ok &&
+      ls_napi_set_number(env, o, "files", w->result) && ls_napi_set_number(env, o, "bytes", (double)w->bytes)) {
+    napi_resolve_deferred(env, w->deferred, o);
+  } else {
+    napi_value msg, code, error;
+    const char *name = w->result < 0 ? strerrorname_np(-w->result) : NULL;
+    napi_create_string_utf8(env, w->err[0] ? w->err : "recovery failed", NAPI_AUTO_LENGTH, &msg);
+    napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
+    napi_create_error(env, code, msg, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  }
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+/* recover(diskFd, ramDirFd): syncs every RAM copy into the disk side and removes it. */
+static napi_value js_recover(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t disk_fd, ram_fd;
+  if (!ls_napi_args(env, info, 2, argv) || !ls_napi_int32(env, argv[0], "diskFd", &disk_fd) ||
+      !ls_napi_int32(env, argv[1], "ramDirFd", &ram_fd))
+    return NULL;
+  struct recover_work *w = calloc(1, sizeof(*w));
+  napi_value promise, name;
+  if (!w) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  w->disk_fd = disk_fd;
+  w->ram_fd = ram_fd;
+  if (!ls_napi_ok(env, napi_create_promise(env, &w->deferred, &promise)) ||
+      !ls_napi_ok(env, napi_create_string_utf8(env, "logshadow.recover", NAPI_AUTO_LENGTH, &name)) ||
+      !ls_napi_ok(env, napi_create_async_work(env, NULL, name, recover_execute, recover_complete, w, &w->work)) ||
+      !ls_napi_ok(env, napi_queue_async_work(env, w->work))) {
+    free(w);
+    return NULL;
+  }
+  return promise;
+}
+
+bool ls_napi_export_tier_functions(napi_env env, napi_value exports) {
+  return ls_napi_export_function(env, exports, "syncNow", js_sync_now) &&
+         ls_napi_export_function(env, exports, "requestSync", js_request_sync) &&
+         ls_napi_export_function(env, exports, "tierStats", js_tier_stats) &&
+         ls_napi_export_function(env, exports, "recover", js_recover);
+}

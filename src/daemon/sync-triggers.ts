@@ -1,0 +1,52 @@
+import type { TierControl } from '../engine/tiers';
+import type { Profiler } from '../profile/profiler';
+import type { FilesystemShadow } from '../shadow/shadow-log';
+
+export interface SyncTriggerOptions {
+  maxUnsyncedBytes: number;
+  refreshMs: number;
+  horizonMs: number;
+  /** --warn-full, seconds. */
+  warnFullSec: number;
+}
+
+/**
+ * The triggers of a tiered mount's syncs that need what only the daemon knows; the engine keeps
+ * its own (interval, size at half the limit, RAM fullness, fsync, unmount) with or without a
+ * daemon. Severity: a line at or above --sync-on makes its file's tail durable within a tick plus
+ * the sync. Forecast: the forecast rate says the unsynced total passes the limit before a sync
+ * started now would end, so the sync starts before, not after. Fullness: the RAM side is forecast
+ * to fill within --warn-full.
+ */
+export class SyncTriggers {
+  private lastForecastMs = -Infinity;
+  private lastFullnessMs = -Infinity;
+  readonly asked = { severity: 0, forecast: 0, fullness: 0 };
+
+  constructor(private readonly tiers: TierControl, private readonly options: SyncTriggerOptions) {}
+
+  afterTick(profiler: Profiler, fs: FilesystemShadow, nowMs: number): void {
+    for (const inode of profiler.takeSevere()) {
+      if (!Number.isFinite(inode.dev)) continue;
+      this.tiers.requestSync({ dev: inode.dev, ino: inode.ino }, 'severity');
+      this.asked.severity++;
+    }
+    const { maxUnsyncedBytes, refreshMs, horizonMs, warnFullSec } = this.options;
+    const totals = this.tiers.totals();
+    if (totals.unsyncedBytes === 0) return;
+    // Asked at most once a tick: a sync in flight answers the next one.
+    const lead = refreshMs + totals.lastSyncDurationMs;
+    const coming = (fs.bytes.p90[1] / horizonMs) * lead;
+    if (totals.unsyncedBytes + coming >= maxUnsyncedBytes && nowMs - this.lastForecastMs >= refreshMs) {
+      this.tiers.requestSync(null, 'forecast');
+      this.asked.forecast++;
+      this.lastForecastMs = nowMs;
+    }
+    const ttf = fs.timeToFullSec.atP95;
+    if (ttf !== null && ttf < warnFullSec && nowMs - this.lastFullnessMs >= refreshMs) {
+      this.tiers.requestSync(null, 'fullness');
+      this.asked.fullness++;
+      this.lastFullnessMs = nowMs;
+    }
+  }
+}
