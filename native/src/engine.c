@@ -116,8 +116,9 @@ static void engine_free(struct ls_engine *e) {
   if (e->debug) ls_log_debug(false);
   if (e->tiers) {
     ls_tiers_close(e->tiers, 0); /* unmount made the final sync; this only stops the thread */
+    int ram_dir = e->tiers->o.ram_dir_fd;
     ls_tiers_destroy(e->tiers);
-    close(e->tiers->o.ram_dir_fd);
+    if (ram_dir >= 0) close(ram_dir);
     free(e->tiers);
   }
   ls_tiering_free_patterns(e->direct_patterns);
@@ -263,7 +264,7 @@ void ls_engine_unmount(struct ls_engine *e, struct ls_unmount_result *res) {
    * in the RAM directory for the next mount (or `logshadow recover`) */
   if (e->tiers) {
     r.unsynced_left = ls_tiers_close(e->tiers, e->final_sync_ms);
-    if (r.stopped) ls_tiers_drop_synced(e->tiers);
+    if (r.stopped) ls_tiers_release(e->tiers);
   }
 
   pthread_mutex_lock(&e->lock);

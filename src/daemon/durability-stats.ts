@@ -57,7 +57,7 @@ export function durabilityStats(config: MountConfig, prepared: PreparedMount | n
     syncErrors: t.syncErrors,
     lastError: t.lastError,
     throttled: { writes: t.throttledWrites, now: t.throttledNow, totalMs: t.throttledMs },
-    recovered: { files: t.recoveredFiles, bytes: t.recoveredBytes },
+    recovered: { files: t.recoveredFiles, bytes: t.recoveredBytes, unadoptedFiles: t.unadoptedFiles },
     reservedDiskBytes: t.reservedDiskBytes,
     daemonAsked: triggers?.asked ?? null,
     files: tiers.dirtyFiles(LISTED_FILES).map((f) => ({

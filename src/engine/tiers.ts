@@ -66,6 +66,8 @@ export interface TierTotals {
   lastSyncBytes: number;
   recoveredFiles: number;
   recoveredBytes: number;
+  /** RAM copies left by a dead process that could not be tied to their disk file: kept, not synced. */
+  unadoptedFiles: number;
   throttledWrites: number;
   throttledNow: number;
   throttledMs: number;

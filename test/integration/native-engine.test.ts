@@ -560,7 +560,7 @@ mountSuite('native engine on a full tmpfs', () => {
     fs.writeFileSync(at('small.log'), 'still serving\n');
     expect(fs.readFileSync(at('small.log'), 'utf8')).toBe('still serving\n');
     const res = await fx.unmount();
-    expect(res.result).toEqual({ wasMounted: true, lazy: false, stopped: true, error: null });
+    expect(res.result).toEqual({ wasMounted: true, lazy: false, stopped: true, error: null, unsyncedLeft: 0 });
   });
 });
 
@@ -688,7 +688,7 @@ mountSuite('native engine unmounting', () => {
     const t0 = Date.now();
     const res = await fx.unmount();
     expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(res.result).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null });
+    expect(res.result).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null, unsyncedLeft: 0 });
     expect(await fx.request('ping')).toBe('pong');
     expect(mountsAt(fx.dir)).toEqual(['tmpfs']);
 
@@ -707,7 +707,7 @@ mountSuite('native engine unmounting', () => {
     fx = await EngineFixture.start();
     fs.writeFileSync(path.join(fx.dir, 'x.log'), 'x\n');
     const res = await fx.unmount();
-    expect(res.result).toEqual({ wasMounted: true, lazy: false, stopped: true, error: null });
+    expect(res.result).toEqual({ wasMounted: true, lazy: false, stopped: true, error: null, unsyncedLeft: 0 });
     expect((await fx.unmount()).result).toEqual(res.result);
     expect(fs.readFileSync(path.join(fx.dir, 'x.log'), 'utf8')).toBe('x\n');
   });
@@ -716,7 +716,7 @@ mountSuite('native engine unmounting', () => {
     fx = await EngineFixture.start();
     expect(run('umount', [fx.dir]).status).toBe(0);
     const res = await fx.unmount();
-    expect(res.result).toEqual({ wasMounted: false, lazy: false, stopped: true, error: null });
+    expect(res.result).toEqual({ wasMounted: false, lazy: false, stopped: true, error: null, unsyncedLeft: 0 });
     expect(mountsAt(fx.dir)).toEqual(['tmpfs']);
   });
 

@@ -36,6 +36,7 @@ function fakeAddon(mountError?: Error) {
     maxWrite: 1 << 20,
     writeback: false,
     xattr: false,
+    tiered: false,
   };
   const addon: NativeEngineAddon = {
     mount(o) {
@@ -63,6 +64,18 @@ function fakeAddon(mountError?: Error) {
     unmount() {
       calls.push('unmount');
       return new Promise((resolve) => (resolveUnmount = resolve));
+    },
+    syncNow() {
+      throw new Error('not a tiered mount');
+    },
+    requestSync() {
+      throw new Error('not a tiered mount');
+    },
+    tierStats() {
+      throw new Error('not a tiered mount');
+    },
+    recover() {
+      throw new Error('not a tiered mount');
     },
   };
   return { addon, calls, ring, finishUnmount: (r: NativeUnmountResult) => resolveUnmount(r) };
@@ -117,10 +130,10 @@ test('mount passes the options through and wraps the ring; unmount runs once', a
 
   const first = engine.unmount();
   const second = engine.unmount();
-  finishUnmount({ wasMounted: true, lazy: true, stopped: true, error: null });
+  finishUnmount({ wasMounted: true, lazy: true, stopped: true, error: null, unsyncedLeft: 0 });
   await Promise.all([first, second]);
   expect(calls.filter((c) => c === 'unmount')).toHaveLength(1);
-  expect(engine.lastUnmount).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null });
+  expect(engine.lastUnmount).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null, unsyncedLeft: 0 });
 });
 
 test('a file-gone handler set before mount is registered with the mount, one set after at once, and only one', async () => {

@@ -166,6 +166,7 @@ static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_val
             ls_napi_set_number(env, o, "lastSyncBytes", (double)t->last_sync_bytes) &&
             ls_napi_set_number(env, o, "recoveredFiles", (double)t->recovered_files) &&
             ls_napi_set_number(env, o, "recoveredBytes", (double)t->recovered_bytes) &&
+            ls_napi_set_number(env, o, "unadoptedFiles", (double)t->unadopted) &&
             ls_napi_set_number(env, o, "throttledWrites", (double)t->throttled_writes) &&
             ls_napi_set_number(env, o, "throttledNow", (double)t->throttled_now) &&
             ls_napi_set_number(env, o, "throttledMs", t->throttled_ms) &&

@@ -143,7 +143,7 @@ static struct ls_tier *tier_new(dev_t dev, ino_t ino, int disk_fd, const char *n
  * reserved past its disk copy's end go back. Nothing may reach it any more. */
 static void tier_free(struct ls_tiers *ts, struct ls_tier *t) {
   int ram = atomic_load(&t->ram_fd);
-  bool dropped = ram >= 0 && close(ram) == 0 && unlinkat(ts->o.ram_dir_fd, t->name, 0) == 0;
+  bool dropped = ram >= 0 && close(ram) == 0 && ts->o.ram_dir_fd >= 0 && unlinkat(ts->o.ram_dir_fd, t->name, 0) == 0;
   uint64_t reserved = t->reserved_to > t->size ? t->reserved_to - t->size : 0;
   /* KEEP_SIZE extents past the end: punching them (not truncating) cannot race a size change */
   if (reserved)
@@ -325,15 +325,17 @@ void ls_tiers_meta_dirty(struct ls_tiers *ts, int opath_fd) {
 static int64_t adopt(struct ls_tiers *ts, const char *name) {
   int ram = openat(ts->o.ram_dir_fd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (ram < 0) return -errno;
-  int disk = open_by_name(ts->o.disk_root_fd, name);
+  int disk = open_by_name(ts->o.handle_root_fd, name);
   struct stat rs, ds;
-  if (disk < 0 || fstat(ram, &rs) < 0 || fstat(disk, &ds) < 0 || !S_ISREG(ds.st_mode) || ds.st_nlink == 0) {
-    /* its file is gone (ESTALE): its tail has nowhere to go */
-    int err = disk < 0 ? disk : -ESTALE;
+  bool gone = disk == -ESTALE || (disk >= 0 && fstat(disk, &ds) == 0 && ds.st_nlink == 0);
+  if (disk < 0 || gone || fstat(ram, &rs) < 0 || fstat(disk, &ds) < 0 || !S_ISREG(ds.st_mode)) {
     close(ram);
     if (disk >= 0) close(disk);
-    unlinkat(ts->o.ram_dir_fd, name, 0);
-    return err;
+    /* only a file that is gone for certain loses its tail, which has nowhere to go; anything
+     * else keeps the RAM copy where it is, for a later start (or `logshadow recover`) */
+    if (gone) unlinkat(ts->o.ram_dir_fd, name, 0);
+    else ts->t.unadopted++;
+    return gone ? -ESTALE : disk < 0 ? disk : -EINVAL;
   }
   if (rs.st_size < ds.st_size && ftruncate(disk, rs.st_size) == 0) ds.st_size = rs.st_size;
   struct ls_tier *t = tier_new(ds.st_dev, ds.st_ino, disk, name, (uint64_t)rs.st_size);
@@ -391,6 +393,7 @@ static int adopt_all(struct ls_tiers *ts, char *err, size_t errlen) {
 int ls_tiers_open(struct ls_tiers *ts, const struct ls_tier_options *o, char *err, size_t errlen) {
   memset(ts, 0, sizeof(*ts));
   ts->o = *o;
+  ts->o.handle_root_fd = -1;
   ts->buckets = calloc(INITIAL_BUCKETS, sizeof(*ts->buckets));
   if (!ts->buckets) {
     snprintf(err, errlen, "out of memory");
@@ -408,6 +411,10 @@ int ls_tiers_open(struct ls_tiers *ts, const struct ls_tier_options *o, char *er
   /* the disk side must be able to name its files by handle, or nothing can be tiered */
   char probe[LS_TIER_NAME_MAX];
   int r = ls_tier_handle_name(o->disk_root_fd, probe);
+  /* open_by_handle_at refuses an O_PATH descriptor as its mount (EBADF) */
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->disk_root_fd);
+  if (r == 0 && (ts->o.handle_root_fd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) r = -errno;
   if (r < 0) {
     snprintf(err, errlen, "the disk directory's filesystem cannot give file handles (%s): it cannot keep a tiered mount's files",
              strerror(-r));
@@ -427,16 +434,18 @@ void ls_tiers_on_space(struct ls_tiers *ts, ls_tier_space_fn fn, void *ctx) {
   pthread_mutex_unlock(&ts->lock);
 }
 
-void ls_tiers_drop_synced(struct ls_tiers *ts) {
+void ls_tiers_release(struct ls_tiers *ts) {
   pthread_mutex_lock(&ts->lock);
   for (size_t i = 0; i < ts->nbuckets; i++)
     for (struct ls_tier *t = ts->buckets[i]; t; t = t->hnext) {
-      int ram = atomic_load(&t->ram_fd);
-      if (ram < 0 || (t->size > atomic_load(&t->synced) && !t->gone)) continue;
-      atomic_store(&t->ram_fd, -1);
+      int ram = atomic_exchange(&t->ram_fd, -1);
+      if (ram < 0) continue;
       close(ram);
-      if (unlinkat(ts->o.ram_dir_fd, t->name, 0) == 0) ts->t.ram_copies_dropped++;
+      bool synced = t->size <= atomic_load(&t->synced) || t->gone;
+      if (synced && unlinkat(ts->o.ram_dir_fd, t->name, 0) == 0) ts->t.ram_copies_dropped++;
     }
+  close(ts->o.ram_dir_fd);
+  ts->o.ram_dir_fd = -1;
   pthread_mutex_unlock(&ts->lock);
 }
 
@@ -455,6 +464,7 @@ void ls_tiers_destroy(struct ls_tiers *ts) {
       tier_free(ts, t);
     }
   for (size_t i = 0; i < ts->nmeta; i++) close(ts->meta[i].fd);
+  if (ts->o.handle_root_fd >= 0) close(ts->o.handle_root_fd);
   free(ts->meta);
   free(ts->buckets);
   ts->buckets = NULL;

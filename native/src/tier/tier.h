@@ -84,7 +84,8 @@ struct ls_tier {
 };
 
 struct ls_tier_options {
-  int disk_root_fd;      /* any descriptor on the disk filesystem (open_by_handle_at's mount) */
+  int disk_root_fd;      /* the disk directory (O_PATH will do) */
+  int handle_root_fd;    /* set by ls_tiers_open: the same, openable, for open_by_handle_at */
   int ram_dir_fd;        /* the RAM directory (a tmpfs), O_RDONLY | O_DIRECTORY */
   uint64_t max_unsynced; /* the unsynced total the syncs keep under; writers wait above it */
   uint64_t interval_ms;  /* sync everything at least this often */
@@ -110,6 +111,7 @@ struct ls_tier_totals {
   double last_sync_duration_ms;
   uint64_t last_sync_bytes;
   uint64_t recovered_files;    /* RAM copies adopted at start */
+  uint64_t unadopted;          /* RAM copies left in place: their disk file could not be opened */
   uint64_t recovered_bytes;    /* unsynced bytes they held */
   uint64_t throttled_writes;   /* writes that waited for a sync */
   uint64_t throttled_now;
@@ -184,10 +186,11 @@ void ls_tiers_on_space(struct ls_tiers *ts, ls_tier_space_fn fn, void *ctx);
  * unsynced bytes left in RAM (0: everything is on disk; the RAM directory holds nothing).
  */
 uint64_t ls_tiers_close(struct ls_tiers *ts, uint64_t deadline_ms);
-/* Once no operation can run any more (the loop has stopped): the RAM copies whose tails are all
- * synced, or whose files are gone, are removed now, so that the RAM directory holds exactly what
- * is left to sync. */
-void ls_tiers_drop_synced(struct ls_tiers *ts);
+/* Once no operation can run any more (the loop has stopped, the final sync is over): lets go of
+ * the RAM side. The RAM copies whose tails are all synced, or whose files are gone, are removed,
+ * so that the RAM directory holds exactly what is left to sync, and no descriptor on it stays
+ * open (its tmpfs can then be unmounted). */
+void ls_tiers_release(struct ls_tiers *ts);
 /* Frees everything; only after ls_tiers_close and once no operation can run. */
 void ls_tiers_destroy(struct ls_tiers *ts);
 
