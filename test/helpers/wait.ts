@@ -14,3 +14,16 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
     await sleep(200);
   }
 }
+
+/** Retries `attempt` every 100 ms until it resolves, and returns what it resolved to. */
+export async function untilResolved<T>(what: string, attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${(err as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
