@@ -172,7 +172,7 @@ export class Daemon {
       this.syncTriggers = new SyncTriggers(tiers, {
         maxUnsyncedBytes: maxUnsyncedOf(this.config), refreshMs: this.config.refreshMs,
         horizonMs: this.config.horizonMs, warnFullSec: this.config.warnFullMs / 1000,
-      });
+      }, this.logger);
     }
     this.startAllocator(ramPath);
     if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);

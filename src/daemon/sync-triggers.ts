@@ -1,4 +1,5 @@
 import type { TierControl } from '../engine/tiers';
+import type { Logger } from './logger';
 import type { Profiler } from '../profile/profiler';
 import type { FilesystemShadow } from '../shadow/shadow-log';
 
@@ -21,18 +22,20 @@ export interface SyncTriggerOptions {
 export class SyncTriggers {
   private lastForecastMs = -Infinity;
   private lastFullnessMs = -Infinity;
+  private healthy = true;
   readonly asked = { severity: 0, forecast: 0, fullness: 0 };
 
-  constructor(private readonly tiers: TierControl, private readonly options: SyncTriggerOptions) {}
+  constructor(private readonly tiers: TierControl, private readonly options: SyncTriggerOptions, private readonly logger: Logger) {}
 
   afterTick(profiler: Profiler, fs: FilesystemShadow, nowMs: number): void {
+    const totals = this.tiers.totals();
+    this.watchHealth(totals.healthy, totals.lastError, totals.unsyncedBytes);
     for (const inode of profiler.takeSevere()) {
       if (!Number.isFinite(inode.dev)) continue;
       this.tiers.requestSync({ dev: inode.dev, ino: inode.ino }, 'severity');
       this.asked.severity++;
     }
     const { maxUnsyncedBytes, refreshMs, horizonMs, warnFullSec } = this.options;
-    const totals = this.tiers.totals();
     if (totals.unsyncedBytes === 0) return;
     // Asked at most once a tick: a sync in flight answers the next one.
     const lead = refreshMs + totals.lastSyncDurationMs;
@@ -48,5 +51,13 @@ export class SyncTriggers {
       this.asked.fullness++;
       this.lastFullnessMs = nowMs;
     }
+  }
+
+  /** Loud once when the disk side stops taking syncs, and once when it takes them again. */
+  private watchHealth(healthy: boolean, lastError: string | null, unsyncedBytes: number): void {
+    if (healthy === this.healthy) return;
+    this.healthy = healthy;
+    if (healthy) this.logger.info('syncs to the disk side succeed again', { unsyncedBytes });
+    else this.logger.warn(`syncs to the disk side fail (${lastError ?? 'error'}): the logs stay in RAM, writes go on while it lasts, and the syncs retry`, { unsyncedBytes, error: lastError });
   }
 }

@@ -31,6 +31,8 @@ export interface MountOptions {
   args?: string[];
   /** Prepare the directory before mounting (e.g. mount a tmpfs there, or put files in). */
   prepare?: (dir: string, scratch: string) => void;
+  /** Mount this existing directory instead of a fresh one in the scratch directory. */
+  dir?: string;
   timeoutMs?: number;
 }
 
@@ -39,9 +41,9 @@ const live = new Set<MountHandle>();
 /** Mounts a throwaway instance in a temporary directory, served by a child process. */
 export async function startMount(options: MountOptions): Promise<MountHandle> {
   const scratch = makeScratch();
-  const dir = join(scratch, 'logs');
+  const dir = options.dir ?? join(scratch, 'logs');
   const runDir = join(scratch, 'run');
-  mkdirSync(dir);
+  if (!options.dir) mkdirSync(dir);
   options.prepare?.(dir, scratch);
   const mode = options.tiered ? [] : ['--no-persist'];
   const args = [CLI, 'mount', dir, '--engine', options.engine, '--run-dir', runDir, '--size', '64M', ...mode, ...(options.args ?? [])];

@@ -19,7 +19,8 @@ export class DiskView {
 
   path(name = ''): string {
     if (this.fd < 0) throw new Error('DiskView.open was not called before mounting');
-    return join(`/proc/self/fd/${this.fd}`, name);
+    // by pid, not "self": child processes of the test reach it too
+    return join(`/proc/${process.pid}/fd/${this.fd}`, name);
   }
 
   close(): void {

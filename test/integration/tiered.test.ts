@@ -3,8 +3,10 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, cli, shOk } from '../helpers/cli';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
-import { DiskView, durability, ramDirOf, ramFiles, syncNow } from '../helpers/tiered';
+import { DiskView, durability, ramDirOf, ramFiles, ramUsedBytes, syncNow } from '../helpers/tiered';
 import { until } from '../helpers/wait';
+import { LoopDisk } from '../helpers/loop-disk';
+import { makeScratch } from '../helpers/scratch';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 /** Tiered mounts are served by the native engine. */
@@ -12,6 +14,18 @@ const ENGINE = 'native';
 
 const read = (p: string) => fs.readFileSync(p, 'utf8');
 const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}\n`).join('');
+
+/** Runs a fixture (or any program) to its end; rejects with its stderr unless it exits 0. */
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
 
 function mountAgain(m: MountHandle, ...args: string[]): void {
   const r = cli(['mount', m.dir, '--engine', ENGINE, '--run-dir', m.runDir, '--background', '--size', '64M', ...args]);
@@ -168,6 +182,113 @@ print("synced", flush=True)`;
     syncNow(m);
     expect(read(disk.path('records.bin'))).toBe(want.slice(0, 5_000) + 'tail');
   });
+
+  test('readers racing syncs and punches every 100 ms never see a byte that was never written', async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true, args: ['--sync-interval', '100ms'] });
+    const file = join(m.dir, 'race.log');
+    fs.writeFileSync(file, '');
+    const seconds = '30';
+    const [written, ...readers] = await Promise.all([
+      run(process.execPath, [join(FIXTURES, 'burst-writer.js'), file, seconds]),
+      ...[1, 2, 3].map(() => run(process.execPath, [join(FIXTURES, 'tail-checker.js'), file, seconds])),
+    ]);
+    const { bytes } = JSON.parse(written) as { bytes: number };
+    for (const r of readers) expect((JSON.parse(r) as { reads: number }).reads).toBeGreaterThan(50);
+    const d = durability(m);
+    expect(d.syncs.interval).toBeGreaterThan(50);
+    expect(d.bytesSynced).toBeGreaterThan(bytes / 2);
+    // The synced head went back to the system: RAM holds far less than the file.
+    expect(ramUsedBytes(m)).toBeLessThan(bytes / 4);
+    expect(fs.statSync(file).size).toBe(bytes);
+  }, 120_000);
+
+  test('fio writes and verifies (crc32c) every block back through the boundary while syncs run every 100 ms', async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true, args: ['--sync-interval', '100ms'] });
+    const out = shOk(`fio --name=verify --filename='${join(m.dir, 'fio.dat')}' --rw=write --bs=4k --size=48m --ioengine=sync --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=terse --terse-version=3`, { timeoutMs: 120_000 });
+    expect(out.split(';')[4]).toBe('0'); // fio's error field
+    expect(durability(m).syncs.interval).toBeGreaterThan(0);
+  }, 150_000);
+
+  test('RAM stays bounded while a writer appends ten times the RAM side: within --max-unsynced, the pre-allocation budget and a page per file', async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true, args: ['--size', '16M', '--max-unsynced', '4M', '--prealloc-budget', '1M'], prepare: (dir) => disk.open(dir) });
+    const file = join(m.dir, 'big.log');
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, ramUsedBytes(m))), 5);
+    try {
+      await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'write', file, '160']);
+    } finally {
+      clearInterval(sampler);
+    }
+    // A write that crosses the limit still lands (at most max_write, 128 KiB).
+    expect(peak).toBeLessThanOrEqual(4 * 1024 * 1024 + 1024 * 1024 + 4096 + 128 * 1024);
+    await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'check', file, '160']);
+    syncNow(m);
+    await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'check', disk.path('big.log'), '160']);
+  }, 180_000);
+
+  test("Debian's logrotate (create, compress, rotate 5) while a writer runs: every line on disk after unmount", async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true });
+    const dir = join(m.dir, 'app');
+    fs.mkdirSync(dir);
+    const total = 3000;
+    const w = spawn(process.execPath, [join(FIXTURES, 'rotating-writer.js'), join(dir, 'app.log'), String(total), '20', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve) => w.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const done = new Promise<number | null>((resolve) => w.on('exit', resolve));
+    const conf = join(m.scratch, 'rotate.conf');
+    fs.writeFileSync(conf, `${dir}/app.log {\n  rotate 5\n  create\n  compress\n  missingok\n  postrotate\n    kill -HUP ${pid}\n  endscript\n}\n`);
+    for (let r = 0; r < 3; r++) {
+      await new Promise((res) => setTimeout(res, 150));
+      shOk(`logrotate -f -s '${m.scratch}/rotate.state' '${conf}'`);
+    }
+    expect(await done).toBe(0);
+    unmount(m);
+    // On disk now, the mount gone: app.log, and app.log.1.gz ... app.log.3.gz.
+    const names = fs.readdirSync(dir).sort();
+    expect(names).toEqual(['app.log', 'app.log.1.gz', 'app.log.2.gz', 'app.log.3.gz']);
+    const seqs: number[] = [];
+    for (const n of names) {
+      const text = n.endsWith('.gz') ? shOk(`zcat '${join(dir, n)}'`) : read(join(dir, n));
+      for (const line of text.split('\n').filter(Boolean)) {
+        const mm = /^seq=(\d{6}) the quick brown fox$/.exec(line);
+        expect(mm).not.toBeNull();
+        seqs.push(Number(mm![1]));
+      }
+    }
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+
+  test('the disk side full: writes go on into RAM, the failure is loud, and the syncs resume once there is room', async () => {
+    const loop = new LoopDisk(makeScratch('diskfull'), 24).create();
+    try {
+      const dir = join(loop.mnt, 'logs');
+      fs.mkdirSync(dir);
+      // Leave about 2 MiB free on the disk side.
+      const st = fs.statfsSync(loop.mnt);
+      shOk(`fallocate -l ${st.bavail * st.bsize - 2 * 1024 * 1024} '${dir}/filler'`);
+      const m = await startMount({ engine: ENGINE, tiered: true, dir, args: ['--size', '64M', '--max-unsynced', '32M'], prepare: () => disk.open(dir) });
+      const file = join(dir, 'app.log');
+      await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'write', file, '12']);
+      await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'check', file, '12']);
+      const r = cli(['sync', dir, '--run-dir', m.runDir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/the sync failed \(ENOSPC\)/);
+      const d = durability(m);
+      expect(d.healthy).toBe(false);
+      expect(d.lastError).toBe('ENOSPC');
+      expect(d.unsyncedBytes).toBeGreaterThan(8 * 1024 * 1024);
+      await until('the warning in the daemon log', () => /syncs to the disk side fail \(ENOSPC\)/.test(m.log()));
+      // Room again (removed through the mount, as an operator would): the next sync takes all of it.
+      fs.unlinkSync(join(dir, 'filler'));
+      expect(syncNow(m).error).toBeNull();
+      expect(durability(m).unsyncedBytes).toBe(0);
+      await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'check', disk.path('app.log'), '12']);
+      await until('the recovery in the daemon log', () => /syncs to the disk side succeed again/.test(m.log()));
+      await m.stop();
+    } finally {
+      loop.destroy();
+      fs.rmSync(loop.scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 function mountsOn(dir: string): string[] {

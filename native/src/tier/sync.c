@@ -387,11 +387,35 @@ static void *sync_main(void *arg) {
   char *buf = malloc(LS_TIER_CHUNK);
   pthread_mutex_lock(&ts->lock);
   for (;;) {
-    if (ts->stopping && !ts->requests) break;
+    if (ts->stopping) {
+      /* nobody waits for the daemon's own requests: they go; the waited-for ones still run */
+      for (struct ls_tier_request **p = &ts->requests; *p;) {
+        struct ls_tier_request *q = *p;
+        if (q->waiting) {
+          p = &q->next;
+        } else {
+          *p = q->next;
+          free(q);
+        }
+      }
+      if (!ts->requests) break;
+    }
     double now = ls_tier_now_ms();
     update_rate(ts, now);
     enum ls_sync_trigger trigger = buf ? due(ts, now) : LS_SYNC_NONE;
-    struct ls_tier_request *reqs = buf ? ts->requests : NULL;
+    /* backing off after a failure: only requests someone waits for run (fsync, `logshadow
+     * sync`, unmount); the daemon's own wait in the queue, one of each kind */
+    struct ls_tier_request *reqs = NULL;
+    for (struct ls_tier_request **p = &ts->requests; buf && *p;) {
+      struct ls_tier_request *q = *p;
+      if (q->waiting || now >= ts->backoff_until_ms) {
+        *p = q->next;
+        q->next = reqs;
+        reqs = q;
+      } else {
+        p = &q->next;
+      }
+    }
     if (!reqs && trigger == LS_SYNC_NONE) {
       /* between rounds too: whatever waits for room (parked writes) looks again */
       ls_tier_space_fn on_space = ts->on_space;
@@ -405,7 +429,6 @@ static void *sync_main(void *arg) {
       pthread_cond_timedwait(&ts->cond, &ts->lock, &t);
       continue;
     }
-    ts->requests = NULL;
     pthread_mutex_unlock(&ts->lock);
     round_run(ts, reqs, trigger, buf);
     pthread_mutex_lock(&ts->lock);
@@ -452,13 +475,23 @@ int ls_tiers_sync(struct ls_tiers *ts, bool all, dev_t dev, ino_t ino, enum ls_s
     if (!wait) free(q);
     return -ESHUTDOWN;
   }
+  if (!wait) {
+    /* the same request already waiting to run is enough (the daemon asks every tick) */
+    bool queued = false;
+    for (struct ls_tier_request *o = ts->requests; o && !queued; o = o->next)
+      queued = !o->waiting && o->all == q->all && (q->all || (o->dev == q->dev && o->ino == q->ino));
+    if (!queued) {
+      q->next = ts->requests;
+      ts->requests = q;
+      pthread_cond_broadcast(&ts->cond);
+    }
+    pthread_mutex_unlock(&ts->lock);
+    if (queued) free(q);
+    return 0;
+  }
   q->next = ts->requests;
   ts->requests = q;
   pthread_cond_broadcast(&ts->cond);
-  if (!wait) {
-    pthread_mutex_unlock(&ts->lock);
-    return 0;
-  }
   struct timespec until = abs_in((double)deadline_ms);
   while (!q->done) {
     if (pthread_cond_timedwait(&ts->cond, &ts->lock, &until) != ETIMEDOUT) continue;
