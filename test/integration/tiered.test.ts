@@ -289,6 +289,27 @@ print("synced", flush=True)`;
       fs.rmSync(loop.scratch, { recursive: true, force: true });
     }
   }, 120_000);
+
+  test('a whole /var/log works: journals written through shared mmap and login records rewritten in place are served from the disk side', async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true, prepare: (dir) => disk.open(dir) });
+    fs.mkdirSync(join(m.dir, 'journal/0123456789abcdef'), { recursive: true });
+    const journal = join(m.dir, 'journal/0123456789abcdef/system.journal');
+    const sum = shOk(`python3 '${join(FIXTURES, 'mmap-writer.py')}' '${journal}' 1024`).trim();
+    expect(shOk(`sha256sum < '${journal}'`).split(' ')[0]).toBe(sum);
+    // Straight on the disk side, never a RAM copy.
+    expect(shOk(`sha256sum < '${disk.path('journal/0123456789abcdef/system.journal')}'`).split(' ')[0]).toBe(sum);
+
+    const wtmp = join(m.dir, 'wtmp');
+    const records = join(FIXTURES, 'wtmp-records.py');
+    shOk(`python3 '${records}' append '${wtmp}' alice pts/1 1796300000 && python3 '${records}' append '${wtmp}' bob pts/2 1796300600`);
+    expect(shOk(`last -f '${wtmp}' -w`)).toMatch(/alice[\s\S]*bob|bob[\s\S]*alice/);
+    shOk(`python3 '${records}' rewrite '${wtmp}' 0 carol pts/3 1796300300`);
+    const listed = shOk(`last -f '${wtmp}' -w`);
+    expect(listed).toMatch(/carol/);
+    expect(listed).not.toMatch(/alice/);
+    expect(fs.readFileSync(disk.path('wtmp')).equals(fs.readFileSync(wtmp))).toBe(true);
+    expect(ramFiles(m)).toEqual([]);
+  });
 });
 
 function mountsOn(dir: string): string[] {
