@@ -22,6 +22,11 @@ export interface AllocatorOptions {
   lifetimeMs: number;
   horizonMs: number;
   refreshMs: number;
+  /**
+   * Give every reservation back at its file's last close. A tiered mount's RAM copy of a closed
+   * file goes at its next sync, and a reservation in it would only hold RAM nobody can use.
+   */
+  releaseAtLastClose: boolean;
 }
 
 const EBUSY = errnoOf('EBUSY');
@@ -273,6 +278,7 @@ export class Allocator implements ProfilerHooks {
     const waiting = (inode.reservation as Reservation | null)?.releasing;
     if (waiting) this.release(inode, waiting);
     else if (!wrote) this.release(inode, 'closed without appending');
+    else if (this.options.releaseAtLastClose) this.release(inode, 'closed (tiered: its RAM copy goes at the next sync)');
   }
 
   truncated(inode: InodeState): void {

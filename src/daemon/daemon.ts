@@ -28,6 +28,7 @@ import { maxUnsyncedOf } from '../engine/create-engine';
 import { Severity } from '../profile/severity';
 import { NativeEngine } from '../engine/native/native-engine';
 import { durabilityStats } from './durability-stats';
+import { findProgram, run } from '../util/run';
 
 /**
  * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
@@ -221,6 +222,7 @@ export class Daemon {
       lifetimeMs: this.config.preallocLifetimeMs,
       horizonMs: this.config.horizonMs,
       refreshMs: this.config.refreshMs,
+      releaseAtLastClose: this.prepared?.tiered != null,
     }, this.logger);
     this.logger.info('pre-allocation on', { policy: this.config.prealloc, budgetBytes: budget, lifetimeMs: this.config.preallocLifetimeMs });
   }
@@ -318,6 +320,7 @@ export class Daemon {
         const tiers = this.engine?.tiers;
         if (!tiers) throw new LogshadowError(ErrorCodes.USAGE, `${this.config.mountpoint} is a RAM-only mount: there is no disk side to sync to`);
         const timeoutMs = typeof params.timeoutMs === 'number' ? params.timeoutMs : 10 * 60_000;
+        await this.flushKernelCache(timeoutMs);
         const outcome = await tiers.syncNow(null, 'request', timeoutMs);
         return { mountpoint: this.config.mountpoint, ...outcome, unsyncedBytes: tiers.totals().unsyncedBytes };
       },
@@ -327,6 +330,18 @@ export class Daemon {
         return { stopping: true };
       },
     };
+  }
+
+  /**
+   * In writeback-cache mode the kernel holds written pages that the engine has not seen yet; a
+   * sync asked for by a person must include them, so the mount's dirty pages are flushed first
+   * (syncfs by a child process: this process serves the mount and never calls into it).
+   */
+  private async flushKernelCache(timeoutMs: number): Promise<void> {
+    if (this.engine?.cache !== 'writeback') return;
+    const sync = findProgram('sync');
+    const res = sync ? await run(sync, ['-f', this.config.mountpoint], timeoutMs) : null;
+    if (!res || res.code !== 0) this.logger.warn('could not flush the kernel writeback cache before a sync', { error: res?.stderr.trim() ?? 'sync(1) not found' });
   }
 
   /** The Prometheus exposition of stats and shadow (`logshadow metrics`, GET /metrics). */
