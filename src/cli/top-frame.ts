@@ -1,4 +1,5 @@
 import type { StreamSnapshot } from '../profile/snapshot';
+import type { DurabilityStats } from '../daemon/durability-stats';
 import type { Interval } from '../shadow/shadow-log';
 import { bytes, count, duration, fit, num, pct } from './format';
 
@@ -15,7 +16,7 @@ export function isSortKey(k: string): k is SortKey {
   return Object.prototype.hasOwnProperty.call(SORT_KEYS, k);
 }
 
-/** The parts of the stats reply (logshadow.stats/1) a frame shows. */
+/** The parts of the stats reply (logshadow.stats/2) a frame shows. */
 export interface TopStats {
   mountpoint: string;
   engine: string;
@@ -42,6 +43,8 @@ export interface TopStats {
   };
   files: StreamSnapshot[];
   apps: StreamSnapshot[];
+  /** Absent from daemons older than logshadow.stats/2. */
+  durability?: DurabilityStats;
 }
 
 /** The parts of the shadow reply (logshadow.shadow/1) a frame shows. */
@@ -197,6 +200,17 @@ export function joinWrapped(segments: string[], width: number): string[] {
   return out;
 }
 
+/** The one line a power cut is about: what it would lose now, and whether the syncs keep up. */
+function durabilityHead(d: DurabilityStats, width: number): string[] {
+  if (d.mode === 'ram-only') return ['RAM only: a reboot or a power cut loses every log'];
+  return joinWrapped([
+    `unsynced ${bytes(d.unsyncedBytes)}${d.unsyncedBytes > 0 ? ` (oldest ${duration(d.oldestUnsyncedSec)})` : ''} of ${bytes(d.maxUnsyncedBytes)}`,
+    d.lastSync ? `synced ${duration((Date.now() - Date.parse(d.lastSync.at)) / 1000)} ago` : 'not synced yet',
+    ...(d.healthy ? [] : [`SYNCS FAILING (${d.lastError ?? 'error'})`]),
+    ...(d.throttled.now > 0 ? [`${d.throttled.now} writes waiting for a sync`] : []),
+  ], width);
+}
+
 function bar(used: number, size: number, width: number): string {
   const share = size > 0 ? Math.min(1, Math.max(0, used / size)) : 0;
   const full = Math.round(share * width);
@@ -215,6 +229,7 @@ export function renderFrame(stats: TopStats, shadow: TopShadow, o: FrameOptions)
   const ram = `${pct(sp.sizeBytes > 0 ? used / sp.sizeBytes : 0)} used of ${bytes(sp.sizeBytes)}, ${bytes(sp.freeBytes)} free`;
   const barWidth = Math.max(10, Math.min(40, width - ram.length - 12));
   head.push(`RAM disk ${bar(used, sp.sizeBytes, barWidth)} ${ram}`);
+  if (stats.durability) head.push(...durabilityHead(stats.durability, width));
   const rate = stats.files.reduce((s, f) => s + (f.model ? f.model.bytesPerSec[1] ?? 0 : 0), 0);
   const fsb = shadow.filesystem.bytes;
   const p = stats.prealloc;

@@ -357,7 +357,7 @@ export class Daemon {
     if (this.config.profile) this.tick();
     const mem = process.memoryUsage();
     return {
-      schema: 'logshadow.stats/1',
+      schema: 'logshadow.stats/2',
       mountpoint: this.config.mountpoint,
       backing: this.prepared?.backingDisplay,
       engine: engine.name,

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
 import type { Engine } from '../engine/engine';
+import type { SyncTrigger } from '../engine/tiers';
 import { maxUnsyncedOf } from '../engine/create-engine';
 import type { PreparedMount } from './prepare-mountpoint';
 import type { SyncTriggers } from './sync-triggers';
@@ -8,7 +9,13 @@ import type { SyncTriggers } from './sync-triggers';
 /** Files listed by name in `stats`, most unsynced first. */
 const LISTED_FILES = 20;
 
-function space(path: string): { sizeBytes: number; freeBytes: number; usedBytes: number } {
+interface Space {
+  sizeBytes: number;
+  freeBytes: number;
+  usedBytes: number;
+}
+
+function space(path: string): Space {
   try {
     const st = statfsSync(path);
     return { sizeBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize, usedBytes: (st.blocks - st.bfree) * st.bsize };
@@ -17,11 +24,46 @@ function space(path: string): { sizeBytes: number; freeBytes: number; usedBytes:
   }
 }
 
+
+export type DurabilityStats =
+  | { mode: 'ram-only'; unsyncedBytes: null; note: string }
+  | {
+      mode: 'tiered';
+      diskDir: string;
+      ramDir: string;
+      maxUnsyncedBytes: number;
+      syncIntervalMs: number;
+      syncOn: string | null;
+      unsyncedBytes: number;
+      oldestUnsyncedSec: number;
+      healthy: boolean;
+      ram: Space;
+      disk: Space;
+      tieredFiles: number;
+      filesWithTails: number;
+      syncs: Record<SyncTrigger, number>;
+      syncRounds: number;
+      filesSynced: number;
+      bytesSynced: number;
+      diskBytesWritten: number;
+      writeThroughBytes: number;
+      bytesLogged: number;
+      writeAmplification: number | null;
+      lastSync: { at: string; durationMs: number; bytes: number } | null;
+      syncErrors: number;
+      lastError: string | null;
+      throttled: { writes: number; now: number; totalMs: number };
+      recovered: { files: number; bytes: number; unadoptedFiles: number };
+      reservedDiskBytes: number;
+      daemonAsked: SyncTriggers['asked'] | null;
+      files: { path: string; sizeBytes: number; syncedBytes: number; unsyncedBytes: number; unsyncedAgeSec: number }[];
+    };
+
 /**
  * The `durability` section of stats (docs/json.md): what a power cut would lose right now, how
  * old it is, where the two sides are and how full, what the syncs did and what they cost.
  */
-export function durabilityStats(config: MountConfig, prepared: PreparedMount | null, engine: Engine, triggers: SyncTriggers | null): unknown {
+export function durabilityStats(config: MountConfig, prepared: PreparedMount | null, engine: Engine, triggers: SyncTriggers | null): DurabilityStats {
   const tiers = engine.tiers;
   if (!prepared?.tiered || !tiers) {
     return { mode: 'ram-only', unsyncedBytes: null, note: 'nothing is written to disk: a reboot or a power cut loses every log' };
@@ -49,7 +91,6 @@ export function durabilityStats(config: MountConfig, prepared: PreparedMount | n
     diskBytesWritten: t.diskBytesWritten,
     writeThroughBytes: t.writeThroughBytes,
     bytesLogged: logged,
-    /** Disk bytes written per byte logged (1.0: each byte once; rsync-style tools rewrite files). */
     writeAmplification: logged > 0 ? t.diskBytesWritten / logged : null,
     lastSync: t.lastSyncAtMs > 0
       ? { at: new Date(t.lastSyncAtMs).toISOString(), durationMs: t.lastSyncDurationMs, bytes: t.lastSyncBytes }

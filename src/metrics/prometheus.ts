@@ -1,6 +1,8 @@
 import type { StreamSnapshot } from '../profile/snapshot';
 import type { Interval } from '../shadow/shadow-log';
 import { Exposition } from './exposition';
+import { renderDurability } from './durability-metrics';
+import type { DurabilityStats } from '../daemon/durability-stats';
 
 /**
  * The daemon's state as Prometheus metrics: a pure function of the `stats` and `shadow` replies
@@ -13,7 +15,7 @@ import { Exposition } from './exposition';
  * for that reason is read by rate() as a reset, which is the usual price of a label bound.
  */
 
-/** The parts of the stats reply (schema logshadow.stats/1) the metrics read. */
+/** The parts of the stats reply (schema logshadow.stats/2) the metrics read. */
 export interface MetricsStats {
   engine: string;
   cache: string;
@@ -30,6 +32,7 @@ export interface MetricsStats {
   prealloc: { enabled: boolean } & Partial<Record<'reservedBytes' | 'hitBytes' | 'releasedUnusedBytes' | 'aheadBytes' | 'budgetBytes', number | null>>;
   droppedRecords: number;
   files: Array<Pick<StreamSnapshot, 'key' | 'bytes' | 'lines' | 'levels' | 'model'>>;
+  durability?: DurabilityStats;
 }
 
 /** The parts of the shadow reply (schema logshadow.shadow/1) the metrics read. */
@@ -125,6 +128,7 @@ export function renderPrometheus(stats: MetricsStats, shadow: MetricsShadow, max
   e.single('logshadow_ticks_total', 'counter', 'Refresh ticks run.', t.count);
   e.single('logshadow_modelled_streams', 'gauge', 'Streams (files and applications) holding a model.', t.activeStreams);
   e.single('logshadow_daemon_resident_memory_bytes', 'gauge', 'Resident memory of the daemon process.', stats.daemon.rssBytes);
+  renderDurability(e, stats.durability);
   return e.text();
 }
 

@@ -1,4 +1,5 @@
 import { bytes, duration, pct } from '../cli/format';
+import type { DurabilityStats } from '../daemon/durability-stats';
 import type { HistoryView } from '../shadow/window-history';
 import { DEFAULT_CHART, forecastChart } from './chart';
 import { escapeHtml } from './escape';
@@ -11,8 +12,17 @@ import { scoreWindows, skillOverNaive, type WindowScores } from './scores';
  */
 export interface ReportInput {
   history: HistoryView & { mountpoint: string };
-  mount: { engine: string; cache: string; uptimeSec: number };
+  mount: { engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats };
   generatedAt: Date;
+}
+
+/** One paragraph: where the history is kept and what a power cut would lose when the report was made. */
+function durabilityText(d: DurabilityStats | undefined): string {
+  if (!d) return '';
+  if (d.mode === 'ram-only') return '<p class="meta">RAM only: a reboot or a power cut loses every log.</p>';
+  const last = d.lastSync ? `, last synced ${escapeHtml(d.lastSync.at.replace('T', ' ').slice(0, 19))} UTC` : '';
+  const failing = d.healthy ? '' : ` <strong>Syncs are failing (${escapeHtml(d.lastError ?? 'error')}): the logs stay in RAM.</strong>`;
+  return `<p class="meta">Tiered: history on disk in ${escapeHtml(d.diskDir)}; a power cut at report time would lose ${bytes(d.unsyncedBytes)} (oldest ${duration(d.oldestUnsyncedSec)})${last}; ${bytes(d.bytesSynced)} synced, disk writes ${d.writeAmplification === null ? '-' : d.writeAmplification.toFixed(2)}x the bytes logged.${failing}</p>`;
 }
 
 const FORECASTER_LABELS = { model: 'model', naiveLast: 'naive: last window', movingAverage: 'naive: moving average' } as const;
@@ -99,6 +109,7 @@ ${scoreTable(scores)}
 generated ${escapeHtml(input.generatedAt.toISOString().replace('T', ' ').slice(0, 19))} UTC. Each window is ${win} s, the forecast horizon;
 every forecast was issued at its window's start, before any of its bytes landed.
 ${streams.length} busiest files shown of ${h.streamsKept} with a model; the daemon keeps the last ${h.capacity} windows of each.</p>
+${durabilityText(input.mount.durability)}
 <p class="legend"><span><i class="key k-band"></i>model: 90% interval</span><span><i class="key k-line"></i>model: forecast</span>
 <span><i class="key k-naive"></i>naive: last window</span><span><i class="key k-dot"></i>landed</span><span><i class="key k-miss"></i>landed outside the interval</span></p>
 ${streams.length ? `<table class="summary"><thead><tr><th>file</th><th>written</th><th>windows</th><th>MAE model</th><th>MAE naive last</th><th>MAE moving avg</th><th>90% coverage</th></tr></thead><tbody>${summaryRows}</tbody></table>` : '<p>No file has a scored window yet: a stream needs a model (it is writing) and at least one whole window after its first write.</p>'}

@@ -74,7 +74,7 @@ describe('the CLI surface', () => {
         list: ['--run-dir', m.runDir], doctor: ['--no-mount-probe'],
       };
       const schemas: Record<string, string> = {
-        stats: 'logshadow.stats/1', shadow: 'logshadow.shadow/1', list: 'logshadow.list/1', report: 'logshadow.history/1', doctor: 'logshadow.doctor/1',
+        stats: 'logshadow.stats/2', shadow: 'logshadow.shadow/1', list: 'logshadow.list/1', report: 'logshadow.history/1', doctor: 'logshadow.doctor/1',
       };
       const withJson = all.filter((c) => /\n {2}--json\b/.test(cli([c, '--help']).stdout));
       expect(withJson.sort()).toEqual(Object.keys(schemas).sort());

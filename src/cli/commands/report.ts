@@ -5,6 +5,7 @@ import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import { ErrorCodes, LogshadowError, usageError } from '../../errors';
 import { renderReport } from '../../report/html';
+import type { DurabilityStats } from '../../daemon/durability-stats';
 import type { HistoryView } from '../../shadow/window-history';
 import { bytes } from '../format';
 import { failAndExit, printJson } from '../output';
@@ -56,10 +57,10 @@ Examples:
         if (flags.file && !history.streams.length) {
           throw new LogshadowError(ErrorCodes.USAGE, `report: ${flags.file} has no scored window (not written through ${target.mountpoint}, or not for a whole window yet)`);
         }
-        const stats = await request<{ engine: string; cache: string; uptimeSec: number }>(target.socket, 'stats', {}, 30_000);
+        const stats = await request<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target.socket, 'stats', {}, 30_000);
         const windows = history.streams.reduce((n, s) => n + s.windows.length, 0);
         say(`charting ${history.streams.length} files, ${windows} windows`);
-        const html = renderReport({ history, mount: { engine: stats.engine, cache: stats.cache, uptimeSec: stats.uptimeSec }, generatedAt: new Date() });
+        const html = renderReport({ history, mount: { engine: stats.engine, cache: stats.cache, uptimeSec: stats.uptimeSec, durability: stats.durability }, generatedAt: new Date() });
         const out = resolve(flags.out!);
         // Written beside, then renamed: a reader never sees half a page.
         const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);

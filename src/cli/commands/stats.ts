@@ -5,6 +5,8 @@ import type { ProfileSnapshot } from '../../profile/profiler';
 import type { StreamSnapshot } from '../../profile/snapshot';
 import { bytes, count, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
+import { durabilityLines } from '../durability-lines';
+import type { DurabilityStats } from '../../daemon/durability-stats';
 import { requireMounted, targetOf } from '../target';
 
 interface StatsFlags {
@@ -13,7 +15,7 @@ interface StatsFlags {
   runDir: string;
 }
 
-/** The stats reply (schema logshadow.stats/1, documented in docs/json.md). */
+/** The stats reply (schema logshadow.stats/2, documented in docs/json.md). */
 export interface StatsReply extends ProfileSnapshot {
   schema: string;
   mountpoint: string;
@@ -24,6 +26,7 @@ export interface StatsReply extends ProfileSnapshot {
   uptimeSec: number;
   horizonMs: number;
   daemon: { rssBytes: number; heapUsedBytes: number; tick: { count: number; meanMs: number; p99Ms: number; activeStreams: number } };
+  durability: DurabilityStats;
 }
 
 export function registerStats(program: Command): void {
@@ -31,7 +34,7 @@ export function registerStats(program: Command): void {
     .command('stats')
     .description('what the daemon has seen written through a mount: totals, then the busiest files and applications')
     .argument('<dir>', 'a logshadow mountpoint')
-    .option('--json', 'everything, as JSON (schema logshadow.stats/1)')
+    .option('--json', 'everything, as JSON (schema logshadow.stats/2)')
     .option('--top <n>', 'files and applications shown', '10')
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .addHelpText('after', `
@@ -78,7 +81,8 @@ export function renderStats(s: StatsReply, top: number): string {
   out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
   const levels: Record<string, number> = {};
   for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
-  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n\n`;
+  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n`;
+  out += durabilityLines(s.durability).join('\n') + '\n\n';
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
   if (s.files.length > top) out += `(${s.files.length - top} more files: --top or --json)\n`;
