@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "tiering.h"
 
 #define INITIAL_BUCKETS 1024u
 
@@ -145,6 +146,7 @@ int ls_nodes_adopt(struct ls_engine *e, int fd, struct fuse_entry_param *ep) {
   }
   ls_entry_init(e, ep);
   ep->ino = n == &t->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
+  ls_tiering_stat(e, NULL, &st);
   ep->attr = st;
   return 0;
 }

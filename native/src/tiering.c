@@ -33,6 +33,18 @@ void ls_tiering_changed(struct ls_engine *e, struct ls_node *n) {
   if (e->tiers && !n->let_go) ls_tiers_meta_dirty(e->tiers, n->fd);
 }
 
+void ls_tiering_stat(struct ls_engine *e, struct ls_node *open_node, struct stat *st) {
+  if (!e->tiers || !S_ISREG(st->st_mode)) return;
+  if (open_node && open_node->tier) {
+    ls_tier_stat(open_node->tier, st);
+    return;
+  }
+  struct ls_tier *t = ls_tier_find(e->tiers, st->st_dev, st->st_ino);
+  if (!t) return;
+  ls_tier_stat(t, st);
+  ls_tier_put(e->tiers, t);
+}
+
 char **ls_tiering_parse_patterns(const char *text) {
   size_t n = 1;
   for (const char *c = text; *c; c++) n += *c == '\n';

@@ -9,6 +9,7 @@
 #define LOGSHADOW_TIERING_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 struct ls_engine;
 struct ls_node;
@@ -24,6 +25,15 @@ void ls_tiering_direct_written(struct ls_engine *e, struct ls_node *n);
 /* Names or metadata of `n` changed (a directory gained or lost an entry, a chmod...): they are
  * made durable with the next round. */
 void ls_tiering_changed(struct ls_engine *e, struct ls_node *n);
+
+/*
+ * A tiered file's attributes are its disk copy's with its own size and the times of its latest
+ * write (ls_tier_stat). Every reply that carries attributes goes through here (getattr,
+ * setattr, and every entry: lookup, create, link...): an entry with the disk copy's size would
+ * make the kernel cut its own idea of the file to that size. `open_node`: a node with a handle
+ * open (its tier is then in place), or NULL to look the tier up.
+ */
+void ls_tiering_stat(struct ls_engine *e, struct ls_node *open_node, struct stat *st);
 
 /* Splits a newline-separated list of patterns; NULL-terminated, NULL without memory. */
 char **ls_tiering_parse_patterns(const char *text);

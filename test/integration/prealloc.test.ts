@@ -223,7 +223,7 @@ describe.each(testEngines())('pre-allocation (%s engine)', (engine) => {
       fs.mkdirSync(dir);
       const run = join(scratch, 'run');
       const bin = join(pkg, 'dist/cli/main.js');
-      const up = sh(`${process.execPath} ${bin} mount ${dir} --engine fuse-native --run-dir ${run} --background --size 16M`);
+      const up = sh(`${process.execPath} ${bin} mount ${dir} --engine fuse-native --run-dir ${run} --background --size 16M --no-persist`);
       expect(up.status).toBe(0);
       try {
         fs.writeFileSync(join(dir, 'a.log'), 'INFO still logging\n');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT, cli, shOk } from '../helpers/cli';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { DiskView, durability, ramDirOf, ramFiles, ramUsedBytes, syncNow } from '../helpers/tiered';
-import { until } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 import { LoopDisk } from '../helpers/loop-disk';
 import { makeScratch } from '../helpers/scratch';
 
@@ -63,6 +63,11 @@ describe('tiered mount: tails in RAM, history on disk, one directory', () => {
     const expected = 'from before the mount\n' + lines('info line', 200);
     expect(read(file)).toBe(expected);
     expect(fs.statSync(file).size).toBe(expected.length);
+    // Once the kernel's cached attributes expire (1 s), a fresh lookup still shows the whole
+    // file: every reply that carries attributes gives the file's own size, not its disk copy's.
+    await sleep(1500);
+    expect(shOk(`stat -c %s '${file}'`).trim()).toBe(String(expected.length));
+    expect(read(file)).toBe(expected);
     expect(read(disk.path('app.log'))).toBe('from before the mount\n');
     const before = durability(m);
     expect(before.mode).toBe('tiered');

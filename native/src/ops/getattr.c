@@ -3,21 +3,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-/* A tiered file shows its logical size and the times of its latest write (tier/io.c). With a
- * handle the node's tier is in place; without one it is looked up, since a closed file's tail
- * may still be waiting for its sync. */
-void ls_tier_overlay(struct ls_engine *e, struct ls_node *n, bool have_handle, struct stat *st) {
-  if (!e->tiers || !S_ISREG(st->st_mode)) return;
-  if (have_handle && n->tier) {
-    ls_tier_stat(n->tier, st);
-    return;
-  }
-  struct ls_tier *t = ls_tier_find(e->tiers, st->st_dev, st->st_ino);
-  if (!t) return;
-  ls_tier_stat(t, st);
-  ls_tier_put(e->tiers, t);
-}
-
 void ls_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   struct ls_engine *e = ls_engine_of(req);
   ls_count(e, LS_OP_GETATTR);
@@ -30,6 +15,6 @@ void ls_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
     ls_fail(req, e, LS_OP_GETATTR, r);
     return;
   }
-  ls_tier_overlay(e, n, fi != NULL, &st);
+  ls_tiering_stat(e, fi ? n : NULL, &st);
   fuse_reply_attr(req, &st, e->attr_timeout);
 }

@@ -104,8 +104,6 @@ void ls_op_write_tiered(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
  * (n bytes) or failed (-errno); also for parked writes, when they are resumed */
 void ls_write_finish(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64_t fh, bool writepage,
                      off_t off, ssize_t n);
-/* getattr.c: a tiered file's own size and times over its disk copy's attributes */
-void ls_tier_overlay(struct ls_engine *e, struct ls_node *n, bool have_handle, struct stat *st);
 void ls_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
