@@ -68,3 +68,17 @@ export function table(header: string[], rows: string[][], widths: number[]): str
     cells.map((c, i) => (i === 0 ? fit(c, widths[i]) : c.slice(0, widths[i]).padStart(widths[i]))).join(' ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** Segments joined with "; ", a new line wherever the next one would not fit. */
+export function joinWrapped(segments: string[], width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const seg of segments) {
+    if (line && line.length + 2 + seg.length > width) {
+      out.push(line + ';');
+      line = seg;
+    } else line = line ? `${line}; ${seg}` : seg;
+  }
+  if (line) out.push(line);
+  return out;
+}

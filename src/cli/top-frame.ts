@@ -1,7 +1,7 @@
 import type { StreamSnapshot } from '../profile/snapshot';
 import type { DurabilityStats } from '../daemon/durability-stats';
 import type { Interval } from '../shadow/shadow-log';
-import { bytes, count, duration, fit, num, pct } from './format';
+import { bytes, count, duration, fit, joinWrapped, num, pct } from './format';
 
 /**
  * One frame of `logshadow top`, as plain lines no wider than the terminal: a pure function of the
@@ -183,20 +183,6 @@ function table(title: string, rows: Row[], cols: Column[], width: number, limit:
   for (const r of shown) out.push(line(r.name, cols.map((c) => c.cell(r))));
   if (rows.length > shown.length) out.push(`  (${rows.length - shown.length} more)`);
   if (!rows.length) out.push('  (none yet)');
-  return out;
-}
-
-/** Segments joined with "; ", a new line wherever the next one would not fit. */
-export function joinWrapped(segments: string[], width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const seg of segments) {
-    if (line && line.length + 2 + seg.length > width) {
-      out.push(line + ';');
-      line = seg;
-    } else line = line ? `${line}; ${seg}` : seg;
-  }
-  if (line) out.push(line);
   return out;
 }
 

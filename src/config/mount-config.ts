@@ -140,8 +140,9 @@ export function parseLevelOrOff(text: string, what: string): SeverityName | null
   return parseChoice(t, SEVERITY_NAMES.filter((n) => n !== 'unknown'), what);
 }
 
-/** Comma-separated glob patterns; empty entries dropped. */
+/** Comma-separated glob patterns; empty entries dropped; "none": no pattern. */
 export function parsePatterns(text: string, what: string): string[] {
+  if (text.trim() === 'none') return [];
   const patterns = text.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of patterns) if (p.includes('\n')) throw usageError(`${what}: a pattern cannot hold a line break`);
   return patterns;

@@ -322,7 +322,7 @@ export class Daemon {
         const timeoutMs = typeof params.timeoutMs === 'number' ? params.timeoutMs : 10 * 60_000;
         await this.flushKernelCache(timeoutMs);
         const outcome = await tiers.syncNow(null, 'request', timeoutMs);
-        return { mountpoint: this.config.mountpoint, ...outcome, unsyncedBytes: tiers.totals().unsyncedBytes };
+        return { schema: 'logshadow.sync/1', mountpoint: this.config.mountpoint, ...outcome, unsyncedBytes: tiers.totals().unsyncedBytes };
       },
       unmount: () => {
         // Reply first, then stop: the client is told the request was taken.

@@ -35,13 +35,31 @@ describe('bad input', () => {
     nothingMountedUnder();
   });
 
-  test('a non-empty directory that is not on tmpfs is refused, untouched', () => {
+  test('RAM only (--no-persist), a non-empty directory that is not on tmpfs is refused, untouched', () => {
     const d = join(scratch, 'full');
     fs.mkdirSync(d);
     fs.writeFileSync(join(d, 'old.log'), 'keep me');
-    expectOneLineError(cli(['mount', d]), 2, /is not empty and not on tmpfs/);
+    expectOneLineError(cli(['mount', d, '--no-persist']), 2, /is not empty and not on tmpfs/);
     nothingMountedUnder();
     expect(fs.readFileSync(join(d, 'old.log'), 'utf8')).toBe('keep me');
+  });
+
+  test('a --persist directory in RAM, inside the mount, beside --backing, or over a non-empty directory is refused', () => {
+    const d = join(scratch, 'p1');
+    fs.mkdirSync(join(d, 'inside'), { recursive: true });
+    const ram = join(scratch, 'ramdisk');
+    fs.mkdirSync(ram);
+    shOk(`mount -t tmpfs -o size=1m test-tmpfs '${ram}'`);
+    try {
+      expectOneLineError(cli(['mount', join(d, 'inside'), '--persist', ram]), 2, /--persist .* is in RAM \(tmpfs or ramfs\)/);
+    } finally {
+      shOk(`umount '${ram}'`);
+    }
+    expectOneLineError(cli(['mount', d, '--persist', join(d, 'inside')]), 2, /--persist .* is inside the mount/);
+    expectOneLineError(cli(['mount', join(d, 'inside'), '--persist', scratch, '--backing', ram]), 2, /--persist and --backing do not go together/);
+    fs.writeFileSync(join(d, 'inside', 'old.log'), 'keep me');
+    expectOneLineError(cli(['mount', join(d, 'inside'), '--persist', join(scratch, 'd1')]), 2, /is not empty and the mount would hide its files/);
+    nothingMountedUnder();
   });
 
   test('a backing directory that does not exist', () => {

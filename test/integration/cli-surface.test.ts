@@ -20,7 +20,7 @@ describe('the CLI surface', () => {
   const all = commands();
 
   test('the commands are all there', () => {
-    expect(all).toEqual(expect.arrayContaining(['mount', 'unmount', 'stats', 'shadow', 'replay', 'doctor', 'list', 'top', 'metrics', 'report']));
+    expect(all).toEqual(expect.arrayContaining(['mount', 'unmount', 'stats', 'shadow', 'replay', 'doctor', 'list', 'top', 'metrics', 'report', 'sync', 'recover']));
   });
 
   test.each(all)('%s --help: usage, options, and an Examples: section of real invocations', (name) => {
@@ -66,15 +66,18 @@ describe('the CLI surface', () => {
     afterAll(stopAllMounts);
 
     test('every command with --json prints an object carrying its schema; human views fit 80 columns', async () => {
-      const m = await startMount({ engine: testEngines()[0], args: ['--horizon', '1s'] });
+      // Tiered (the native engine) when it can be, so that sync answers and stats shows durability.
+      const engine = testEngines()[0];
+      const m = await startMount({ engine, tiered: engine === 'native', args: ['--horizon', '1s'] });
       fs.writeFileSync(join(m.dir, 'app.log'), 'ERROR something broke\nINFO fine\n'.repeat(50));
       await new Promise((r) => setTimeout(r, 2500));
       const argsFor: Record<string, string[]> = {
         stats: [m.dir, '--run-dir', m.runDir], shadow: [m.dir, '--run-dir', m.runDir], report: [m.dir, '--run-dir', m.runDir],
-        list: ['--run-dir', m.runDir], doctor: ['--no-mount-probe'],
+        list: ['--run-dir', m.runDir], doctor: ['--no-mount-probe'], sync: [m.dir, '--run-dir', m.runDir],
       };
       const schemas: Record<string, string> = {
         stats: 'logshadow.stats/2', shadow: 'logshadow.shadow/1', list: 'logshadow.list/1', report: 'logshadow.history/1', doctor: 'logshadow.doctor/1',
+        sync: 'logshadow.sync/1',
       };
       const withJson = all.filter((c) => /\n {2}--json\b/.test(cli([c, '--help']).stdout));
       expect(withJson.sort()).toEqual(Object.keys(schemas).sort());

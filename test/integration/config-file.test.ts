@@ -100,7 +100,8 @@ describe('mount --config on a real mount', () => {
     fs.mkdirSync(join(scratch, 'etc'));
     conf = join(scratch, 'etc', 'logshadow.json');
     // run-dir is relative: it is taken relative to the file, so the socket must appear there.
-    fs.writeFileSync(conf, JSON.stringify({ size: '48M', refresh: '20ms', engine: 'fuse-native', 'run-dir': 'run', 'log-level': 'warn' }, null, 2));
+    // persist false: RAM only, a tmpfs of that size (a negated flag's key takes false).
+    fs.writeFileSync(conf, JSON.stringify({ size: '48M', refresh: '20ms', engine: 'fuse-native', 'run-dir': 'run', 'log-level': 'warn', persist: false }, null, 2));
   });
   afterEach(async () => {
     try {

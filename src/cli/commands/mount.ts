@@ -46,7 +46,7 @@ interface MountFlags {
   syncInterval: string;
   syncOn: string;
   finalSyncTimeout: string;
-  direct: string;
+  direct?: string;
 }
 
 export function registerMount(program: Command): void {
@@ -61,7 +61,7 @@ export function registerMount(program: Command): void {
     .option('--sync-interval <duration>', 'tiered: every byte is on disk within about this long', `${DEFAULTS.syncIntervalMs / 60_000}m`)
     .option('--sync-on <level>', 'tiered: a line at or above this level is made durable within a tick (off: never)', DEFAULTS.syncOn)
     .option('--final-sync-timeout <duration>', 'tiered: how long unmount waits for the last sync before it keeps the rest in RAM', `${DEFAULTS.finalSyncMs / 1000}s`)
-    .option('--direct <patterns>', 'tiered: files served straight from disk (shared mmap, records rewritten in place), comma-separated globs', DEFAULTS.direct)
+    .option('--direct <patterns>', 'tiered: files served straight from disk (shared mmap, records rewritten in place), comma-separated globs (default: journald\'s journals, wtmp, btmp, lastlog, faillog; none: no file)')
     .option('--backing <dir>', 'RAM only: keep the files in this (tmpfs) directory instead of under <dir>')
     .option('--engine <name>', 'data path: auto (native when built), native, fuse-native', DEFAULTS.engine)
     .option('--cache <mode>', 'writethrough (every write in tmpfs before it returns) or writeback', DEFAULTS.cache)
@@ -83,9 +83,9 @@ export function registerMount(program: Command): void {
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
 Examples:
-  logshadow mount /var/log/myapp        tiered: tails in RAM, history on disk, same directory
+  logshadow mount /var/log/myapp       tiered: tails in RAM, history on disk
   logshadow mount /var/log/myapp --size 1G --sync-interval 1m --background
-  logshadow mount /var/log --persist /var/hdd.log   a tmpfs /var/log, made durable on disk
+  logshadow mount /var/log --persist /var/hdd.log   tmpfs /var/log kept on disk
   logshadow mount /run/logs --no-persist            RAM only
   logshadow mount /run/logs --engine fuse-native  the reference engine
   logshadow mount /var/log/myapp --config /etc/logshadow/myapp.json`)
@@ -134,7 +134,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     syncIntervalMs: parseDuration(flags.syncInterval, '--sync-interval'),
     syncOn: parseLevelOrOff(flags.syncOn, '--sync-on'),
     finalSyncMs: parseDuration(flags.finalSyncTimeout, '--final-sync-timeout'),
-    direct: parsePatterns(flags.direct, '--direct'),
+    direct: parsePatterns(flags.direct ?? DEFAULTS.direct, '--direct'),
   };
 }
 

@@ -26,7 +26,7 @@ export function registerRecover(program: Command): void {
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .addHelpText('after', `
 Examples:
-  logshadow recover /var/log/myapp          after kill -9, before anything else touches the logs
+  logshadow recover /var/log/myapp       after kill -9, without mounting again
   logshadow recover /var/log --persist /var/hdd.log`)
     .action(async (dir: string, flags: RecoverFlags) => {
       try {

@@ -15,6 +15,7 @@ import { makeScratch } from '../../helpers/scratch';
  * runs this checkout's CLI.
  */
 const UNIT = join(EXAMPLES, 'systemd/logshadow@.service');
+const VAR_LOG_UNIT = join(EXAMPLES, 'systemd/logshadow-var-log.service');
 const DROP_IN = join(EXAMPLES, 'systemd/nginx.service.d/logshadow.conf');
 const INSTALLED = '/usr/bin/logshadow';
 
@@ -38,6 +39,7 @@ describe('mount-examples/systemd', () => {
       await children.stopAll();
     } finally {
       forceCleanup(join(scratch, 'logs'));
+      forceCleanup(join(scratch, 'varlog'));
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   });
@@ -107,8 +109,38 @@ describe('mount-examples/systemd', () => {
     expect(stopped.status).toBe(0);
     const code = await within(daemon.exited, 30_000);
     expect(code).toBe(0);
-    // The FUSE mount is gone; the log stays in the tmpfs underneath.
-    expect(topMountAt(dir)?.fstype).toBe('tmpfs');
+    // The FUSE mount is gone; the directory is on disk (tiered), the line synced into it.
+    expect(topMountAt(dir)).toBeUndefined();
     expect(fs.readFileSync(join(dir, 'app.log'), 'utf8')).toBe('INFO boot-time line\n');
+  });
+
+  test('the /var/log unit: journald\'s flush and relinquish happen inside the mount\'s lifetime; its Exec lines mount, sync and unmount', async () => {
+    const text = fs.readFileSync(VAR_LOG_UNIT, 'utf8');
+    const unit = parseUnit(text);
+    expect(split(unitValues(unit, 'Unit', 'Before'))).toEqual(expect.arrayContaining(['systemd-journal-flush.service', 'sysinit.target', 'shutdown.target']));
+    expect(unitValues(unit, 'Unit', 'RequiresMountsFor')).toEqual(['/var/log']);
+    const units = join(scratch, 'units-var-log');
+    fs.mkdirSync(units, { recursive: true });
+    fs.writeFileSync(join(units, 'logshadow-var-log.service'), text.split(INSTALLED).join(wrapper));
+    const verify = spawnSync('systemd-analyze', ['verify', join(units, 'logshadow-var-log.service')], { encoding: 'utf8', env: { ...process.env, SYSTEMD_UNIT_PATH: `${units}:` } });
+    expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
+
+    // Its Exec lines, /var/log replaced by a scratch directory holding logs from before.
+    const dir = join(scratch, 'varlog');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(join(dir, 'syslog'), 'from the last boot\n');
+    const line = (k: string) => execArgv(unitValues(unit, 'Service', k)[0].split('/var/log').join(dir).split(INSTALLED).join(wrapper), {});
+    const start = line('ExecStart');
+    const daemon = children.start(start[0], start.slice(1));
+    const post = line('ExecStartPost');
+    expect(await within(children.start(post[0], post.slice(1)).exited, 30_000)).toBe(0);
+    expect(topMountAt(dir)?.fstype).toBe(LOGSHADOW_FSTYPE);
+    expect(fs.readFileSync(join(dir, 'syslog'), 'utf8')).toBe('from the last boot\n');
+    expect(spawnSync('/bin/sh', ['-c', 'echo "this boot" >> "$1"', 'sh', join(dir, 'syslog')]).status).toBe(0);
+    const stop = line('ExecStop');
+    expect(spawnSync(stop[0], stop.slice(1), { timeout: 60_000 }).status).toBe(0);
+    expect(await within(daemon.exited, 30_000)).toBe(0);
+    expect(topMountAt(dir)).toBeUndefined();
+    expect(fs.readFileSync(join(dir, 'syslog'), 'utf8')).toBe('from the last boot\nthis boot\n');
   });
 });
