@@ -34,6 +34,7 @@
 #define LS_TIER_REWRITE_RETRIES 3
 #define LS_TIER_RESERVE_MIN (64u * 1024u)
 #define LS_TIER_RESERVE_MAX (8u * 1024u * 1024u)
+#define LS_TIER_FSYNC_THREADS 8
 
 const char *const ls_sync_trigger_names[LS_SYNC_TRIGGER_COUNT] = {
     "interval", "size", "fullness", "severity", "forecast", "fsync", "request", "unmount",
@@ -153,74 +154,127 @@ static void reserve_ahead(struct ls_tiers *ts, struct ls_tier *t, uint64_t to, u
 }
 
 /*
- * One file: copy [synced, size) as it stands now, make it durable, publish, punch. A write that
- * lands below the copy's end while it runs (rewritten) makes it copy again; a truncation makes it
- * give up (the next round takes the new state). Returns 0 or -errno; *bytes gets what it synced.
+ * One file's part in a round: copy [synced, size) as it stands when the round begins, make it
+ * durable, publish, punch. A round copies every file first and makes them durable after: on a
+ * journalling filesystem the first fsync then commits the size changes of them all in one
+ * transaction, and the others find theirs committed (one commit per round, not per file).
  */
-static int sync_one(struct ls_tiers *ts, struct ls_tier *t, char *buf, double deadline_ms, uint64_t *bytes,
-                    uint64_t *written) {
+struct sync_job {
+  struct ls_tier *t;
+  int ram;
+  uint64_t from, to, gen;
+  bool need_fsync; /* written through below the boundary since the last round */
+  bool copying;    /* it has a tail to copy (else at most an fsync) */
+  int r;
+};
+
+static void job_begin(struct sync_job *j) {
+  struct ls_tier *t = j->t;
   pthread_mutex_lock(&t->lock);
-  if (t->gone) {
-    pthread_mutex_unlock(&t->lock);
-    return 0;
-  }
-  int ram = atomic_load(&t->ram_fd);
-  uint64_t from = atomic_load(&t->synced), to = t->size, gen = t->gen;
-  bool need_fsync = t->disk_dirty;
+  j->ram = atomic_load(&t->ram_fd);
+  j->from = atomic_load(&t->synced);
+  j->to = t->size;
+  j->gen = t->gen;
+  j->need_fsync = t->disk_dirty && !t->gone;
   t->disk_dirty = false;
-  if (ram < 0 || to <= from) {
-    pthread_mutex_unlock(&t->lock);
-    int r = need_fsync && fsync(t->disk_fd) < 0 ? -errno : 0;
-    pthread_mutex_lock(&t->lock);
+  j->copying = !t->gone && j->ram >= 0 && j->to > j->from;
+  if (j->copying) {
+    t->sync_to = j->to;
+    t->rewritten = false;
+  }
+  pthread_mutex_unlock(&t->lock);
+}
+
+static void job_copy(struct sync_job *j, char *buf, double deadline_ms, uint64_t *written) {
+  j->r = j->copying ? copy_range(j->t, j->ram, buf, j->from, j->to, j->gen, false, deadline_ms, written) : 0;
+}
+
+static void job_durable(struct sync_job *j) {
+  if (j->r == 0 && j->copying) j->r = make_durable(j->t, j->ram);
+  else if (j->r == 0 && j->need_fsync) j->r = fsync(j->t->disk_fd) < 0 ? -errno : 0;
+}
+
+/*
+ * The jobs' fsyncs, several at once: a journalling filesystem commits concurrent fsyncs of one
+ * transaction together, with one cache flush, where one after the other each pays a commit and
+ * a flush of its own (measured on ext4: 10 files 50-80 ms at once, 90-245 ms one by one).
+ */
+struct durable_pool {
+  struct sync_job *jobs;
+  size_t n;
+  _Atomic size_t next;
+};
+
+static void *durable_worker(void *arg) {
+  struct durable_pool *pool = arg;
+  for (size_t i; (i = atomic_fetch_add(&pool->next, 1)) < pool->n;) job_durable(&pool->jobs[i]);
+  return NULL;
+}
+
+static void make_all_durable(struct sync_job *jobs, size_t n) {
+  struct durable_pool pool = {.jobs = jobs, .n = n};
+  atomic_init(&pool.next, 0);
+  pthread_t threads[LS_TIER_FSYNC_THREADS];
+  size_t started = 0;
+  /* this thread works too; one more thread per two files, up to the bound */
+  while (started + 1 < LS_TIER_FSYNC_THREADS && (started + 1) * 2 < n &&
+         pthread_create(&threads[started], NULL, durable_worker, &pool) == 0)
+    started++;
+  durable_worker(&pool);
+  for (size_t i = 0; i < started; i++) pthread_join(threads[i], NULL);
+}
+
+/*
+ * Publishes what the job made durable. A write that landed below the copy's end meanwhile
+ * (rewritten) makes it copy again, the last time holding the file's lock throughout; a
+ * truncation makes it give up (the next round takes the new state). Returns 0 or -errno; *bytes
+ * gets what it synced.
+ */
+static int job_finish(struct ls_tiers *ts, struct sync_job *j, char *buf, double deadline_ms, uint64_t *bytes,
+                      uint64_t *written) {
+  struct ls_tier *t = j->t;
+  int r = j->r;
+  pthread_mutex_lock(&t->lock);
+  if (!j->copying) {
     if (r < 0) t->disk_dirty = true;
     pthread_mutex_lock(&ts->lock);
-    if (t->size <= atomic_load(&t->synced) && !t->disk_dirty) ls_tier_dirty_unlink(t);
+    if ((t->size <= atomic_load(&t->synced) || t->gone) && !t->disk_dirty) ls_tier_dirty_unlink(t);
     pthread_mutex_unlock(&ts->lock);
     pthread_mutex_unlock(&t->lock);
     return r;
   }
-  t->sync_to = to;
-  t->rewritten = false;
-  pthread_mutex_unlock(&t->lock);
-
-  int r;
-  for (int attempt = 0;; attempt++) {
+  for (int attempt = 1; r == 0 && t->gen == j->gen && t->rewritten; attempt++) {
+    t->rewritten = false;
     bool hold = attempt >= LS_TIER_REWRITE_RETRIES;
-    if (hold) pthread_mutex_lock(&t->lock);
-    r = copy_range(t, ram, buf, from, to, gen, hold, deadline_ms, written);
-    if (r == 0) r = make_durable(t, ram);
+    if (!hold) pthread_mutex_unlock(&t->lock);
+    r = copy_range(t, j->ram, buf, j->from, j->to, j->gen, hold, deadline_ms, written);
+    if (r == 0) r = make_durable(t, j->ram);
     if (!hold) pthread_mutex_lock(&t->lock);
-    if (r == 0 && t->gen != gen) r = -EAGAIN;
-    if (r == 0 && t->rewritten && !hold) {
-      t->rewritten = false;
-      pthread_mutex_unlock(&t->lock);
-      continue;
-    }
-    break; /* holding the lock */
   }
+  if (r == 0 && t->gen != j->gen) r = -EAGAIN;
   t->sync_to = 0;
   if (r < 0) {
-    t->disk_dirty |= need_fsync;
+    t->disk_dirty |= j->need_fsync;
     pthread_mutex_unlock(&t->lock);
     return r == -EAGAIN ? 0 : r; /* truncated meanwhile: not a failure, the next round goes on */
   }
   /* publish: from here readers take [from, to) from the disk copy */
-  atomic_store_explicit(&t->synced, to, memory_order_seq_cst);
-  atomic_fetch_sub(&ts->unsynced, to - from);
-  *bytes += to - from;
-  t->last_sync_bytes = to - from;
-  uint64_t punch_to = to & ~(uint64_t)(LS_TIER_PAGE - 1);
+  atomic_store_explicit(&t->synced, j->to, memory_order_seq_cst);
+  atomic_fetch_sub(&ts->unsynced, j->to - j->from);
+  *bytes += j->to - j->from;
+  t->last_sync_bytes = j->to - j->from;
+  uint64_t punch_to = j->to & ~(uint64_t)(LS_TIER_PAGE - 1);
   /* under the lock: a truncation and new writes must not slip in between and be punched */
   if (punch_to > t->punched &&
-      fallocate(ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t->punched, (off_t)(punch_to - t->punched)) == 0)
+      fallocate(j->ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t->punched, (off_t)(punch_to - t->punched)) == 0)
     t->punched = punch_to;
   pthread_mutex_lock(&ts->lock);
   bool open = t->refs > 1; /* the round holds one */
   ls_tier_dirty_unlink(t);
-  if (t->size > to || t->disk_dirty) ls_tier_dirty_link(ts, t, ls_tier_now_ms()); /* to the tail */
+  if (t->size > j->to || t->disk_dirty) ls_tier_dirty_link(ts, t, ls_tier_now_ms()); /* to the tail */
   pthread_mutex_unlock(&ts->lock);
   pthread_mutex_unlock(&t->lock);
-  if (ts->o.disk_reserve && open) reserve_ahead(ts, t, to, to - from, gen);
+  if (ts->o.disk_reserve && open) reserve_ahead(ts, t, j->to, j->to - j->from, j->gen);
   return 0;
 }
 
@@ -311,14 +365,34 @@ static void round_run(struct ls_tiers *ts, struct ls_tier_request *reqs, enum ls
   uint64_t bytes = 0, written = 0;
   int *results = calloc(p.n ? p.n : 1, sizeof(int));
   uint64_t *synced = calloc(p.n ? p.n : 1, sizeof(uint64_t));
+  struct sync_job *jobs = calloc(p.n ? p.n : 1, sizeof(*jobs));
+  /* every copy, then every fsync, then every publication (see struct sync_job); without memory
+   * for the jobs, one file at a time */
   for (size_t i = 0; i < p.n; i++) {
+    struct sync_job one, *j = jobs ? &jobs[i] : &one;
+    j->t = p.items[i];
+    job_begin(j);
+    job_copy(j, buf, deadline, &written);
+    if (!jobs) {
+      job_durable(j);
+      uint64_t b = 0;
+      int r = job_finish(ts, j, buf, deadline, &b, &written);
+      if (results) results[i] = r;
+      if (synced) synced[i] = b;
+      bytes += b;
+      if (r < 0 && first_err == 0) first_err = r;
+    }
+  }
+  if (jobs) make_all_durable(jobs, p.n);
+  for (size_t i = 0; jobs && i < p.n; i++) {
     uint64_t b = 0;
-    int r = sync_one(ts, p.items[i], buf, deadline, &b, &written);
+    int r = job_finish(ts, &jobs[i], buf, deadline, &b, &written);
     if (results) results[i] = r;
     if (synced) synced[i] = b;
     bytes += b;
     if (r < 0 && first_err == 0) first_err = r;
   }
+  free(jobs);
   int mr = fsync_meta(ts, meta, nmeta, overflow);
   free(meta);
   if (mr < 0 && first_err == 0) first_err = mr;
