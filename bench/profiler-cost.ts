@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const runDir = join(scratch, 'run');
   mkdirSync(dir);
   const machine = describeMachine();
-  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '1G', '--log-level', 'warn'], { encoding: 'utf8' });
+  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '1G', '--log-level', 'warn', '--no-persist'], { encoding: 'utf8' });
   if (mount.status !== 0) throw new Error(mount.stderr);
   let out = `Machine: ${machineLine(machine)}\nEngine: ${engine}, refresh 250 ms.\n\n`;
   try {

@@ -40,7 +40,7 @@ async function one(c: Case, engine: string, scratch: string): Promise<Outcome> {
   const horizon = `${HORIZON_MS / c.scale}ms`;
   const refresh = `${Math.max(5, REFRESH_MS / c.scale)}ms`;
   const lifetime = `${Math.max(50, 60_000 / c.scale)}ms`;
-  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--horizon', horizon, '--refresh', refresh, '--prealloc-lifetime', lifetime, '--run-dir', runDir, '--background', '--size', '64M'], { encoding: 'utf8' });
+  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--horizon', horizon, '--refresh', refresh, '--prealloc-lifetime', lifetime, '--run-dir', runDir, '--background', '--size', '64M', '--no-persist'], { encoding: 'utf8' });
   if (mount.status !== 0) throw new Error(`mount ${c.name}: ${mount.stderr}`);
   try {
     await run(['replay', join(TRACES, c.file), join(dir, 'trace.log'), '--scale', String(c.scale), '--max-gap', '60s', '--quiet']);

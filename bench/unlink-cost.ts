@@ -33,7 +33,7 @@ interface Target {
 
 const logshadow = (engine: string): Target => ({
   name: `logshadow ${engine}`,
-  up: (dir, runDir) => run(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '256M', '--log-level', 'warn']),
+  up: (dir, runDir) => run(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '256M', '--log-level', 'warn', '--no-persist']),
   down: (dir, runDir) => run(process.execPath, [CLI, 'unmount', dir, '--run-dir', runDir, '--discard']),
 });
 

@@ -63,7 +63,12 @@ async function waitMounted(dir: string, fstypePrefix: string, proc: ChildProcess
   throw new Error(`${dir} did not get mounted`);
 }
 
-function logshadowTarget(name: string, label: string, engine: string, cache: string, extra: string[] = []): TargetSpec {
+/**
+ * A logshadow target. RAM only, the default: mounted over a fresh tmpfs like every other target.
+ * Tiered: mounted over a directory of the disk the scratch directory is on (its history goes
+ * there), its RAM side a tmpfs of the same size as the others'.
+ */
+function logshadowTarget(name: string, label: string, engine: string, cache: string, extra: string[] = [], tiered = false): TargetSpec {
   return {
     name, label,
     available() {
@@ -73,9 +78,11 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
     },
     async setup(scratch) {
       const dir = join(scratch, name);
-      mountTmpfs(dir);
+      if (tiered) mkdirSync(dir, { recursive: true });
+      else mountTmpfs(dir);
       const runDir = join(scratch, `${name}-run`);
-      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const mode = tiered ? ['--size', TMPFS_SIZE] : [];
+      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
         name, dir, pid: proc.pid ?? null,
@@ -151,6 +158,9 @@ export const TARGETS: TargetSpec[] = [
   logshadowTarget('fuse-native-noprofile', 'logshadow, fuse-native, profiling off', 'fuse-native', 'writethrough', ['--no-profile']),
   // Pre-allocation off: the same engine and profiling, no reservations.
   logshadowTarget('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
+  // Tiered: the tails in RAM, the history on the disk under the scratch directory, syncs every second.
+  logshadowTarget('native-tiered', 'logshadow, native, writethrough, tiered, syncs every 1 s', 'native', 'writethrough', ['--sync-interval', '1s'], true),
+  logshadowTarget('native-wb-tiered', 'logshadow, native, writeback, tiered, syncs every 1 s', 'native', 'writeback', ['--sync-interval', '1s'], true),
 ];
 
 export function makeScratch(): string {

@@ -171,7 +171,7 @@ export class Daemon {
     this.guard = new SpaceGuard(this.logger, this.config.warnFullMs / 1000);
     if (tiers) {
       this.syncTriggers = new SyncTriggers(tiers, {
-        maxUnsyncedBytes: maxUnsyncedOf(this.config), refreshMs: this.config.refreshMs,
+        maxUnsyncedBytes: maxUnsyncedOf(this.config), syncIntervalMs: this.config.syncIntervalMs, refreshMs: this.config.refreshMs,
         horizonMs: this.config.horizonMs, warnFullSec: this.config.warnFullMs / 1000,
       }, this.logger);
     }

@@ -43,6 +43,7 @@ export type DurabilityStats =
       filesWithTails: number;
       syncs: Record<SyncTrigger, number>;
       syncRounds: number;
+      syncSec: number;
       filesSynced: number;
       bytesSynced: number;
       diskBytesWritten: number;
@@ -86,6 +87,7 @@ export function durabilityStats(config: MountConfig, prepared: PreparedMount | n
     filesWithTails: t.dirtyFiles,
     syncs: t.syncs,
     syncRounds: t.rounds,
+    syncSec: t.syncMs / 1000,
     filesSynced: t.filesSynced,
     bytesSynced: t.bytesSynced,
     diskBytesWritten: t.diskBytesWritten,

@@ -5,6 +5,7 @@ import type { FilesystemShadow } from '../shadow/shadow-log';
 
 export interface SyncTriggerOptions {
   maxUnsyncedBytes: number;
+  syncIntervalMs: number;
   refreshMs: number;
   horizonMs: number;
   /** --warn-full, seconds. */
@@ -28,6 +29,7 @@ export class SyncTriggers {
   constructor(private readonly tiers: TierControl, private readonly options: SyncTriggerOptions, private readonly logger: Logger) {}
 
   afterTick(profiler: Profiler, fs: FilesystemShadow, nowMs: number): void {
+    this.hintReservations(profiler);
     const totals = this.tiers.totals();
     this.watchHealth(totals.healthy, totals.lastError, totals.unsyncedBytes);
     for (const inode of profiler.takeSevere()) {
@@ -50,6 +52,22 @@ export class SyncTriggers {
       this.tiers.requestSync(null, 'fullness');
       this.asked.fullness++;
       this.lastFullnessMs = nowMs;
+    }
+  }
+
+  /**
+   * The disk extents reserved ahead of each open file are sized from its forecast: the upper
+   * bound of what it writes between two syncs. Told again only when it changed by half or more.
+   */
+  private hintReservations(profiler: Profiler): void {
+    const { horizonMs, syncIntervalMs } = this.options;
+    for (const inode of profiler.knownInodes()) {
+      const f = inode.stream.forecast;
+      if (!f || inode.openHandles === 0 || !Number.isFinite(inode.dev)) continue;
+      const bytes = Math.round(f.bytes.q95 * (Math.min(syncIntervalMs, 10 * horizonMs) / horizonMs));
+      if (bytes <= 0 || (inode.diskHint > 0 && Math.abs(bytes - inode.diskHint) < inode.diskHint / 2)) continue;
+      inode.diskHint = bytes;
+      this.tiers.reserveHint({ dev: inode.dev, ino: inode.ino }, bytes);
     }
   }
 

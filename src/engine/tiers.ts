@@ -63,6 +63,8 @@ export interface TierTotals {
   /** Wall clock ms of the last completed sync round; 0: none yet. */
   lastSyncAtMs: number;
   lastSyncDurationMs: number;
+  /** Time spent in sync rounds, all told. */
+  syncMs: number;
   lastSyncBytes: number;
   recoveredFiles: number;
   recoveredBytes: number;
@@ -78,6 +80,8 @@ export interface TierTotals {
 export interface TierControl {
   syncNow(file: FileIdentity | null, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome>;
   requestSync(file: FileIdentity | null, trigger: SyncTrigger): void;
+  /** The forecast bytes a file gets between two syncs: sizes the disk extents reserved ahead of it. */
+  reserveHint(file: FileIdentity, bytes: number): void;
   totals(): TierTotals;
   /** Up to `max` files, most unsynced first. */
   dirtyFiles(max: number): TierFileStats[];

@@ -12,6 +12,8 @@ export class InodeState {
   diskFd = -1;
   /** Queued for a sync by a severe line (Profiler.takeSevere). */
   severe = false;
+  /** The last disk-reservation hint given for it (SyncTriggers), bytes; 0: none. */
+  diskHint = 0;
   /** Handles open on this file. */
   openHandles = 0;
   /**

@@ -71,6 +71,9 @@ function fakeAddon(mountError?: Error) {
     requestSync() {
       throw new Error('not a tiered mount');
     },
+    reserveHint() {
+      throw new Error('not a tiered mount');
+    },
     tierStats() {
       throw new Error('not a tiered mount');
     },

@@ -140,6 +140,21 @@ static napi_value js_request_sync(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* reserveHint(handle, dev, ino, bytes): the forecast bytes between two syncs of that file. */
+static napi_value js_reserve_hint(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  struct ls_engine *e;
+  bool all;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  double bytes;
+  if (!ls_napi_args(env, info, 4, argv) || !tiers_of(env, argv[0], &e) ||
+      !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !ls_napi_ok(env, napi_get_value_double(env, argv[3], &bytes)))
+    return NULL;
+  if (!all && bytes >= 0 && bytes < 9007199254740992.0) ls_tiers_hint(e->tiers, dev, ino, (uint64_t)bytes);
+  return NULL;
+}
+
 static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_value *out) {
   napi_value o, syncs;
   if (!ls_napi_ok(env, napi_create_object(env, &o)) || !ls_napi_ok(env, napi_create_object(env, &syncs))) return false;
@@ -163,6 +178,7 @@ static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_val
             ls_napi_set_bool(env, o, "healthy", t->healthy) &&
             ls_napi_set_number(env, o, "lastSyncAtMs", t->last_sync_wall_ms) &&
             ls_napi_set_number(env, o, "lastSyncDurationMs", t->last_sync_duration_ms) &&
+            ls_napi_set_number(env, o, "syncMs", t->sync_ms) &&
             ls_napi_set_number(env, o, "lastSyncBytes", (double)t->last_sync_bytes) &&
             ls_napi_set_number(env, o, "recoveredFiles", (double)t->recovered_files) &&
             ls_napi_set_number(env, o, "recoveredBytes", (double)t->recovered_bytes) &&
@@ -268,6 +284,7 @@ static napi_value js_recover(napi_env env, napi_callback_info info) {
 bool ls_napi_export_tier_functions(napi_env env, napi_value exports) {
   return ls_napi_export_function(env, exports, "syncNow", js_sync_now) &&
          ls_napi_export_function(env, exports, "requestSync", js_request_sync) &&
+         ls_napi_export_function(env, exports, "reserveHint", js_reserve_hint) &&
          ls_napi_export_function(env, exports, "tierStats", js_tier_stats) &&
          ls_napi_export_function(env, exports, "recover", js_recover);
 }

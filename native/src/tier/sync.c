@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,22 +135,24 @@ static int make_durable(struct ls_tier *t, int ram) {
   return fsync(t->disk_fd) < 0 ? -errno : 0;
 }
 
-/* Room reserved past the disk copy's end for what the next syncs will append (XFS-style: twice
- * the last sync, a power of two, within bounds), so that a log growing by small syncs between
- * many others does not fragment. Only while the file is open: given back at the last close. */
-static void reserve_ahead(struct ls_tiers *ts, struct ls_tier *t, uint64_t to, uint64_t synced_now, uint64_t gen) {
+/*
+ * Room reserved past the disk copy's end for what the next syncs will append, so that a log
+ * growing by small syncs between many others does not fragment (XFS's speculative EOF
+ * pre-allocation is the model). How much: half the file's size (XFS sizes from the file too),
+ * or twice the daemon's forecast of what the file gets between two syncs (ls_tiers_hint) when
+ * that is more; a power of two within bounds, topped up when half is used, nothing while the
+ * disk is nearly full. Only while the file is open: given back at its last close.
+ */
+static void reserve_ahead(struct ls_tier *t, uint64_t to, uint64_t gen) {
+  struct statvfs sv;
+  if (fstatvfs(t->disk_fd, &sv) == 0 && sv.f_bavail * 20 < sv.f_blocks) return;
+  uint64_t basis = 2 * t->hint_bytes > to / 2 ? 2 * t->hint_bytes : to / 2;
   uint64_t want = LS_TIER_RESERVE_MIN;
-  while (want < 2 * synced_now && want < LS_TIER_RESERVE_MAX) want <<= 1;
+  while (want < basis && want < LS_TIER_RESERVE_MAX) want <<= 1;
   if (t->reserved_to >= to + want / 2) return;
   if (fallocate(t->disk_fd, FALLOC_FL_KEEP_SIZE, (off_t)to, (off_t)want) < 0) return;
   pthread_mutex_lock(&t->lock);
-  if (t->gen == gen) {
-    uint64_t before = t->reserved_to > to ? t->reserved_to - to : 0;
-    t->reserved_to = to + want;
-    pthread_mutex_lock(&ts->lock);
-    ts->t.reserved_disk_bytes += want - before;
-    pthread_mutex_unlock(&ts->lock);
-  }
+  if (t->gen == gen) t->reserved_to = to + want;
   pthread_mutex_unlock(&t->lock);
 }
 
@@ -274,7 +277,7 @@ static int job_finish(struct ls_tiers *ts, struct sync_job *j, char *buf, double
   if (t->size > j->to || t->disk_dirty) ls_tier_dirty_link(ts, t, ls_tier_now_ms()); /* to the tail */
   pthread_mutex_unlock(&ts->lock);
   pthread_mutex_unlock(&t->lock);
-  if (ts->o.disk_reserve && open) reserve_ahead(ts, t, j->to, j->to - j->from, j->gen);
+  if (ts->o.disk_reserve && open) reserve_ahead(t, j->to, j->gen);
   return 0;
 }
 
@@ -409,6 +412,7 @@ static void round_run(struct ls_tiers *ts, struct ls_tier_request *reqs, enum ls
   clock_gettime(CLOCK_REALTIME, &wall);
   ts->t.last_sync_wall_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6;
   ts->t.last_sync_duration_ms = now - t0;
+  ts->t.sync_ms += now - t0;
   ts->t.last_sync_bytes = bytes;
   ts->last_round_ms = now - t0;
   bool failed = first_err < 0 && first_err != -ETIMEDOUT;
@@ -524,6 +528,15 @@ int ls_tier_sync_start(struct ls_tiers *ts, char *err, size_t errlen) {
   }
   ts->thread_started = true;
   return 0;
+}
+
+void ls_tiers_hint(struct ls_tiers *ts, dev_t dev, ino_t ino, uint64_t bytes) {
+  struct ls_tier *t = ls_tier_find(ts, dev, ino);
+  if (!t) return;
+  pthread_mutex_lock(&t->lock);
+  t->hint_bytes = bytes;
+  pthread_mutex_unlock(&t->lock);
+  ls_tier_put(ts, t);
 }
 
 void ls_tiers_wake(struct ls_tiers *ts) {

@@ -141,17 +141,29 @@ static struct ls_tier *tier_new(dev_t dev, ino_t ino, int disk_fd, const char *n
 
 /* Takes a tier out of use: its RAM copy (all synced, or unwanted: its file is gone) and what is
  * reserved past its disk copy's end go back. Nothing may reach it any more. */
+/*
+ * Gives back the extents reserved past the disk copy's end (KEEP_SIZE), once nothing can append
+ * to it: no sync runs on it and no handle writes it. ext4 ignores a hole punched past the end of
+ * a file, and drops such blocks on a truncation to the size the file has (even an unchanged
+ * one); other filesystems take the punch. So both, at the disk copy's own length (never the
+ * logical size: the disk copy's length is the synced boundary).
+ */
+static void give_back_reservation(struct ls_tier *t) {
+  struct stat st;
+  if (t->reserved_to == 0 || fstat(t->disk_fd, &st) < 0) return;
+  uint64_t end = (uint64_t)st.st_size;
+  if (t->reserved_to > end) fallocate(t->disk_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)end, (off_t)(t->reserved_to - end));
+  ftruncate(t->disk_fd, (off_t)end);
+  t->reserved_to = 0;
+}
+
 static void tier_free(struct ls_tiers *ts, struct ls_tier *t) {
   int ram = atomic_load(&t->ram_fd);
   bool dropped = ram >= 0 && close(ram) == 0 && ts->o.ram_dir_fd >= 0 && unlinkat(ts->o.ram_dir_fd, t->name, 0) == 0;
-  uint64_t reserved = t->reserved_to > t->size ? t->reserved_to - t->size : 0;
-  /* KEEP_SIZE extents past the end: punching them (not truncating) cannot race a size change */
-  if (reserved)
-    fallocate(t->disk_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t->size, (off_t)reserved);
+  give_back_reservation(t);
   close(t->disk_fd);
   pthread_mutex_lock(&ts->lock);
   ts->t.ram_copies_dropped += dropped;
-  ts->t.reserved_disk_bytes -= reserved;
   pthread_mutex_unlock(&ts->lock);
   pthread_mutex_destroy(&t->lock);
   free(t);
@@ -438,6 +450,8 @@ void ls_tiers_release(struct ls_tiers *ts) {
   pthread_mutex_lock(&ts->lock);
   for (size_t i = 0; i < ts->nbuckets; i++)
     for (struct ls_tier *t = ts->buckets[i]; t; t = t->hnext) {
+      /* nothing will append any more: the disk extents reserved past the end go back */
+      give_back_reservation(t);
       int ram = atomic_exchange(&t->ram_fd, -1);
       if (ram < 0) continue;
       close(ram);
@@ -485,6 +499,13 @@ void ls_tiers_totals(struct ls_tiers *ts, struct ls_tier_totals *out) {
     if (now - t->dirty_since_ms > out->oldest_unsynced_ms) out->oldest_unsynced_ms = now - t->dirty_since_ms;
   }
   out->write_through_bytes = atomic_load(&ts->write_through_bytes);
+  /* reserved_to changes under each tier's lock: a snapshot for display */
+  out->reserved_disk_bytes = 0;
+  for (size_t i = 0; i < ts->nbuckets; i++)
+    for (struct ls_tier *t = ts->buckets[i]; t; t = t->hnext) {
+      uint64_t synced = atomic_load(&t->synced);
+      if (t->reserved_to > synced) out->reserved_disk_bytes += t->reserved_to - synced;
+    }
   pthread_mutex_unlock(&ts->lock);
 }
 

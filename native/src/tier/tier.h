@@ -79,7 +79,8 @@ struct ls_tier {
   bool disk_dirty;          /* written through below synced: its disk copy needs an fsync */
   double dirty_since_ms;    /* CLOCK_MONOTONIC ms when its oldest unsynced byte landed */
   uint64_t reserved_to;     /* disk extents reserved (KEEP_SIZE) up to here */
-  uint64_t last_sync_bytes; /* sizes the next disk reservation */
+  uint64_t last_sync_bytes; /* what the last sync of it copied */
+  uint64_t hint_bytes;      /* the daemon's forecast of what it gets between two syncs; 0: none */
   char name[LS_TIER_NAME_MAX];
 };
 
@@ -109,6 +110,7 @@ struct ls_tier_totals {
   bool healthy;                /* the last sync attempt succeeded (or none failed yet) */
   double last_sync_wall_ms;    /* CLOCK_REALTIME of the last completed round; 0: none */
   double last_sync_duration_ms;
+  double sync_ms;              /* time spent in sync rounds, all told */
   uint64_t last_sync_bytes;
   uint64_t recovered_files;    /* RAM copies adopted at start */
   uint64_t unadopted;          /* RAM copies left in place: their disk file could not be opened */
@@ -116,7 +118,7 @@ struct ls_tier_totals {
   uint64_t throttled_writes;   /* writes that waited for a sync */
   uint64_t throttled_now;
   double throttled_ms;         /* total time writes waited */
-  uint64_t reserved_disk_bytes;
+  uint64_t reserved_disk_bytes; /* disk extents reserved past the synced ends now */
   uint64_t ram_copies_dropped; /* RAM copies removed once synced and closed */
 };
 
@@ -234,6 +236,9 @@ bool ls_tiers_may_wait(struct ls_tiers *ts);
  */
 int ls_tiers_sync(struct ls_tiers *ts, bool all, dev_t dev, ino_t ino, enum ls_sync_trigger trigger,
                   bool wait, uint64_t deadline_ms, uint64_t *bytes);
+/* The daemon's forecast of the bytes (dev, ino) gets between two syncs: sizes its disk
+ * reservation (see reserve_ahead in sync.c). */
+void ls_tiers_hint(struct ls_tiers *ts, dev_t dev, ino_t ino, uint64_t bytes);
 /* The file (dev, ino) has lost its last name: its tail has nowhere to go. */
 void ls_tiers_file_gone(struct ls_tiers *ts, dev_t dev, ino_t ino);
 /* The object behind opath_fd changed names or metadata: fsync it at the next round. */

@@ -137,6 +137,7 @@ export interface NativeEngineAddon {
   /** Tiered mounts only. dev < 0: every file. */
   syncNow(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome>;
   requestSync(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger): void;
+  reserveHint(handle: NativeEngineHandle, dev: number, ino: number, bytes: number): void;
   tierStats(handle: NativeEngineHandle, maxFiles: number): TierTotals & { list: TierFileStats[] };
   /** Syncs a RAM directory left behind into its disk directory and empties it. */
   recover(diskFd: number, ramDirFd: number): Promise<{ files: number; bytes: number }>;
@@ -155,6 +156,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'unmount',
     'syncNow',
     'requestSync',
+    'reserveHint',
     'tierStats',
     'recover',
   ]);

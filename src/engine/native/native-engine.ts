@@ -148,6 +148,9 @@ export class NativeEngine implements Engine {
       requestSync: (file: FileIdentity | null, trigger: SyncTrigger): void => {
         if (this.unmounting === undefined) addon.requestSync(handle, ...id(file), trigger);
       },
+      reserveHint: (file: FileIdentity, bytes: number): void => {
+        if (this.unmounting === undefined) addon.reserveHint(handle, file.dev, file.ino, bytes);
+      },
       totals: (): TierTotals => {
         const { list: _list, ...totals } = addon.tierStats(handle, 0);
         return totals;
