@@ -1,5 +1,5 @@
 import type { CacheMode } from '../engine/engine';
-import { usageError } from '../errors';
+import { optionError } from '../errors';
 import type { ListenAddress } from '../metrics/listen-address';
 
 /**
@@ -75,9 +75,9 @@ const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 10
 /** Parses sizes the way tmpfs's size= does: a number with an optional k, m, g or t suffix. */
 export function parseSize(text: string, what: string, minBytes = 1024 * 1024): number {
   const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
-  if (!m) throw usageError(`${what}: "${text}" is not a size (examples: 64M, 1G, 512k)`);
+  if (!m) throw optionError(what, `"${text}" is not a size (examples: 64M, 1G, 512k)`);
   const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
-  if (bytes < minBytes) throw usageError(`${what}: ${text} is too small (at least ${minBytes >= 1024 * 1024 ? `${minBytes / 1024 / 1024}M` : `${minBytes / 1024}k`})`);
+  if (bytes < minBytes) throw optionError(what, `${text} is too small (at least ${minBytes >= 1024 * 1024 ? `${minBytes / 1024 / 1024}M` : `${minBytes / 1024}k`})`);
   return bytes;
 }
 
@@ -86,7 +86,7 @@ export function parseBudget(text: string, what: string): { bytes: number } | { s
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
   if (pct) {
     const share = Number(pct[1]) / 100;
-    if (!(share > 0 && share <= 1)) throw usageError(`${what}: ${text} must be between 0% and 100%`);
+    if (!(share > 0 && share <= 1)) throw optionError(what, `${text} must be between 0% and 100%`);
     return { share };
   }
   return { bytes: parseSize(text, what, 64 * 1024) };
@@ -94,20 +94,20 @@ export function parseBudget(text: string, what: string): { bytes: number } | { s
 
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw usageError(`${what}: "${text}" is not a duration (examples: 250ms, 10s, 1m)`);
+  if (!m) throw optionError(what, `"${text}" is not a duration (examples: 250ms, 10s, 1m)`);
   const unit = m[2] ?? 'ms';
   const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
-  if (!(ms > 0)) throw usageError(`${what}: must be positive`);
+  if (!(ms > 0)) throw optionError(what, 'must be positive');
   return ms;
 }
 
 export function parseChoice<T extends string>(text: string, choices: readonly T[], what: string): T {
   if ((choices as readonly string[]).includes(text)) return text as T;
-  throw usageError(`${what}: "${text}" is not one of ${choices.join(', ')}`);
+  throw optionError(what, `"${text}" is not one of ${choices.join(', ')}`);
 }
 
 export function parsePositiveInt(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw usageError(`${what}: "${text}" is not a positive integer`);
+  if (!Number.isInteger(n) || n <= 0) throw optionError(what, `"${text}" is not a positive integer`);
   return n;
 }

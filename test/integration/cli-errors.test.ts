@@ -79,6 +79,42 @@ describe('bad input', () => {
     nothingMountedUnder();
   });
 
+  test('no root: every command says it is a permission matter (exit 3), never an internal error', async () => {
+    const m = await startMount({ engine: 'fuse-native' });
+    fs.chmodSync(m.scratch, 0o755);
+    const asNobody = (args: string) => sh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} ${join(__dirname, '../../dist/cli/main.js')} ${args}`);
+    fs.mkdirSync(join(scratch, 'd7'));
+    fs.chmodSync(scratch, 0o755);
+    expectOneLineError(asNobody(`mount ${join(scratch, 'd7')} --background`), 3, /needs root/);
+    expectOneLineError(asNobody(`stats ${m.dir} --run-dir ${m.runDir}`), 3, /permission denied on .*: the daemon's control socket is root's only; run this as root/);
+    expectOneLineError(asNobody(`shadow ${m.dir} --run-dir ${m.runDir}`), 3, /permission denied/);
+    expectOneLineError(asNobody(`unmount ${m.dir} --run-dir ${m.runDir}`), 3, /permission denied/);
+    const list = asNobody(`list --run-dir ${m.runDir}`);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/logs +denied /);
+    expect(list.stdout).toMatch(/its daemon is root's: run logshadow list as root/);
+    expect(list.stdout).toMatch(/is root's: run logshadow list as root to see every mount/);
+    expect(JSON.parse(asNobody(`list --json --run-dir ${m.runDir}`).stdout)).toMatchObject({ runDirReadable: false });
+    // Still mounted and served: nobody's unmount did not pull it away.
+    expect(await m.ask('ping')).toMatchObject({ pong: true });
+    await m.stop();
+  });
+
+  test('shadow: a file never written is a wrong --file (exit 2); --entries and --top take numbers', async () => {
+    const m = await startMount({ engine: 'fuse-native' });
+    fs.writeFileSync(join(m.dir, 'real.log'), 'one line\n');
+    const base = [m.dir, '--run-dir', m.runDir];
+    expectOneLineError(cli(['shadow', ...base, '--file', '/nope.log']), 2, /--file \/nope\.log: no file of that name has been written through this mount/);
+    const real = cli(['shadow', ...base, '--file', 'real.log']);
+    expect(real.status).toBe(0);
+    expect(real.stdout).toMatch(/no forecast for \/real\.log yet/);
+    expectOneLineError(cli(['shadow', ...base, '--entries', 'abc']), 2, /--entries: "abc" is not a positive integer/);
+    expectOneLineError(cli(['shadow', ...base, '--top', '-3']), 2, /--top: "-3" is not a positive integer/);
+    expectOneLineError(cli(['stats', ...base, '--top', 'many']), 2, /--top: "many" is not a positive integer/);
+    expect(cli(['shadow', ...base, '--entries', '0']).status).toBe(0);
+    await m.stop();
+  });
+
   test('no /dev/fuse (hidden in a private mount namespace)', () => {
     fs.mkdirSync(join(scratch, 'd5'));
     fs.writeFileSync(join(scratch, 'not-a-device'), '');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerMount, toConfig } from '../../src/cli/commands/mount';
 import { DEFAULTS, type MountConfig } from '../../src/config/mount-config';
-import { specsFromOptions, withConfigFile } from '../../src/config/config-file';
-import { isLogshadowError } from '../../src/errors';
+import { explainFileErrors, loadConfigFile, specsFromOptions, withConfigFile } from '../../src/config/config-file';
+import { ErrorCodes, isLogshadowError, LogshadowError, optionError } from '../../src/errors';
 
 /**
  * The real `mount` command's options and toConfig, parsed by commander, with the action replaced
@@ -171,5 +171,24 @@ describe('mount --config <file.json>', () => {
       expect(usageFailure([dir, '--config', file])).toMatch(pattern);
     });
     expect(usageFailure([dir, '--config', join(scratch, 'missing.json')])).toMatch(/missing\.json: cannot read it \(ENOENT\)$/);
+  });
+
+  test('a file that is not JSON: where it goes wrong, whole, on one line', () => {
+    const file = write('quotes.json', "{\n  \"size\": \"48M\",\n  engine: 'native'\n}\n");
+    expect(usageFailure([dir, '--config', file])).toBe(
+      `--config ${file}: not valid JSON: the character "e" at line 3, column 3 (keys and strings take double quotes)`,
+    );
+  });
+
+  test('errors are told apart by their code and flag, never by their wording', () => {
+    const file = write('size.json', { size: '48M' });
+    const loaded = loadConfigFile(file, specsFromOptions(mountCommand().options));
+    const fromFile = () => 'config';
+    // Worded like a complaint about --size, but not one: it passes through as it is.
+    const other = new LogshadowError(ErrorCodes.ALREADY_MOUNTED, '--size: the directory is already mounted');
+    expect(() => explainFileErrors(loaded, fromFile, () => { throw other; })).toThrow(other);
+    // A complaint about --size, whatever its words: it names the key in the file.
+    expect(() => explainFileErrors(loaded, fromFile, () => { throw optionError('--size', 'odd: words -- here'); }))
+      .toThrow(`--config ${file}: "size": odd: words -- here`);
   });
 });

@@ -10,8 +10,8 @@ import {
 import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
 import { createLogger } from '../../daemon/logger';
-import { resolveDirectory } from '../../daemon/prepare-mountpoint';
-import { ErrorCodes, ExitCodes, LogshadowError, usageError, type ErrorCode } from '../../errors';
+import { checkEnvironment, resolveDirectory } from '../../daemon/prepare-mountpoint';
+import { ErrorCodes, ExitCodes, LogshadowError, optionError, type ErrorCode } from '../../errors';
 import { failAndExit } from '../output';
 import { parseListenAddress } from '../../metrics/listen-address';
 import { socketPath } from '../../control/paths';
@@ -75,6 +75,7 @@ Examples:
     .action(async (dir: string, flags: MountFlags, cmd: Command) => {
       try {
         const config = withConfigFile(cmd, flags, (merged) => toConfig(dir, merged));
+        checkEnvironment(); // before --background touches the run directory, which is root's
         if (flags.background) await mountInBackground(config);
         else await runForeground(config);
       } catch (err) {
@@ -86,10 +87,10 @@ Examples:
 export function toConfig(dir: string, flags: MountFlags): MountConfig {
   const mountpoint = resolveDirectory(dir, 'directory');
   const ringCapacity = parsePositiveInt(flags.ringCapacity, '--ring-capacity');
-  if ((ringCapacity & (ringCapacity - 1)) !== 0) throw usageError(`--ring-capacity: ${ringCapacity} is not a power of two`);
+  if ((ringCapacity & (ringCapacity - 1)) !== 0) throw optionError('--ring-capacity', `${ringCapacity} is not a power of two`);
   const logFile = flags.logFile ? canonicalDir(flags.logFile) : null;
   if (logFile && isInside(logFile, mountpoint)) {
-    throw usageError(`--log-file ${flags.logFile} is inside the mount: the daemon never logs into a directory it serves`);
+    throw optionError('--log-file', `${flags.logFile} is inside the mount: the daemon never logs into a directory it serves`);
   }
   return {
     mountpoint,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
-import { DEFAULTS } from '../../config/mount-config';
+import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { ProfileSnapshot } from '../../profile/profiler';
 import type { StreamSnapshot } from '../../profile/snapshot';
-import { bytes, count, duration, headed, num, pct, table } from '../format';
+import { bytes, count, counted, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
@@ -41,11 +41,12 @@ Examples:
   logshadow stats /var/log/myapp --json | jq '.files[] | {key, lines, levels}'`)
     .action(async (dir: string, flags: StatsFlags) => {
       try {
+        const top = parsePositiveInt(flags.top, '--top');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
         const stats = await request<StatsReply>(target.socket, 'stats');
         if (flags.json) return printJson(stats);
-        process.stdout.write(renderStats(stats, Math.max(1, Number(flags.top) || 10)));
+        process.stdout.write(renderStats(stats, top));
       } catch (err) {
         failAndExit(err);
       }
@@ -74,14 +75,14 @@ function streamRows(streams: StreamSnapshot[], top: number): string[][] {
 export function renderStats(s: StatsReply, top: number): string {
   const t = s.daemon.tick;
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
-  out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${t.activeStreams} streams modelled)  dropped records ${s.droppedRecords}\n`;
-  out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
+  out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${counted(t.activeStreams, 'stream')} modelled)  dropped records ${s.droppedRecords}\n`;
+  out += `totals  ${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
   const levels: Record<string, number> = {};
   for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
   out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n\n`;
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
-  if (s.files.length > top) out += `(${s.files.length - top} more files: --top or --json)\n`;
+  if (s.files.length > top) out += `(${counted(s.files.length - top, 'more file', 'more files')}: --top or --json)\n`;
   out += '\n';
   out += table(['APPLICATION', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.apps, top), widths);
   if (!s.knowsCaller) out += `(the ${s.engine} engine cannot tell which process writes: applications show as unknown)\n`;
