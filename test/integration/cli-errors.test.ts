@@ -50,6 +50,44 @@ describe('bad input', () => {
     nothingMountedUnder();
   });
 
+  test('--size past RAM plus swap is refused: a tmpfs can never grow that large', () => {
+    fs.mkdirSync(join(scratch, 'd8'));
+    expectOneLineError(cli(['mount', join(scratch, 'd8'), '--size', '999T']), 2, /--size: 999T is more than this machine's memory and swap \(\d+\.\dG\)/);
+    nothingMountedUnder();
+  });
+
+  test('--backing must be a tmpfs no larger than RAM plus swap (exit 2); a right one works', async () => {
+    const dir = join(scratch, 'd9');
+    const disk = join(scratch, 'on-disk');
+    fs.mkdirSync(dir);
+    fs.mkdirSync(disk);
+    expect(sh(`stat -f -c %T '${disk}'`).stdout.trim()).not.toBe('tmpfs');
+    expectOneLineError(cli(['mount', dir, '--backing', disk]), 2, /the backing directory .*on-disk is not on tmpfs: logshadow keeps logs in RAM/);
+    nothingMountedUnder();
+    const huge = join(scratch, 'huge');
+    fs.mkdirSync(huge);
+    const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))![1]);
+    const swapKiB = Number(/^SwapTotal:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))![1]);
+    shOk(`mount -t tmpfs -o size=${2 * (memKiB + swapKiB)}k logshadow-test-huge '${huge}'`);
+    try {
+      expectOneLineError(cli(['mount', dir, '--backing', huge]), 2, /the tmpfs at .*huge is [\d.]+G, more than this machine's memory and swap/);
+      expect(readMounts().filter((m) => m.mountpoint === dir)).toEqual([]);
+    } finally {
+      shOk(`umount '${huge}'`);
+    }
+    const ram = join(scratch, 'ram');
+    fs.mkdirSync(ram);
+    shOk(`mount -t tmpfs -o size=16m logshadow-test-ram '${ram}'`);
+    try {
+      const m = await startMount({ engine: 'fuse-native', args: ['--backing', ram], prepare: () => undefined });
+      fs.writeFileSync(join(m.dir, 'kept.log'), 'in the backing tmpfs\n');
+      expect(fs.readFileSync(join(ram, 'kept.log'), 'utf8')).toBe('in the backing tmpfs\n');
+      await m.stop();
+    } finally {
+      shOk(`umount '${ram}'`);
+    }
+  });
+
   test('a directory that is already a logshadow mount', async () => {
     const m = await startMount({ engine: 'fuse-native' });
     expectOneLineError(cli(['mount', m.dir, '--run-dir', m.runDir]), 2, /already a logshadow mount \(daemon pid \d+\)/);

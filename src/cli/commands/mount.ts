@@ -3,6 +3,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
+import { checkTmpfsSize } from '../../config/memory-bound';
 import { POLICY_NAMES } from '../../alloc/policies';
 import {
   DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parsePositiveInt, parseSize, type EngineChoice, type MountConfig,
@@ -95,7 +96,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
   return {
     mountpoint,
     backing: flags.backing ?? null,
-    tmpfsSizeBytes: parseSize(flags.size, '--size'),
+    tmpfsSizeBytes: checkTmpfsSize(parseSize(flags.size, '--size'), flags.size),
     engine: parseChoice<EngineChoice>(flags.engine, ['auto', 'native', 'fuse-native'], '--engine'),
     cache: parseChoice(flags.cache, ['writethrough', 'writeback'] as const, '--cache'),
     refreshMs: parseDuration(flags.refresh, '--refresh'),
