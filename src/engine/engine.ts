@@ -69,6 +69,8 @@ export interface EngineCounters {
   bytesWritten: number;
   /** Write records lost because the ring was full. */
   ringDropped: number;
+  /** File events lost because their queue was full (their descriptors were closed). */
+  fileEventsDropped: number;
 }
 
 export interface Engine {

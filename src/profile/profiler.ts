@@ -1,10 +1,11 @@
-import { fstatSync, readSync } from 'node:fs';
+import { constants, fstatSync, readSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
 import { monotonicMs } from '../util/clock';
-import { RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
+import { named, RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
+import { SEVERITY_COUNT, SEVERITY_NAMES } from './severity';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
 
@@ -59,6 +60,13 @@ export interface ProfilerHooks {
 interface OpenFile {
   inode: InodeState;
   app: Stream;
+  /** The opener's process id (0: unknown) and whether it opened read-only. */
+  pid: number;
+  readOnly: boolean;
+  /** Opened for writing by a process that was reading another file of the mount: a copy. */
+  copy: boolean;
+  /** A copy that has written (counted once in the copies' file count). */
+  copied: boolean;
 }
 
 const UNKNOWN_FILE = '(unknown file)';
@@ -110,6 +118,16 @@ export class Profiler {
   totalWrites = 0;
   totalBytes = 0;
   totalLines = 0;
+  /** Lines by severity since the start: only ever grow (the file table's sums shrink as it evicts). */
+  private readonly levelTotals = new Float64Array(SEVERITY_COUNT);
+  /** Processes (by pid) holding files of the mount open read-only, and how many. */
+  private readonly readers = new Map<number, number>();
+  /**
+   * Writes a process made into one file while reading another of the mount: logrotate's copy
+   * (copytruncate, copy), cp. Not application writes, so they are counted here and not in the
+   * totals or in any stream but the copy's own `copiedBytes`.
+   */
+  readonly copies = { writes: 0, bytes: 0, files: 0 };
   unknownHandleRecords = 0;
   /** Files opened by path because the engine handed no read descriptor. */
   readFdFallbacks = 0;
@@ -234,7 +252,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags);
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
@@ -254,7 +272,7 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number, comm?: string): void {
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number): void {
     const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
@@ -291,7 +309,10 @@ export class Profiler {
       inode.stream.openCount++;
       inode.wroteSinceOpen = false;
     }
-    this.open.set(handle, { inode, app });
+    const readOnly = (flags & 3) === constants.O_RDONLY; // O_ACCMODE
+    const copy = !readOnly && pid > 0 && (this.readers.get(pid) ?? 0) > 0;
+    if (readOnly && pid > 0) this.readers.set(pid, (this.readers.get(pid) ?? 0) + 1);
+    this.open.set(handle, { inode, app, pid, readOnly, copy, copied: false });
   }
 
   /**
@@ -332,6 +353,11 @@ export class Profiler {
     if (!of) return;
     this.open.delete(handle);
     of.app.openCount--;
+    if (of.readOnly && of.pid > 0) {
+      const n = (this.readers.get(of.pid) ?? 1) - 1;
+      if (n > 0) this.readers.set(of.pid, n);
+      else this.readers.delete(of.pid);
+    }
     const inode = of.inode;
     if (--inode.openHandles === 0) {
       // All of it, however much: the descriptor closes now.
@@ -391,6 +417,7 @@ export class Profiler {
   }
 
   private recordWrite(of: OpenFile | undefined, timeMs: number, offset: number, length: number): void {
+    if (of?.copy) return this.recordCopy(of, length);
     this.totalWrites++;
     this.totalBytes += length;
     const app = of ? of.app : this.unknownApp;
@@ -420,6 +447,14 @@ export class Profiler {
     if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
     else inode.segFirst = i;
     inode.segLast = i;
+  }
+
+  private recordCopy(of: OpenFile, length: number): void {
+    this.copies.writes++;
+    this.copies.bytes += length;
+    if (!of.copied) this.copies.files++;
+    of.copied = true;
+    of.inode.stream.copiedBytes += length;
   }
 
   private addSegment(start: number, end: number, app: Stream, file: Stream): number {
@@ -511,6 +546,7 @@ export class Profiler {
 
   private countLine(lengthBytes: number, severity: number, dataType: number): void {
     this.totalLines++;
+    this.levelTotals[severity]++;
     this.lineFile.recordLine(lengthBytes, severity, dataType);
     this.lineApp.recordLine(lengthBytes, severity, dataType);
   }
@@ -541,10 +577,13 @@ export class Profiler {
 
   snapshot(): ProfileSnapshot {
     const now = monotonicMs();
-    const files = [...this.files.values()].filter((s) => s.writes > 0);
+    const files = [...this.files.values()].filter((s) => s.writes > 0 || s.copiedBytes > 0);
     const apps = [...this.apps.values()].filter((s) => s.writes > 0);
     return {
-      totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length },
+      totals: {
+        writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length,
+        levels: named(this.levelTotals, SEVERITY_NAMES), copies: { ...this.copies },
+      },
       droppedRecords: this.engine.ring.dropped,
       unknownHandleRecords: this.unknownHandleRecords,
       readFdFallbacks: this.readFdFallbacks,
@@ -562,7 +601,13 @@ export class Profiler {
 }
 
 export interface ProfileSnapshot {
-  totals: { writes: number; bytes: number; lines: number; files: number; apps: number };
+  totals: {
+    writes: number; bytes: number; lines: number; files: number; apps: number;
+    /** Lines by severity since the daemon started (monotonic: Prometheus counters come from here). */
+    levels: Record<string, number>;
+    /** Rotation copies: writes a process made while reading another file of the mount (see Profiler.copies). */
+    copies: { writes: number; bytes: number; files: number };
+  };
   droppedRecords: number;
   unknownHandleRecords: number;
   readFdFallbacks: number;

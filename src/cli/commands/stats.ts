@@ -24,6 +24,7 @@ export interface StatsReply extends ProfileSnapshot {
   uptimeSec: number;
   horizonMs: number;
   daemon: { rssBytes: number; heapUsedBytes: number; tick: { count: number; meanMs: number; p99Ms: number; activeStreams: number } };
+  engineCounters: { fileEventsDropped: number };
 }
 
 export function registerStats(program: Command): void {
@@ -77,9 +78,13 @@ export function renderStats(s: StatsReply, top: number): string {
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
   out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${counted(t.activeStreams, 'stream')} modelled)  dropped records ${s.droppedRecords}\n`;
   out += `totals  ${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
-  const levels: Record<string, number> = {};
-  for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
-  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n\n`;
+  const levels = s.totals.levels;
+  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n`;
+  const c = s.totals.copies;
+  if (c.writes) out += `copies  ${bytes(c.bytes)} into ${counted(c.files, 'file')} by processes reading the mount (rotation copies; not in the totals)\n`;
+  const lost = s.engineCounters.fileEventsDropped;
+  if (lost) out += `file events dropped ${lost} (a full queue: their writes were counted, some not placed in their files)\n`;
+  out += '\n';
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
   if (s.files.length > top) out += `(${counted(s.files.length - top, 'more file', 'more files')}: --top or --json)\n`;

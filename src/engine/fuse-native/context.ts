@@ -19,7 +19,8 @@ export class OpContext {
   /** See Engine.onFileGone. */
   fileGone: FileGoneHandler | null = null;
   private events: FileEvent[] = [];
-  fileEventsDropped = 0;
+  /** Handles whose open event was dropped: the consumer never heard of them, nor of their release. */
+  private readonly unannounced = new Set<number>();
   readonly counters: EngineCounters;
 
   constructor(
@@ -27,7 +28,7 @@ export class OpContext {
     readonly root: string,
     readonly ring: WriteRing,
   ) {
-    this.counters = { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0 };
+    this.counters = { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0, fileEventsDropped: 0 };
   }
 
   /**
@@ -90,11 +91,20 @@ export class OpContext {
     }
   }
 
-  /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */
+  /**
+   * Queues a file event; when the queue is full the event is dropped (and its descriptor closed),
+   * except a release: a lost release would leave its file open in the consumer's tables for good.
+   * Releases are bounded anyway, one per announced open. The release of a handle whose open was
+   * dropped goes too: the consumer never heard of it.
+   */
   emit(event: FileEventBody, closeFd: (fd: number) => void): void {
-    if (this.events.length >= MAX_QUEUED_FILE_EVENTS) {
-      this.fileEventsDropped++;
-      if (event.kind === 'open' && event.readFd >= 0) closeFd(event.readFd);
+    if (event.kind === 'release' && this.unannounced.delete(event.handle)) return;
+    if (this.events.length >= MAX_QUEUED_FILE_EVENTS && event.kind !== 'release') {
+      this.counters.fileEventsDropped++;
+      if (event.kind === 'open') {
+        this.unannounced.add(event.handle);
+        if (event.readFd >= 0) closeFd(event.readFd);
+      }
       return;
     }
     this.events.push({ ...event, ringPos: this.ring.head });

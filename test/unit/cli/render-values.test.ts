@@ -99,7 +99,8 @@ describe('values in human output', () => {
       schema: 'logshadow.stats/1', mountpoint: '/var/log/app', backing: '/var/log/app', engine: 'native', cache: 'writethrough',
       knowsCaller: true, uptimeSec: 1, horizonMs: 10_000,
       daemon: { rssBytes: 1, heapUsedBytes: 1, tick: { count: 1, meanMs: 1, p99Ms: 1, activeStreams: 1 } },
-      totals: { writes: 1, bytes: 10, lines: 1, files: 1, apps: 1 }, droppedRecords: 0, unknownHandleRecords: 0, readFdFallbacks: 0,
+      totals: { writes: 1, bytes: 10, lines: 1, files: 1, apps: 1, levels: { info: 1 }, copies: { writes: 1, bytes: 4096, files: 1 } },
+      engineCounters: { fileEventsDropped: 1 }, droppedRecords: 0, unknownHandleRecords: 0, readFdFallbacks: 0,
       readErrors: 0, tables: {}, rateWindowsSec: [1, 10, 60, 300], files: [], apps: [],
     } as unknown as StatsReply;
     const text = renderStats(stats, 10);
@@ -108,6 +109,8 @@ describe('values in human output', () => {
     expect(text).toContain('1 file ');
     expect(text).toContain('1 app');
     expect(text).toContain('(1 stream modelled)');
+    expect(text).toContain('copies  4.00KiB into 1 file by processes reading the mount (rotation copies; not in the totals)');
+    expect(text).toContain('file events dropped 1');
     expect(text).not.toMatch(/\b1 (files|apps|streams|writes|lines)\b/);
   });
 });
