@@ -32,6 +32,7 @@
         'src/mountinfo.c',
         'src/engine.c',
         'src/gone.c',
+        'src/catchup.c',
         'src/ops/table.c',
         'src/ops/init.c',
         'src/ops/lookup.c',

@@ -44,5 +44,8 @@ void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim);
 /* After the last handle of a file was released (`file`: what its handle's fstat said): if the
  * file has no name left, the same. */
 void ls_gone_after_release(struct ls_engine *e, const struct stat *file);
+/* Asks the consumer about (dev, ino) and waits for its answer, bounded (LS_GONE_WAIT_MS): also
+ * how a truncation lets it catch up first (catchup.h). */
+void ls_gone_ask(struct ls_engine *e, dev_t dev, ino_t ino);
 
 #endif

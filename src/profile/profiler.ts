@@ -70,6 +70,12 @@ interface OpenFile {
 }
 
 const UNKNOWN_FILE = '(unknown file)';
+/**
+ * Programs whose writes into the mount are copies of its files, whatever else they hold open:
+ * logrotate's copytruncate opens the original read-write (to truncate it), so the read-only rule
+ * below does not see it.
+ */
+const COPIERS = new Set(['logrotate']);
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
 const INITIAL_SEGMENTS = 4096;
@@ -123,9 +129,9 @@ export class Profiler {
   /** Processes (by pid) holding files of the mount open read-only, and how many. */
   private readonly readers = new Map<number, number>();
   /**
-   * Writes a process made into one file while reading another of the mount: logrotate's copy
-   * (copytruncate, copy), cp. Not application writes, so they are counted here and not in the
-   * totals or in any stream but the copy's own `copiedBytes`.
+   * Writes a process made into one file while reading another of the mount (cp, gzip of a rotated
+   * file, logrotate's copy), or by logrotate (copytruncate). Not application writes, so they are
+   * counted here and not in the totals or in any stream but the copy's own `copiedBytes`.
    */
   readonly copies = { writes: 0, bytes: 0, files: 0 };
   unknownHandleRecords = 0;
@@ -310,7 +316,7 @@ export class Profiler {
       inode.wroteSinceOpen = false;
     }
     const readOnly = (flags & 3) === constants.O_RDONLY; // O_ACCMODE
-    const copy = !readOnly && pid > 0 && (this.readers.get(pid) ?? 0) > 0;
+    const copy = !readOnly && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));
     if (readOnly && pid > 0) this.readers.set(pid, (this.readers.get(pid) ?? 0) + 1);
     this.open.set(handle, { inode, app, pid, readOnly, copy, copied: false });
   }

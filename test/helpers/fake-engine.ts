@@ -53,7 +53,7 @@ export class FakeEngine implements Engine {
   }
 
   /** open(2) by process `pid` named `comm`; returns the handle. Every open hands a read descriptor over. */
-  open(path: string, flags: 'a' | 'r' | 'w' = 'a', pid = 4242, comm = 'app'): number {
+  open(path: string, flags: 'a' | 'r' | 'r+' | 'w' = 'a', pid = 4242, comm = 'app'): number {
     const p = this.backing(path);
     const created = !fs.existsSync(p);
     if (flags === 'w' && !created) this.beforeTruncate(p, 0);
@@ -65,7 +65,8 @@ export class FakeEngine implements Engine {
     this.handles.set(handle, { fd, key, writer, path });
     if (writer) this.writers.set(key, (this.writers.get(key) ?? 0) + 1);
     this.done.delete(key);
-    const osFlags = flags === 'r' ? fs.constants.O_RDONLY : fs.constants.O_WRONLY | (flags === 'a' ? fs.constants.O_APPEND : fs.constants.O_TRUNC);
+    const { O_RDONLY, O_RDWR, O_WRONLY, O_APPEND, O_TRUNC } = fs.constants;
+    const osFlags = { r: O_RDONLY, 'r+': O_RDWR, a: O_WRONLY | O_APPEND, w: O_WRONLY | O_TRUNC }[flags];
     this.emit({ kind: 'open', handle, path, pid, comm, flags: osFlags | (created ? fs.constants.O_CREAT : 0), created, readFd: fs.openSync(p, 'r') });
     if (flags === 'w' && !created) this.emit({ kind: 'truncate', path, size: 0 });
     return handle;

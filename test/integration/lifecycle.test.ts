@@ -91,6 +91,28 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(st.uid === 0 && (st.mode & 0o4000) !== 0).toBe(false);
   });
 
+  test('a set-id file whose bits cannot be cleared is not written by a non-root user (the failure is acted on)', async () => {
+    const m = await startMount({ engine });
+    fs.chmodSync(m.scratch, 0o755);
+    const file = join(m.dir, 'suid.log');
+    fs.writeFileSync(file, 'x\n');
+    fs.chmodSync(file, 0o4777);
+    // Append-only on the backing file (reached underneath the mount through the daemon's own
+    // descriptor): appends are allowed, a chmod is not.
+    const fdDir = `/proc/${m.proc.pid}/fd`;
+    const backing = join(fdDir, fs.readdirSync(fdDir).find((n) => fs.readlinkSync(join(fdDir, n)) === m.dir)!, 'suid.log');
+    shOk(`chattr +a '${backing}'`);
+    try {
+      const append = `try { require("fs").appendFileSync(process.argv[1], "y\\n") } catch (e) { process.stdout.write(e.code) }`;
+      const r = sh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e '${append}' '${file}'`);
+      expect(r.stdout).toBe('EPERM');
+      expect(fs.readFileSync(file, 'utf8')).toBe('x\n');
+      expect(fs.statSync(file).mode & 0o7777).toBe(0o4777);
+    } finally {
+      shOk(`chattr -a '${backing}'`);
+    }
+  });
+
   test('a directory already on tmpfs is shadowed in place: its files stay, and stay after unmount', async () => {
     const m = await startMount({
       engine,

@@ -49,25 +49,36 @@ static bool caller_in_group(fuse_req_t req, gid_t gid) {
   return false;
 }
 
-void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
+int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
   struct stat st;
-  if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) != 0) return;
+  if (fuse_req_ctx(req)->uid == 0) return 0;
+  if (fstat(fd, &st) != 0) return -errno;
   mode_t mode = st.st_mode & 07777;
   /* the kernel's rule (setattr_should_drop_sgid): setgid goes when the group may execute, or
    * when the writer is not in the file's group */
   mode_t kill = S_ISUID;
   if ((mode & S_ISGID) && ((mode & S_IXGRP) || !caller_in_group(req, st.st_gid))) kill |= S_ISGID;
+  if (!(mode & kill)) return 0;
+  if (fchmod(fd, mode & ~kill) != 0) return -errno;
   /* changed behind the kernel's back: drop its cached attributes (no data, no inode lock) */
-  if ((mode & kill) && fchmod(fd, mode & ~kill) == 0) fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
+  fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
+  return 0;
 }
 
 int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
                      int fd, bool created) {
+  /* Writethrough's direct writes skip the kernel's clearing of set-id bits (file_remove_privs),
+   * which the root daemon's own write does not do either: such handles do it in ops/write.c. A
+   * truncation is a write, done already by the open: a file that kept its bits is not handed out. */
+  bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
+  struct stat st;
+  bool kills = !e->writeback && writer && fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID));
+  int r = kills && (fi->flags & O_TRUNC) ? ls_kill_setid(req, e, ino, fd) : 0;
+  if (r < 0) return r;
   uint32_t id = ls_engine_new_handle(e);
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
-  bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
-  int r = ls_nodes_opened(e, ino, writer, id);
+  r = ls_nodes_opened(e, ino, writer, id);
   if (r < 0) return r;
   r = ls_handles_add(&e->handles, fd, id, NULL);
   if (r < 0) {
@@ -81,14 +92,7 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
    * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
    * The price: no shared writable mmap in this mode (the writeback cache has it). */
   fi->direct_io = !e->writeback;
-  /* ...and direct writes skip the kernel's clearing of set-id bits (file_remove_privs), which
-   * the root daemon's own write does not do either: such handles do it in ops/write.c */
-  struct stat st;
-  if (fi->direct_io && (fi->flags & O_ACCMODE) != O_RDONLY && fstat(fd, &st) == 0 &&
-      (st.st_mode & (S_ISUID | S_ISGID))) {
-    fi->fh |= LS_FH_KILL_SETID;
-    if (fi->flags & O_TRUNC) ls_kill_setid(req, e, ino, fd); /* a truncation is a write */
-  }
+  if (kills) fi->fh |= LS_FH_KILL_SETID;
 
   /* queued before the reply, so before any write through this handle can reach the ring */
   char proc[40];

@@ -9,6 +9,7 @@ void ls_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   struct ls_node *n = ls_node_of(e, ino);
   char proc[40];
   ls_proc_fd(proc, n->fd);
+  if (fi->flags & O_TRUNC) ls_before_truncate(e, n->fd, 0);
   int fd = open(proc, ls_backing_open_flags(e, fi->flags));
   if (fd < 0) {
     ls_fail(req, e, LS_OP_OPEN, -errno);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../catchup.h"
 #include "../engine.h"
 
 extern const struct fuse_lowlevel_ops ls_ops;
@@ -65,8 +66,9 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
                      int fd, bool created);
 /* Writethrough's direct writes bypass the kernel's clearing of set-id bits: what a local
  * filesystem does on a write by a process without CAP_FSETID (taken to be any caller but root).
- * Only handles flagged LS_FH_KILL_SETID at open call it. */
-void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
+ * Only handles flagged LS_FH_KILL_SETID at open call it, before writing, as the kernel does: 0,
+ * or -errno when the bits could not be cleared (the write must not happen then). */
+int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
 /* Closes the handle, queues its release event and lets the consumer know if the file is gone. */
 void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh);
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size);

@@ -7,14 +7,14 @@
 void ls_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
                  struct fuse_file_info *fi) {
   struct ls_engine *e = ls_engine_of(req);
-  ssize_t n = pwrite(ls_fh_fd(fi->fh), buf, size, off);
+  int killed = ls_fh_kills_setid(fi->fh) ? ls_kill_setid(req, e, ino, ls_fh_fd(fi->fh)) : 0;
+  ssize_t n = killed < 0 ? -1 : pwrite(ls_fh_fd(fi->fh), buf, size, off);
   if (n < 0) {
-    int err = errno;
+    int err = killed < 0 ? -killed : errno;
     ls_count_error(e, LS_OP_WRITE);
     fuse_reply_err(req, err);
     return;
   }
-  if (ls_fh_kills_setid(fi->fh)) ls_kill_setid(req, e, ino, ls_fh_fd(fi->fh));
   struct ls_counters *c = &e->counters;
   atomic_fetch_add_explicit(&c->writes, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&c->bytes_written, (uint64_t)n, memory_order_relaxed);

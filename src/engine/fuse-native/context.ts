@@ -82,6 +82,15 @@ export class OpContext {
     this.gone(before.dev, before.ino);
   }
 
+  /**
+   * A file is about to be cut to `size` bytes (truncate, ftruncate, O_TRUNC): bytes the consumer
+   * has not read back yet would be gone before its tick (logrotate's copytruncate right after a
+   * write), so it catches up first, as it lets go of a removed file (Engine.onFileGone).
+   */
+  beforeTruncate(st: { dev: number; ino: number; size: number; isFile(): boolean } | undefined, size: number): void {
+    if (st && st.isFile() && st.size > size) this.gone(st.dev, st.ino);
+  }
+
   /** Tells the consumer; whatever it throws stays here, so that the operation is still answered. */
   gone(dev: number, ino: number): void {
     try {

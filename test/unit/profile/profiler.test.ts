@@ -72,13 +72,16 @@ describe('profiler', () => {
     }
   });
 
-  test('what a process copies from one file of the mount into another is counted apart (rotation copies)', () => {
+  test.each([
+    ['logrotate\'s copytruncate (the original opened read-write, to be truncated)', 'r+', 'logrotate'],
+    ['cp (the original opened read-only)', 'r', 'cp'],
+  ] as const)('what a process copies from one file of the mount into another is counted apart: %s', (_what, mode, comm) => {
     const h = engine.open('/app.log', 'a', 100, 'app');
     for (let i = 0; i < 10; i++) engine.write(h, `INFO line ${i}\n`);
     profiler.tick();
-    // logrotate's copytruncate: read the file, write its copy, truncate the original.
-    const src = engine.open('/app.log', 'r', 200, 'logrotate');
-    const dst = engine.open('/app.log.1', 'w', 200, 'logrotate');
+    // Read the file, write its copy, truncate the original.
+    const src = engine.open('/app.log', mode, 200, comm);
+    const dst = engine.open('/app.log.1', 'w', 200, comm);
     engine.write(dst, fs.readFileSync(join(engine.dir, 'app.log')));
     engine.truncate('/app.log', 0);
     engine.close(dst);
@@ -91,7 +94,7 @@ describe('profiler', () => {
     expect(s.totals).toMatchObject({ writes: 11, bytes: appBytes, lines: 11 });
     expect(s.totals.copies).toEqual({ writes: 1, bytes: 10 * 'INFO line 0\n'.length, files: 1 });
     expect(file(s, '/app.log.1')).toMatchObject({ writes: 0, lines: 0, copiedBytes: 10 * 'INFO line 0\n'.length });
-    expect(app(s, 'logrotate')).toBeUndefined();
+    expect(app(s, comm)).toBeUndefined();
     expect(file(s, '/app.log')!.unreadBytes).toBe(0);
   });
 
