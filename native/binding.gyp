@@ -69,6 +69,7 @@
         'src/ops/listxattr.c',
         'src/ops/removexattr.c',
         'src/napi/util.c',
+        'src/napi/ring_layout.c',
         'src/napi/engine_addon.c',
       ],
       'cflags': ['<!@(pkg-config --cflags fuse3)'],

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CacheMode, EngineCounters, FileEvent } from '../engine';
+import { ringLayoutMismatch } from '../../ring/layout';
 
 /**
  * Loading the native addons (native/build/<type>/<name>.node). Loading never throws: a caller
@@ -108,6 +109,8 @@ export interface NativeUnmountResult {
 }
 
 export interface NativeEngineAddon {
+  /** The write ring's layout this build uses (native/src/ring.h), checked at load. */
+  readonly ringLayout: unknown;
   /** Mounts and starts serving; throws an Error (code EMOUNT or an errno code) with the reason. */
   mount(options: NativeMountOptions): NativeEngineHandle;
   /** Oldest first; each open event's readFd now belongs to the caller. */
@@ -126,7 +129,8 @@ export interface NativeEngineAddon {
 let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
 
 export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
-  engineAddon ??= loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
+  if (engineAddon) return engineAddon;
+  const load = loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
     'mount',
     'drainFileEvents',
     'counters',
@@ -135,5 +139,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'consumerDone',
     'unmount',
   ]);
+  const mismatch = load.ok ? ringLayoutMismatch(load.addon.ringLayout) : null;
+  engineAddon = load.ok && mismatch ? { ok: false, reason: `${load.path}: ${mismatch} (run "npm run build:native")` } : load;
   return engineAddon;
 }
