@@ -76,6 +76,14 @@
       'libraries': ['<!@(pkg-config --libs fuse3)'],
     },
     {
+      'target_name': 'logshadow_sys',
+      'sources': [
+        'src/sys.c',
+        'src/napi/util.c',
+        'src/napi/sys_addon.c',
+      ],
+    },
+    {
       'target_name': 'logshadow_alloc',
       'sources': [
         'src/alloc.c',

@@ -17,6 +17,7 @@ import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
 import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, type PreparedMount } from './prepare-mountpoint';
 import { TickStats } from './tick-stats';
+import { raiseDescriptorLimit } from './descriptor-limit';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
@@ -63,6 +64,7 @@ export class Daemon {
     ensureRunDir(this.config.runDir);
     // The kernel has applied the caller's umask to every mode that reaches the daemon.
     process.umask(0);
+    raiseDescriptorLimit(this.logger);
     const prepared = await prepareMountpoint(this.config, this.logger);
     this.prepared = prepared;
     try {

@@ -91,6 +91,19 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(st.uid === 0 && (st.mode & 0o4000) !== 0).toBe(false);
   });
 
+  test('the descriptor limit is raised at mount to the kernel\'s ceiling, or the log says why not', async () => {
+    const m = await startMount({ engine });
+    const limits = fs.readFileSync(`/proc/${m.proc.pid}/limits`, 'utf8');
+    const [soft, hard] = /^Max open files\s+(\d+)\s+(\d+)/m.exec(limits)!.slice(1).map(Number);
+    const ceiling = Number(fs.readFileSync('/proc/sys/fs/nr_open', 'utf8'));
+    const capEff = BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${m.proc.pid}/status`, 'utf8'))![1]}`);
+    const mayRaise = (capEff & (1n << 24n)) !== 0n; // CAP_SYS_RESOURCE
+    expect(soft).toBe(hard);
+    if (mayRaise) expect(hard).toBe(ceiling);
+    else expect(m.log()).toMatch(new RegExp(`the descriptor limit stays at ${soft}: raising it to the kernel's ceiling \\(${ceiling}\\) needs CAP_SYS_RESOURCE`));
+    await m.stop();
+  });
+
   test('a set-id file whose bits cannot be cleared is not written by a non-root user (the failure is acted on)', async () => {
     const m = await startMount({ engine });
     fs.chmodSync(m.scratch, 0o755);
