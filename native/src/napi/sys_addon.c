@@ -13,50 +13,49 @@ static napi_value result(napi_env env, int r) {
   return v;
 }
 
-/* A path argument (PATH_MAX bytes at most, NUL included) into buf; false with an exception. */
-static bool path_arg(napi_env env, napi_value v, char buf[4097], bool *too_long) {
+/* (path, a, b): a path of at most PATH_MAX bytes (NUL included; *too_long otherwise) and two
+ * numbers; false with an exception for an argument of the wrong type. */
+static bool path_and_numbers(napi_env env, napi_callback_info info, const char *names[2], char path[4097],
+                             bool *too_long, double nums[2]) {
+  napi_value argv[3];
   size_t len = 0;
-  if (napi_get_value_string_utf8(env, v, buf, 4097, &len) != napi_ok) {
+  if (!ls_napi_args(env, info, 3, argv)) return false;
+  if (napi_get_value_string_utf8(env, argv[0], path, 4097, &len) != napi_ok) {
     napi_throw_type_error(env, NULL, "path must be a string");
     return false;
   }
   *too_long = len >= 4096;
+  for (int i = 0; i < 2; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &nums[i]) != napi_ok) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "%s must be a number", names[i]);
+      napi_throw_type_error(env, NULL, msg);
+      return false;
+    }
+  }
   return true;
-}
-
-static bool number_arg(napi_env env, napi_value v, const char *what, double *out) {
-  if (napi_get_value_double(env, v, out) == napi_ok) return true;
-  char msg[64];
-  snprintf(msg, sizeof msg, "%s must be a number", what);
-  napi_throw_type_error(env, NULL, msg);
-  return false;
 }
 
 /* mknod(path, mode, dev) */
 static napi_value js_mknod(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  static const char *names[2] = {"mode", "dev"};
   char path[4097];
   bool too_long;
-  double mode, dev;
-  if (!ls_napi_args(env, info, 3, argv) || !path_arg(env, argv[0], path, &too_long) ||
-      !number_arg(env, argv[1], "mode", &mode) || !number_arg(env, argv[2], "dev", &dev))
-    return NULL;
+  double n[2];
+  if (!path_and_numbers(env, info, names, path, &too_long, n)) return NULL;
   if (too_long) return result(env, -ENAMETOOLONG);
-  if (!(mode >= 0 && mode < 4294967296.0 && dev >= 0 && dev < 18446744073709551616.0)) return result(env, -EINVAL);
-  return result(env, ls_mknod(path, (mode_t)mode, (uint64_t)dev));
+  if (!(n[0] >= 0 && n[0] < 4294967296.0 && n[1] >= 0 && n[1] < 18446744073709551616.0)) return result(env, -EINVAL);
+  return result(env, ls_mknod(path, (mode_t)n[0], (uint64_t)n[1]));
 }
 
 /* utimens(path, atimeMs, mtimeMs): -1 is now, -2 leaves that time as it is */
 static napi_value js_utimens(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  static const char *names[2] = {"atimeMs", "mtimeMs"};
   char path[4097];
   bool too_long;
-  double atime, mtime;
-  if (!ls_napi_args(env, info, 3, argv) || !path_arg(env, argv[0], path, &too_long) ||
-      !number_arg(env, argv[1], "atimeMs", &atime) || !number_arg(env, argv[2], "mtimeMs", &mtime))
-    return NULL;
-  if (too_long) return result(env, -ENAMETOOLONG);
-  return result(env, ls_utimens(path, atime, mtime));
+  double n[2];
+  if (!path_and_numbers(env, info, names, path, &too_long, n)) return NULL;
+  return result(env, too_long ? -ENAMETOOLONG : ls_utimens(path, n[0], n[1]));
 }
 
 /* raiseNofileLimit(): { error: 0 or -errno, soft, hard } */
