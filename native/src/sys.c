@@ -5,23 +5,9 @@
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <time.h>
 
 int ls_mknod(const char *path, mode_t mode, uint64_t dev) {
   return mknod(path, mode, (dev_t)dev) < 0 ? -errno : 0;
-}
-
-static struct timespec at(double ms) {
-  if (ms == LS_TIME_NOW) return (struct timespec){0, UTIME_NOW};
-  if (ms < 0) return (struct timespec){0, UTIME_OMIT};
-  long long whole = (long long)(ms / 1000);
-  return (struct timespec){(time_t)whole, (long)((ms - (double)whole * 1000) * 1e6)};
-}
-
-int ls_utimens(const char *path, double atime_ms, double mtime_ms) {
-  struct timespec ts[2] = {at(atime_ms), at(mtime_ms)};
-  return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 int ls_raise_nofile(uint64_t *soft, uint64_t *hard) {

@@ -1,7 +1,7 @@
 /*
- * The few system calls Node lacks that logshadow needs outside the native engine: mknod and
- * utimensat for the fuse-native engine (which serves every operation in JavaScript), and the
- * descriptor limit the daemon raises at mount. Results are 0 or -errno, never errno.
+ * The few system calls Node lacks that logshadow needs outside the native engine: mknod for the
+ * fuse-native engine (which serves every operation in JavaScript), and the descriptor limit the
+ * daemon raises at mount. Results are 0 or -errno, never errno.
  */
 #ifndef LOGSHADOW_SYS_H
 #define LOGSHADOW_SYS_H
@@ -10,12 +10,6 @@
 #include <sys/types.h>
 
 int ls_mknod(const char *path, mode_t mode, uint64_t dev);
-
-/* Times in milliseconds; LS_TIME_NOW and LS_TIME_OMIT as utimensat's UTIME_NOW and UTIME_OMIT.
- * The path's last component is never followed. */
-#define LS_TIME_NOW (-1.0)
-#define LS_TIME_OMIT (-2.0)
-int ls_utimens(const char *path, double atime_ms, double mtime_ms);
 
 /* Raises the soft and hard RLIMIT_NOFILE to the kernel's ceiling (fs.nr_open) when allowed,
  * never lowers them, and reports what they are then. */

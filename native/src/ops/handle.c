@@ -94,7 +94,8 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   fi->direct_io = !e->writeback;
   if (kills) fi->fh |= LS_FH_KILL_SETID;
 
-  /* queued before the reply, so before any write through this handle can reach the ring */
+  /* queued before the reply, so before any write through this handle can reach the ring; the
+   * consumer's reading back must not move the file's access time (O_NOATIME: relatime would) */
   char proc[40];
   ls_proc_fd(proc, fd);
   struct ls_event ev = {
@@ -103,7 +104,7 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
       .handle = id,
       .pid = fuse_req_ctx(req)->pid,
       .flags = fi->flags,
-      .read_fd = ls_evq_fd_budget(&e->events) ? open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1,
+      .read_fd = ls_evq_fd_budget(&e->events) ? open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME) : -1,
       .path = ls_path_of_fd(e, fd),
   };
   read_comm(ev.pid, ev.comm);

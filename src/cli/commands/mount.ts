@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
 import { checkTmpfsSize } from '../../config/memory-bound';
@@ -107,7 +107,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     preallocLifetimeMs: parseDuration(flags.preallocLifetime, '--prealloc-lifetime'),
     ringCapacity,
     maxWrite: DEFAULTS.maxWrite,
-    runDir: flags.runDir,
+    runDir: resolve(flags.runDir),
     logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
     logFile,
     debugFuse: Boolean(flags.debugFuse),

@@ -5,8 +5,9 @@ import type { WriteRing } from '../../ring/write-ring';
 export const MAX_QUEUED_FILE_EVENTS = 65_536;
 
 /**
- * What every fuse-native operation module shares: where the backing directory is, the open-file
- * table, and the two channels to the profiler (the write ring and the file-event queue).
+ * What every fuse-native operation module shares: where the backing directory is (the working
+ * directory, see backing()), the open-file table, and the two channels to the profiler (the write
+ * ring and the file-event queue).
  */
 export class OpContext {
   /** Backing fd → the engine's handle id for that open file. */
@@ -32,11 +33,13 @@ export class OpContext {
   }
 
   /**
-   * The backing path of a path inside the mount. The root maps to `<root>/.` because the root
-   * itself is a /proc magic link: lstat would describe the link, not the directory.
+   * The backing path of a path inside the mount: relative, to the working directory, which the
+   * engine makes the backing directory at mount. An absolute path through the backing directory's
+   * /proc/self/fd link would eat 17 bytes of PATH_MAX: a path of 4,080 bytes in the mount, which
+   * tmpfs takes, would fail with ENAMETOOLONG.
    */
   backing(path: string): string {
-    return path === '/' ? this.root + '/.' : this.root + path;
+    return path === '/' ? '.' : path.slice(1);
   }
 
   registerOpen(fd: number): number {
