@@ -29,8 +29,8 @@ for formats without milliseconds); a stamp that goes backwards is held at the
 one before it.
 
 Examples:
-  logshadow replay Android_2k.log /var/log/myapp/android.log
-  logshadow replay Apache_2k.log /var/log/myapp/error.log --scale 60`)
+  logshadow replay mount-examples/replay/sample-app.log /var/log/myapp/app.log
+  logshadow replay mount-examples/replay/sample-app.log /var/log/myapp/app.log --scale 10`)
     .action(async (log: string, target: string, flags: ReplayFlags) => {
       try {
         const scale = Number(flags.scale);
