@@ -43,6 +43,8 @@ export function loadNativeAddon<T>(name: string, functions: readonly string[]): 
   if (!fs.existsSync(file)) return { ok: false, reason: `${file} is not built (run "npm run build:native")` };
   let mod: unknown;
   try {
+    // An addon is found at run time, by path: only require() loads a .node file.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(file);
   } catch (err) {
     return { ok: false, reason: `cannot load ${file}: ${(err as Error).message}` };

@@ -4,9 +4,10 @@ import { RING_LAYOUT, ringLayoutMismatch } from '../../../src/ring/layout';
 /** The ring's layout has one source, native/src/ring.h: the addon exports it and is checked at load. */
 describe('write ring layout', () => {
   test('the built engine addon lays the ring out as the TypeScript reader reads it', () => {
-    const raw = require('../../../native/build/Release/logshadow_engine.node') as { ringLayout: unknown };
-    expect(raw.ringLayout).toEqual(RING_LAYOUT);
-    expect(ringLayoutMismatch(raw.ringLayout)).toBeNull();
+    const raw = { exports: {} as { ringLayout?: unknown } };
+    process.dlopen(raw, require.resolve('../../../native/build/Release/logshadow_engine.node'));
+    expect(raw.exports.ringLayout).toEqual(RING_LAYOUT);
+    expect(ringLayoutMismatch(raw.exports.ringLayout)).toBeNull();
     expect(loadEngineAddon().ok).toBe(true);
   });
 
