@@ -1,5 +1,6 @@
 /*
- * Files that are gone but for the consumer's descriptors. The consumer (the profiler and the
+ * Files that are gone but for the consumer's descriptors (docs/architecture.md, "The file-gone
+ * protocol", has the whole of it, both engines and the JavaScript side). The consumer (the profiler and the
  * pre-allocator) holds descriptors on backing files: the read descriptor of each open event,
  * and the descriptor a reservation is made through. Once a file has lost its last name and its
  * last handle, those descriptors are all that keeps its blocks, and the consumer would only
