@@ -316,7 +316,9 @@ export class Profiler {
       inode.wroteSinceOpen = false;
     }
     const readOnly = (flags & 3) === constants.O_RDONLY; // O_ACCMODE
-    const copy = !readOnly && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));
+    // A copy writes its destination from the start, never with O_APPEND as loggers do: a log
+    // shipper that tails one file of the mount and appends to its own log is no copier.
+    const copy = !readOnly && !(flags & constants.O_APPEND) && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));
     if (readOnly && pid > 0) this.readers.set(pid, (this.readers.get(pid) ?? 0) + 1);
     this.open.set(handle, { inode, app, pid, readOnly, copy, copied: false });
   }

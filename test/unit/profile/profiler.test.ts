@@ -98,6 +98,19 @@ describe('profiler', () => {
     expect(file(s, '/app.log')!.unreadBytes).toBe(0);
   });
 
+  test('a process that reads one file of the mount and appends to another (a log shipper) is an application, not a copier', () => {
+    engine.close(engine.open('/app.log'));
+    const tail = engine.open('/app.log', 'r', 300, 'shipper');
+    const own = engine.open('/shipper.log', 'a', 300, 'shipper');
+    engine.write(own, 'INFO shipped 10 lines\n');
+    engine.close(own);
+    engine.close(tail);
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(s.totals.copies.writes).toBe(0);
+    expect(app(s, 'shipper')!.lines).toBe(1);
+  });
+
   test('bytes written just before a truncation are read and classified when the engine asks first', () => {
     engine.onFileGone((dev, ino) => {
       if (profiler.mayHold(dev, ino)) profiler.tick();
