@@ -7,7 +7,7 @@
 export interface JsonSyntaxError {
   line: number;
   column: number;
-  /** What was found there: a short phrase ("end of file", 'the character "n"'). */
+  /** What was found there: "the end of the file", or 'the character "n"'. */
   found: string;
 }
 
@@ -48,8 +48,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
   };
   const number = () => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m) fail();
-    i += m![0].length;
+    if (!m) return fail();
+    i += m[0].length;
   };
   /** The rest of an object or array after its opening bracket: items split by commas. */
   const sequence = (close: string, item: () => void) => {

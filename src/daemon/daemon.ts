@@ -64,7 +64,6 @@ export class Daemon {
     ensureRunDir(this.config.runDir);
     // The kernel has applied the caller's umask to every mode that reaches the daemon.
     process.umask(0);
-    raiseDescriptorLimit(this.logger);
     const prepared = await prepareMountpoint(this.config, this.logger);
     this.prepared = prepared;
     try {
@@ -72,6 +71,7 @@ export class Daemon {
       if (fallbackReason) this.logger.warn(fallbackReason);
       this.engine = engine;
       await engine.mount();
+      raiseDescriptorLimit(this.logger); // once mounted: a refused mount stays a one-line error
     } catch (err) {
       this.engine = null;
       await prepared.undo();

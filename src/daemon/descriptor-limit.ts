@@ -16,10 +16,19 @@ export function raiseDescriptorLimit(logger: Logger): void {
     return;
   }
   const { error, soft, hard } = sys.addon.raiseNofileLimit();
-  const ceiling = Number(readFileSync('/proc/sys/fs/nr_open', 'utf8').trim());
+  const ceiling = nrOpen(hard);
   if (error < 0 || hard < ceiling) {
     logger.warn(`the descriptor limit stays at ${soft}: raising it to the kernel's ceiling (${ceiling}) needs CAP_SYS_RESOURCE; the native engine holds one descriptor per file looked up`, { soft, hard, errno: -error });
     return;
   }
   logger.info('descriptor limit raised', { soft, hard });
+}
+
+/** The kernel's ceiling for RLIMIT_NOFILE; `otherwise` where /proc does not say. Never throws: the mount is up. */
+function nrOpen(otherwise: number): number {
+  try {
+    return Number(readFileSync('/proc/sys/fs/nr_open', 'utf8').trim()) || otherwise;
+  } catch {
+    return otherwise;
+  }
 }

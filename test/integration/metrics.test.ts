@@ -52,13 +52,21 @@ function listenersOn(port: number): string[] {
   return out;
 }
 
-/** The exposition, parsed strictly here and linted by Prometheus's own promtool. */
+/** The exposition, parsed strictly here. */
 function metricsOf(m: MountHandle, ...more: string[]): Map<string, Family> {
+  return parseExposition(metricsText(m, ...more));
+}
+
+function metricsText(m: MountHandle, ...more: string[]): string {
   const r = cli(['metrics', m.dir, '--run-dir', m.runDir, ...more]);
   if (r.status !== 0) throw new Error(`metrics failed (${r.status}): ${r.stderr}`);
-  const lint = spawnSync('promtool', ['check', 'metrics'], { input: r.stdout, encoding: 'utf8' });
+  return r.stdout;
+}
+
+/** Prometheus's own linter on the exposition: silent and 0 when it has nothing to say. */
+function expectPromtoolClean(text: string): void {
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   expect([lint.status, lint.stdout + lint.stderr]).toEqual([0, '']);
-  return parseExposition(r.stdout);
 }
 
 function statsOf(m: MountHandle): StatsReply & { engineCounters: { writes: number; bytesWritten: number }; space: { sizeBytes: number; freeBytes: number } } {
@@ -81,13 +89,14 @@ describe.each(testEngines())('Prometheus metrics (%s engine)', (engine) => {
     expect(sh(`${process.execPath} ${join(FIXTURES, 'steady-writer.js')} ${join(m.dir, 'steady.log')} 4 5 50 100`).status).toBe(0);
 
     // Counters are compared across two stats replies that agree (the workload is over; a scored
-    // window may still close between two calls, so the MAE comparison waits for a quiet pair).
+    // window may still close between two calls, so the MAE comparison waits for a quiet pair,
+    // asked over the control socket: three CLI processes can take longer than a window here).
     let fams: Map<string, Family> | null = null;
     let stats: ReturnType<typeof statsOf> | null = null;
     for (let attempt = 0; attempt < 10 && !fams; attempt++) {
-      const before = statsOf(m);
-      const f = metricsOf(m);
-      const after = statsOf(m);
+      const before = await m.ask<ReturnType<typeof statsOf>>('stats');
+      const f = parseExposition((await m.ask<{ text: string }>('metrics')).text);
+      const after = await m.ask<ReturnType<typeof statsOf>>('stats');
       const windows = (s: typeof before) => s.files.map((x) => x.model?.scores.bytes.model.windows ?? 0).join(',');
       if (windows(before) === windows(after)) {
         fams = f;
@@ -95,6 +104,7 @@ describe.each(testEngines())('Prometheus metrics (%s engine)', (engine) => {
       } else await sleep(300);
     }
     expect(fams).not.toBeNull();
+    expectPromtoolClean(metricsText(m));
     const f = fams!;
     const s = stats!;
     expect(sampleOf(f, 'logshadow_engine_info', { engine, cache: 'writethrough' })).toBe(1);
@@ -165,6 +175,7 @@ describe.each(testEngines())('Prometheus metrics (%s engine)', (engine) => {
     // against whatever streams stats reports.)
     expect(s.totals.files).toBeGreaterThan(150);
     const byBytes = [...s.files].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : 1));
+    expectPromtoolClean(metricsText(m)); // with "(other)" series too
     for (const [bound, fams] of [[20, metricsOf(m)], [50, metricsOf(m, '--max-streams', '50')]] as const) {
       const labels = new Set<string>();
       for (const fam of fams.values()) for (const smp of fam.samples) if (smp.labels.file !== undefined) labels.add(smp.labels.file);

@@ -30,7 +30,7 @@ one before it.
 
 Examples:
   logshadow replay mount-examples/replay/sample-app.log /var/log/myapp/app.log
-  logshadow replay mount-examples/replay/sample-app.log /var/log/myapp/app.log --scale 10`)
+  logshadow replay mount-examples/replay/sample-app.log /logs/a.log --scale 10`)
     .action(async (log: string, target: string, flags: ReplayFlags) => {
       try {
         const scale = Number(flags.scale);
