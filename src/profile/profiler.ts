@@ -63,7 +63,7 @@ interface OpenFile {
   /** The opener's process id (0: unknown) and whether it opened read-only. */
   pid: number;
   readOnly: boolean;
-  /** Opened for writing by a process that was reading another file of the mount: a copy. */
+  /** A copy's destination (see Profiler.copies): its writes are counted apart. */
   copy: boolean;
   /** A copy that has written (counted once in the copies' file count). */
   copied: boolean;
@@ -76,6 +76,8 @@ const UNKNOWN_FILE = '(unknown file)';
  * below does not see it.
  */
 const COPIERS = new Set(['logrotate']);
+/** Not in Node's fs.constants. */
+const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
 const INITIAL_SEGMENTS = 4096;
@@ -315,7 +317,7 @@ export class Profiler {
       inode.stream.openCount++;
       inode.wroteSinceOpen = false;
     }
-    const readOnly = (flags & 3) === constants.O_RDONLY; // O_ACCMODE
+    const readOnly = (flags & O_ACCMODE) === constants.O_RDONLY;
     // A copy writes its destination from the start, never with O_APPEND as loggers do: a log
     // shipper that tails one file of the mount and appends to its own log is no copier.
     const copy = !readOnly && !(flags & constants.O_APPEND) && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));

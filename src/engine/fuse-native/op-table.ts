@@ -39,7 +39,7 @@ const FACTORIES: Record<keyof FuseOps, OpFactory | undefined> = {
 /**
  * Builds the operations with request and error counters around each. The wrapper costs a closure
  * per request, which is noise next to fuse-native's hop from a FUSE thread to the event loop
- * and back (about 85 µs here: docs/architecture.md).
+ * and back (docs/architecture.md).
  */
 export function buildOps(ctx: OpContext): FuseOps {
   const ops: Record<string, unknown> = {};

@@ -47,6 +47,7 @@ type Handler = (locals: Buffer, op: number, ...args: unknown[]) => void;
  */
 const LOCALS_ATIME_AT = 104;
 const LOCALS_MTIME_AT = 112;
+
 export class PatchedFuse extends Fuse {
   /** fuse-native's own handlers, with utimens given the modification time the glue dropped. */
   _makeHandlerArray(): Handler[] {
