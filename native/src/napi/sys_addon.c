@@ -1,7 +1,6 @@
 /* logshadow_sys: the system calls of sys.h, without libfuse. Every call returns 0 or -errno and
  * throws only a TypeError for an argument of the wrong type. */
 #include <errno.h>
-#include <string.h>
 
 #include "../sys.h"
 #include "util.h"
