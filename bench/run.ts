@@ -24,10 +24,9 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = { targets: null, scenarios: null, runtime: 5, pressure: false, nginx: false };
   for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1];
-    if (argv[i] === '--targets') (o.targets = v.split(',')), i++;
-    else if (argv[i] === '--scenarios') (o.scenarios = v.split(',')), i++;
-    else if (argv[i] === '--runtime') (o.runtime = Number(v)), i++;
+    if (argv[i] === '--targets') o.targets = argv[++i].split(',');
+    else if (argv[i] === '--scenarios') o.scenarios = argv[++i].split(',');
+    else if (argv[i] === '--runtime') o.runtime = Number(argv[++i]);
     else if (argv[i] === '--pressure') o.pressure = true;
     else if (argv[i] === '--nginx') o.nginx = true;
     else throw new Error(`unknown argument ${argv[i]}`);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
+import { MOUNT_TARGETS as TARGETS, mean, numberArg, withMounted } from './lib/mounts';
 
 /**
  * What removing a file costs, and whether its space is free when unlink returns: N files written
@@ -12,37 +13,6 @@ import { describeMachine, machineLine } from './lib/machine';
  * It makes synchronous calls into the mounts, so the mounts are served by child processes
  * (logshadow mount --background), never by this one.
  */
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-interface Target {
-  name: string;
-  up(dir: string, runDir: string): void;
-  down(dir: string, runDir: string): void;
-}
-
-const logshadow = (engine: string): Target => ({
-  name: `logshadow ${engine}`,
-  up: (dir, runDir) => run(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '256M', '--log-level', 'warn', '--no-persist']),
-  down: (dir, runDir) => run(process.execPath, [CLI, 'unmount', dir, '--run-dir', runDir, '--discard']),
-});
-
-const TARGETS: Target[] = [
-  { name: 'tmpfs', up: (dir) => run('mount', ['-t', 'tmpfs', '-o', 'size=256M', 'tmpfs', dir]), down: (dir) => run('umount', [dir]) },
-  logshadow('native'),
-  logshadow('fuse-native'),
-];
-
 const LINE = Buffer.from('INFO a line of a log file, as an application writes it\n'.repeat(20));
 
 /** Microseconds per unlink, and how many unlinks returned before the file's space was free. */
@@ -73,29 +43,18 @@ function measure(dir: string, files: number): { usPerUnlink: number; notFreed: n
 }
 
 function main(): void {
-  const files = arg('--files', 2000);
-  const rounds = arg('--rounds', 3);
+  const files = numberArg('--files', 2000);
+  const rounds = numberArg('--rounds', 3);
   const results = new Map<string, number[]>();
   const notFreed = new Map<string, number>();
   for (let r = 0; r < rounds; r++) {
     for (const t of TARGETS) {
-      const scratch = mkdtempSync('/tmp/logshadow-bench-unlink-');
-      const dir = join(scratch, 'logs');
-      const runDir = join(scratch, 'run');
-      mkdirSync(dir);
-      t.up(dir, runDir);
-      try {
-        const m = measure(dir, files);
-        results.set(t.name, [...(results.get(t.name) ?? []), m.usPerUnlink]);
-        notFreed.set(t.name, (notFreed.get(t.name) ?? 0) + m.notFreed);
-        process.stderr.write(`round ${r + 1} ${t.name}: ${m.usPerUnlink.toFixed(1)} us per unlink\n`);
-      } finally {
-        t.down(dir, runDir);
-        rmSync(scratch, { recursive: true, force: true });
-      }
+      const m = withMounted(t, 'unlink', (dir) => measure(dir, files));
+      results.set(t.name, [...(results.get(t.name) ?? []), m.usPerUnlink]);
+      notFreed.set(t.name, (notFreed.get(t.name) ?? 0) + m.notFreed);
+      process.stderr.write(`round ${r + 1} ${t.name}: ${m.usPerUnlink.toFixed(1)} us per unlink\n`);
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const base = mean(results.get('tmpfs')!);
   let out = `Machine: ${machineLine(describeMachine())}\n${files} closed files removed one by one, ${rounds} alternating rounds; then a 4 MiB file written, closed and removed 20 times per round.\n\n`;
   out += '| target | µs per unlink (mean) | × tmpfs | unlinks that returned before the space was free |\n|---|---:|---:|---:|\n';

@@ -37,6 +37,7 @@
         'src/tier/table.c',
         'src/tier/io.c',
         'src/tier/sync.c',
+        'src/catchup.c',
         'src/ops/table.c',
         'src/ops/init.c',
         'src/ops/lookup.c',
@@ -73,11 +74,20 @@
         'src/ops/listxattr.c',
         'src/ops/removexattr.c',
         'src/napi/util.c',
+        'src/napi/ring_layout.c',
         'src/napi/engine_addon.c',
         'src/napi/tier_addon.c',
       ],
       'cflags': ['<!@(pkg-config --cflags fuse3)'],
       'libraries': ['<!@(pkg-config --libs fuse3)'],
+    },
+    {
+      'target_name': 'logshadow_sys',
+      'sources': [
+        'src/sys.c',
+        'src/napi/util.c',
+        'src/napi/sys_addon.c',
+      ],
     },
     {
       'target_name': 'logshadow_alloc',

@@ -4,6 +4,8 @@
  */
 export const ErrorCodes = {
   USAGE: 'LS_USAGE',
+  /** A bad value of one option (OptionError says which): a usage error. */
+  BAD_OPTION: 'LS_BAD_OPTION',
   NO_DIRECTORY: 'LS_NO_DIRECTORY',
   NOT_EMPTY: 'LS_NOT_EMPTY',
   ALREADY_MOUNTED: 'LS_ALREADY_MOUNTED',
@@ -39,6 +41,7 @@ export const ExitCodes = {
 
 const exitByCode: Record<ErrorCode, number> = {
   LS_USAGE: ExitCodes.USAGE,
+  LS_BAD_OPTION: ExitCodes.USAGE,
   LS_NO_DIRECTORY: ExitCodes.USAGE,
   LS_NOT_EMPTY: ExitCodes.USAGE,
   LS_ALREADY_MOUNTED: ExitCodes.USAGE,
@@ -77,4 +80,19 @@ export function isLogshadowError(e: unknown): e is LogshadowError {
 
 export function usageError(message: string): LogshadowError {
   return new LogshadowError(ErrorCodes.USAGE, message);
+}
+
+/**
+ * A bad value of one option, saying which (`flag`, as typed: "--size") and what is wrong with it,
+ * so that a caller can say it again in other words (a config file names the key, not the flag).
+ */
+export class OptionError extends LogshadowError {
+  constructor(readonly flag: string, readonly problem: string) {
+    super(ErrorCodes.BAD_OPTION, `${flag}: ${problem}`);
+    this.name = 'OptionError';
+  }
+}
+
+export function optionError(flag: string, problem: string): OptionError {
+  return new OptionError(flag, problem);
 }

@@ -33,7 +33,7 @@ function latencyMs(out: string, pct: string): number {
 
 /**
  * Debian's nginx with one worker answering a fixed 200, its access log in the directory under
- * test, loaded by wrk on loopback (-t2 -c16), as DESIGN.md measured it.
+ * test, loaded by wrk on loopback (-t2 -c16).
  */
 export async function runNginx(target: Target, scratch: string, seconds: number): Promise<NginxResult> {
   const port = await freePort();

@@ -25,7 +25,7 @@ int ls_fadvise(int fd, int64_t offset, int64_t length, int advice) {
 
 int ls_open_beneath(int dirfd, const char *path) {
   struct open_how how = {
-      .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+      .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOATIME, /* reading back is no access */
       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
   long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);

@@ -108,6 +108,8 @@ struct ls_engine {
   bool writeback;
   unsigned max_write;
 
+  /* every lock of the engine is a leaf: the order and its two exceptions are in
+   * docs/architecture.md, "Lock order of the native engine" */
   pthread_mutex_t lock;
   pthread_cond_t cond;
   struct fuse_session *se; /* NULL once the loop thread has destroyed it */

@@ -59,7 +59,7 @@ void ls_gone_answered(struct ls_engine *e, uint64_t ticket) {
   pthread_mutex_unlock(&e->gone.lock);
 }
 
-static void ask_and_wait(struct ls_engine *e, dev_t dev, ino_t ino) {
+void ls_gone_ask(struct ls_engine *e, dev_t dev, ino_t ino) {
   struct timespec deadline;
   clock_gettime(CLOCK_MONOTONIC, &deadline);
   deadline.tv_nsec += (long)LS_GONE_WAIT_MS * 1000000L;
@@ -80,11 +80,11 @@ void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim) {
   /* a tiered file's tail has nowhere to go now; its RAM copy goes with its last handle */
   if (e->tiers) ls_tiers_file_gone(e->tiers, victim->st_dev, victim->st_ino);
   if (ls_nodes_let_go(&e->nodes, victim->st_dev, victim->st_ino))
-    ask_and_wait(e, victim->st_dev, victim->st_ino);
+    ls_gone_ask(e, victim->st_dev, victim->st_ino);
 }
 
 void ls_gone_after_release(struct ls_engine *e, const struct stat *file) {
   /* let_go itself checks that no name is left */
   if (S_ISREG(file->st_mode) && ls_nodes_let_go(&e->nodes, file->st_dev, file->st_ino))
-    ask_and_wait(e, file->st_dev, file->st_ino);
+    ls_gone_ask(e, file->st_dev, file->st_ino);
 }

@@ -1,13 +1,14 @@
 /*
- * Files that are gone but for the consumer's descriptors. The consumer (the profiler and the
- * pre-allocator) holds descriptors on backing files: the read descriptor of each open event,
- * and the descriptor a reservation is made through. Once a file has lost its last name and its
- * last handle, those descriptors are all that keeps its blocks, and the consumer would only
- * close them on its next tick: `rm big.log` on a full tmpfs would leave it full for up to a
- * tick, and the next write would fail with ENOSPC. So the operation that lets such a file go
- * (unlink, rename over it, the last release) asks the consumer, on its own thread, to let go
- * now, and waits for the answer, bounded (LS_GONE_WAIT_MS): a consumer that is busy or gone
- * costs that operation a delay, never a hang.
+ * Files that are gone but for the consumer's descriptors (the whole protocol, both engines and
+ * the JavaScript side: docs/architecture.md, "The file-gone protocol"). The consumer (the
+ * profiler and the pre-allocator) holds descriptors on backing files: the read descriptor of
+ * each open event, and the descriptor a reservation is made through. Once a file has lost its
+ * last name and its last handle, those descriptors are all that keeps its blocks, and the
+ * consumer would only close them on its next tick: `rm big.log` on a full tmpfs would leave it
+ * full for up to a tick, and the next write would fail with ENOSPC. So the operation that lets
+ * such a file go (unlink, rename over it, the last release) asks the consumer, on its own
+ * thread, to let go now, and waits for the answer, bounded (LS_GONE_WAIT_MS): a consumer that is
+ * busy or gone costs that operation a delay, never a hang.
  */
 #ifndef LOGSHADOW_GONE_H
 #define LOGSHADOW_GONE_H
@@ -44,5 +45,8 @@ void ls_gone_after_unlink(struct ls_engine *e, const struct stat *victim);
 /* After the last handle of a file was released (`file`: what its handle's fstat said): if the
  * file has no name left, the same. */
 void ls_gone_after_release(struct ls_engine *e, const struct stat *file);
+/* Asks the consumer about (dev, ino) and waits for its answer, bounded (LS_GONE_WAIT_MS): also
+ * how a truncation lets it catch up first (catchup.h). */
+void ls_gone_ask(struct ls_engine *e, dev_t dev, ino_t ino);
 
 #endif

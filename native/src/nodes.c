@@ -207,6 +207,14 @@ void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t l
   pthread_mutex_unlock(&t->lock);
 }
 
+bool ls_nodes_told(struct ls_nodes *t, dev_t dev, ino_t ino) {
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = find(t, dev, ino);
+  bool told = n && n->told;
+  pthread_mutex_unlock(&t->lock);
+  return told;
+}
+
 bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer, struct ls_tier **tier) {
   struct ls_nodes *t = &e->nodes;
   pthread_mutex_lock(&t->lock);

@@ -67,6 +67,9 @@ int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t i
  * nothing to ask it about the file (gone.h) unless it is opened again. A stale answer (the file
  * was opened again since) is ignored. */
 void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open);
+/* Whether the consumer may hold descriptors on (dev, ino): it was told of an open it has not
+ * answered with ls_nodes_consumer_done. */
+bool ls_nodes_told(struct ls_nodes *t, dev_t dev, ino_t ino);
 /* A handle on `ino` was released; true if it was the last one, and then *tier gets the node's tier
  * (the caller puts it). */
 bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer, struct ls_tier **tier);

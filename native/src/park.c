@@ -141,7 +141,7 @@ void ls_park_resume(void *engine) {
       return;
     }
     ls_tiers_count_throttled(e->tiers, ls_now_ms() - w->since_ms, -1);
-    ls_write_finish(w->req, e, w->ino, w->fh, w->writepage, w->off, r);
+    ls_write_finish(w->req, e, w->fh, w->writepage, w->off, r);
     free(w);
   }
 }

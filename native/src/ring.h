@@ -1,5 +1,6 @@
 /*
- * The write-event ring, byte for byte the layout of src/ring/layout.ts.
+ * The write-event ring. This header is where its layout is defined: the addon exports it as
+ * built (napi/ring_layout.c) and the JavaScript reader (src/ring/layout.ts) checks it at load.
  *
  * Producers are the FUSE worker threads (one record per successful write); the consumer is the
  * JavaScript drain, which sees the same memory through an external ArrayBuffer. The producer side

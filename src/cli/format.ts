@@ -49,7 +49,6 @@ export function duration(sec: number): string {
   return `${Math.floor(sec / 86400)}d${Math.floor((sec % 86400) / 3600)}h`;
 }
 
-/** Cuts a path or name to `width`, keeping its end (the file name matters most). */
 /**
  * A header line: `subject` (a path, its end kept and its start cut to "…" when needed) then
  * `rest`, within `width` columns.
@@ -58,14 +57,21 @@ export function headed(subject: string, rest: string, width = 80): string {
   return fit(subject, Math.max(16, width - rest.length)).trimEnd() + rest;
 }
 
+/** Cuts a path or name to `width`, keeping its end (the file name matters most). */
 export function fit(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : '…' + text.slice(text.length - width + 1);
 }
 
-/** A fixed-width table: the first column left-aligned, the rest right-aligned. */
-export function table(header: string[], rows: string[][], widths: number[]): string {
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? fit(c, widths[i]) : c.slice(0, widths[i]).padStart(widths[i]))).join(' ').trimEnd();
+/**
+ * A table within `total` columns: the first column (a name) left-aligned, the rest right-aligned.
+ * `widths` are minimums: a column is as wide as its widest value, so a value is never cut; the
+ * first column gives way instead (its start cut to "…", as `fit` does).
+ */
+export function table(header: string[], rows: string[][], widths: number[], total = 80): string {
+  const w = widths.map((min, i) => (i === 0 ? min : Math.max(min, ...[header, ...rows].map((r) => (r[i] ?? '').length))));
+  const others = w.slice(1).reduce((s, x) => s + x + 1, 0);
+  w[0] = Math.max(NAME_MIN, Math.min(w[0], total - others));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? fit(c, w[i]) : c.padStart(w[i]))).join(' ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -81,4 +87,12 @@ export function joinWrapped(segments: string[], width: number): string[] {
   }
   if (line) out.push(line);
   return out;
+}
+
+/** The narrowest a name column gets before the table grows past its width instead. */
+const NAME_MIN = 12;
+
+/** "1 file", "3 files", "12.3k lines": a count (as `show` writes it, `count` by default) and its noun. */
+export function counted(n: number, noun: string, plural = `${noun}s`, show: (n: number) => string = count): string {
+  return `${show(n)} ${n === 1 ? noun : plural}`;
 }

@@ -18,6 +18,8 @@ import { registerUnmount } from './commands/unmount';
 function main(): void {
   const program = new Command('logshadow')
     .description('a FUSE log directory in RAM that profiles, forecasts and pre-allocates for what your applications log')
+    // package.json lies outside the compiled tree, so it is read at run time, not imported.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     .version(require('../../package.json').version as string)
     .showHelpAfterError(false)
     .configureOutput({

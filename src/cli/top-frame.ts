@@ -1,7 +1,7 @@
 import type { StreamSnapshot } from '../profile/snapshot';
 import type { DurabilityStats } from '../daemon/durability-stats';
 import type { Interval } from '../shadow/shadow-log';
-import { bytes, count, duration, fit, joinWrapped, num, pct } from './format';
+import { bytes, counted, duration, fit, joinWrapped, num, pct } from './format';
 
 /**
  * One frame of `logshadow top`, as plain lines no wider than the terminal: a pure function of the
@@ -122,17 +122,22 @@ const COLUMNS: Column[] = [
   { title: 'ERR', width: 4, keep: 3, cell: (r) => (r.lines ? pct(r.errors / r.lines) : '-') },
   { title: 'MIX', width: 7, keep: 2, cell: (r) => levelMix(r.levels) },
   {
+    // The median: the mean of a skewed forecast can lie outside its own interval.
     title: 'NEXT [90%]', width: 19, keep: 8,
-    cell: (r) => (r.forecast ? `${bytes(r.forecast.mean)} ${short(r.forecast.p90[0])}-${short(r.forecast.p90[1])}` : '-'),
+    cell: (r) => (r.forecast ? `${bytes(r.forecast.median)} ${short(r.forecast.p90[0])}-${short(r.forecast.p90[1])}` : '-'),
   },
   { title: 'CONF', width: 4, keep: 7, cell: (r) => (r.confidence === null ? '-' : num(r.confidence, 2)) },
   { title: 'RSVD', width: 8, keep: 1, cell: (r) => (r.reserved === null ? '-' : bytes(r.reserved)) },
   { title: 'HIT', width: 4, keep: 4, cell: (r) => (r.hitRatio === null ? '-' : pct(r.hitRatio)) },
 ];
 
-/** The columns that fit beside a name of at least NAME_MIN, dropping the least needed first. */
-export function columnsFor(width: number): Column[] {
-  let cols = [...COLUMNS];
+/**
+ * The columns that fit beside a name of at least NAME_MIN, dropping the least needed first. A
+ * column is as wide as its widest cell in `rows` (never narrower than its usual width), so no
+ * value is ever cut.
+ */
+export function columnsFor(width: number, rows: Row[] = []): Column[] {
+  let cols = COLUMNS.map((c) => ({ ...c, width: Math.max(c.width, ...rows.map((r) => c.cell(r).length)) }));
   const need = (c: Column[]) => NAME_MIN + c.reduce((s, x) => s + x.width + 1, 0);
   while (cols.length && need(cols) > width) {
     const drop = cols.reduce((a, b) => (b.keep < a.keep ? b : a));
@@ -177,7 +182,7 @@ export function sortRows(rows: Row[], key: SortKey): Row[] {
 
 function table(title: string, rows: Row[], cols: Column[], width: number, limit: number): string[] {
   const nameWidth = width - cols.reduce((s, c) => s + c.width + 1, 0);
-  const line = (name: string, cells: string[]) => [fit(name, nameWidth), ...cells.map((c, i) => c.slice(0, cols[i].width).padStart(cols[i].width))].join(' ').trimEnd();
+  const line = (name: string, cells: string[]) => [fit(name, nameWidth), ...cells.map((c, i) => c.padStart(cols[i].width))].join(' ').trimEnd();
   const out = [line(title, cols.map((c) => c.title))];
   const shown = rows.slice(0, Math.max(0, limit));
   for (const r of shown) out.push(line(r.name, cols.map((c) => c.cell(r))));
@@ -221,20 +226,20 @@ export function renderFrame(stats: TopStats, shadow: TopShadow, o: FrameOptions)
   const p = stats.prealloc;
   head.push(...joinWrapped([
     `full in ${ttf(sp.timeToFullSec.atMean)} at the forecast mean, ${ttf(sp.timeToFullSec.atP95)} at its p95${warn ? `  ${warn}` : ''}`,
-    `written ${bytes(stats.totals.bytes)} (${count(stats.totals.writes)} writes, ${count(stats.totals.lines)} lines)`,
+    `written ${bytes(stats.totals.bytes)} (${counted(stats.totals.writes, 'write')}, ${counted(stats.totals.lines, 'line')})`,
     `now ${bytes(rate)}/s`,
-    `next ${stats.horizonMs / 1000}s ${bytes(fsb.mean)} [${short(fsb.p90[0])}-${short(fsb.p90[1])}]`,
-    ...(stats.droppedRecords ? [`${count(stats.droppedRecords)} records dropped`] : []),
+    `next ${stats.horizonMs / 1000}s ${bytes(fsb.median)} [${short(fsb.p90[0])}-${short(fsb.p90[1])}]`,
+    ...(stats.droppedRecords ? [`${counted(stats.droppedRecords, 'record')} dropped`] : []),
     ...(p.enabled
-      ? [`reserved ${bytes(p.aheadBytes ?? 0)} ahead (${p.reservations ?? 0} file${p.reservations === 1 ? '' : 's'}, budget ${bytes(p.budgetBytes ?? 0)})`,
+      ? [`reserved ${bytes(p.aheadBytes ?? 0)} ahead (${counted(p.reservations ?? 0, 'file')}, budget ${bytes(p.budgetBytes ?? 0)})`,
         `${bytes(p.reservedBytes ?? 0)} in all, hit ${typeof p.hitRatio === 'number' ? pct(p.hitRatio) : '-'}, released unused ${bytes(p.releasedUnusedBytes ?? 0)}`]
       : [`pre-allocation off${p.reason ? `: ${p.reason}` : ''}`]),
   ], width));
   if (o.error) head.push(`! ${o.error}`);
 
-  const cols = columnsFor(width);
   const files = sortRows(rowsOf(stats.files, 'file', shadow), o.sort);
   const apps = sortRows(rowsOf(stats.apps, 'app', shadow), o.sort);
+  const cols = columnsFor(width, [...files, ...apps]);
   const footer = o.keys
     ? `sort: [b]ytes [r]ate [e]rrors [c]onfidence [n]ame  [q]uit  (by ${SORT_KEYS[o.sort]}, every ${num(o.intervalMs / 1000, o.intervalMs % 1000 ? 1 : 0)}s)`
     : `sorted by ${SORT_KEYS[o.sort]}`;

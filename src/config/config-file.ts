@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
-import { isLogshadowError, usageError } from '../errors';
+import { OptionError, usageError } from '../errors';
+import { jsonSyntaxError } from './json-error';
 
 /**
  * `mount --config <file.json>`: a JSON object whose keys are the mount flags spelled exactly as on
@@ -82,8 +83,9 @@ export function loadConfigFile(path: string, specs: readonly OptionSpec[]): Load
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
-    throw fail(`not valid JSON: ${(err as Error).message.split('\n')[0]}`);
+  } catch {
+    const at = jsonSyntaxError(text);
+    throw fail(at ? `not valid JSON: ${at.found} at line ${at.line}, column ${at.column} (keys and strings take double quotes)` : 'not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw fail(`must hold a JSON object of mount options, not ${kindOf(parsed)}`);
@@ -137,19 +139,18 @@ export function mergeFlags<F extends object>(cliFlags: F, loaded: LoadedConfigFi
 }
 
 /**
- * Runs the caller's validation of the merged flags; a complaint about a flag whose value came
- * from the file is reworded to name the file and its key (validators start with "--<flag>").
+ * Runs the caller's validation of the merged flags; a complaint about a flag (an OptionError,
+ * which says which flag) whose value came from the file is reworded to name the file and its key.
  */
 export function explainFileErrors<R>(loaded: LoadedConfigFile, sourceOf: SourceOf, validate: () => R): R {
   try {
     return validate();
   } catch (err) {
-    if (!isLogshadowError(err)) throw err;
-    const m = /^--([a-z0-9-]+):? (.*)$/.exec(err.message);
-    if (!m) throw err;
-    const fromFile = [...loaded.keys].some(([attribute, key]) => key === m[1] && sourceOf(attribute) !== 'cli' && sourceOf(attribute) !== 'env');
+    if (!(err instanceof OptionError)) throw err;
+    const flag = err.flag.replace(/^--/, '');
+    const fromFile = [...loaded.keys].some(([attribute, key]) => key === flag && sourceOf(attribute) !== 'cli' && sourceOf(attribute) !== 'env');
     if (!fromFile) throw err;
-    throw usageError(`--config ${loaded.shown}: "${m[1]}": ${m[2]}`);
+    throw usageError(`--config ${loaded.shown}: "${flag}": ${err.problem}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CacheMode } from '../engine/engine';
-import { usageError } from '../errors';
+import { optionError } from '../errors';
 import { SEVERITY_NAMES, type SeverityName } from '../profile/severity';
 import type { ListenAddress } from '../metrics/listen-address';
 
@@ -95,9 +95,9 @@ const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 10
 /** Parses sizes the way tmpfs's size= does: a number with an optional k, m, g or t suffix. */
 export function parseSize(text: string, what: string, minBytes = 1024 * 1024): number {
   const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
-  if (!m) throw usageError(`${what}: "${text}" is not a size (examples: 64M, 1G, 512k)`);
+  if (!m) throw optionError(what, `"${text}" is not a size (examples: 64M, 1G, 512k)`);
   const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
-  if (bytes < minBytes) throw usageError(`${what}: ${text} is too small (at least ${minBytes >= 1024 * 1024 ? `${minBytes / 1024 / 1024}M` : `${minBytes / 1024}k`})`);
+  if (bytes < minBytes) throw optionError(what, `${text} is too small (at least ${minBytes >= 1024 * 1024 ? `${minBytes / 1024 / 1024}M` : `${minBytes / 1024}k`})`);
   return bytes;
 }
 
@@ -106,7 +106,7 @@ export function parseBudget(text: string, what: string): { bytes: number } | { s
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
   if (pct) {
     const share = Number(pct[1]) / 100;
-    if (!(share > 0 && share <= 1)) throw usageError(`${what}: ${text} must be between 0% and 100%`);
+    if (!(share > 0 && share <= 1)) throw optionError(what, `${text} must be between 0% and 100%`);
     return { share };
   }
   return { bytes: parseSize(text, what, 64 * 1024) };
@@ -116,20 +116,20 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usageError(`${what}: "${text}" is not a duration (examples: 250ms, 10s, 1m, 1h)`);
+  if (!m) throw optionError(what, `"${text}" is not a duration (examples: 250ms, 10s, 1m, 1h)`);
   const ms = Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms'];
-  if (!(ms > 0)) throw usageError(`${what}: must be positive`);
+  if (!(ms > 0)) throw optionError(what, 'must be positive');
   return ms;
 }
 
 export function parseChoice<T extends string>(text: string, choices: readonly T[], what: string): T {
   if ((choices as readonly string[]).includes(text)) return text as T;
-  throw usageError(`${what}: "${text}" is not one of ${choices.join(', ')}`);
+  throw optionError(what, `"${text}" is not one of ${choices.join(', ')}`);
 }
 
 export function parsePositiveInt(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw usageError(`${what}: "${text}" is not a positive integer`);
+  if (!Number.isInteger(n) || n <= 0) throw optionError(what, `"${text}" is not a positive integer`);
   return n;
 }
 
@@ -144,6 +144,6 @@ export function parseLevelOrOff(text: string, what: string): SeverityName | null
 export function parsePatterns(text: string, what: string): string[] {
   if (text.trim() === 'none') return [];
   const patterns = text.split(',').map((p) => p.trim()).filter(Boolean);
-  for (const p of patterns) if (p.includes('\n')) throw usageError(`${what}: a pattern cannot hold a line break`);
+  for (const p of patterns) if (p.includes('\n')) throw optionError(what, 'a pattern cannot hold a line break');
   return patterns;
 }

@@ -18,6 +18,7 @@ import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, removeRamSide, type PreparedMount } from './prepare-mountpoint';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { TickStats } from './tick-stats';
+import { raiseDescriptorLimit } from './descriptor-limit';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
@@ -78,6 +79,7 @@ export class Daemon {
       if (fallbackReason) this.logger.warn(fallbackReason);
       this.engine = engine;
       await engine.mount();
+      raiseDescriptorLimit(this.logger); // once mounted: a refused mount stays a one-line error
     } catch (err) {
       this.engine = null;
       await prepared.undo();

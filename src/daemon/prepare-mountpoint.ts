@@ -4,6 +4,7 @@ import type { MountConfig } from '../config/mount-config';
 import { mountKey, recordPath } from '../control/paths';
 import type { MountRecord } from '../control/protocol';
 import { ErrorCodes, LogshadowError } from '../errors';
+import { checkBackingTmpfs } from '../config/memory-bound';
 import { isCharDevice, isEmptyDir, isRamfs, isTmpfs, statWithTimeout } from '../util/fs-probe';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mountinfo';
 import { errorCode } from '../util/errno';
@@ -81,7 +82,6 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
   if (config.backing) {
     backingDir = resolveDirectory(config.backing, 'backing directory');
     if (backingDir === mountpoint) throw new LogshadowError(ErrorCodes.BAD_BACKING, '--backing must be a different directory from the mountpoint');
-    if (!isTmpfs(backingDir)) logger.warn('the backing directory is not on tmpfs: logs will not be kept in RAM', { backing: backingDir });
     if (!isEmptyDir(mountpoint)) {
       throw new LogshadowError(ErrorCodes.NOT_EMPTY, `${mountpoint} is not empty and the mount would hide its files: empty it or mount without --backing`);
     }
@@ -93,6 +93,8 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
     ownTmpfs = true;
     logger.info('mounted a fresh tmpfs', { mountpoint, sizeBytes: config.tmpfsSizeBytes });
   }
+
+  if (!ownTmpfs) checkBackingTmpfs(backingDir, isTmpfs(backingDir));
 
   let backingFd: number;
   try {

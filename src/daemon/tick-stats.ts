@@ -6,6 +6,8 @@ export class TickStats {
   private readonly durations: Float64Array;
   private n = 0;
   count = 0;
+  /** Every tick's duration added up since the start (a summary's _sum). */
+  sumMs = 0;
   lastStreams = 0;
 
   constructor(capacity = 1024) {
@@ -15,16 +17,18 @@ export class TickStats {
   record(ms: number, activeStreams: number): void {
     this.durations[this.n++ % this.durations.length] = ms;
     this.count++;
+    this.sumMs += ms;
     this.lastStreams = activeStreams;
   }
 
-  summary(): { count: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number } {
+  summary(): { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number } {
     const k = Math.min(this.n, this.durations.length);
-    if (k === 0) return { count: 0, meanMs: 0, p99Ms: 0, maxMs: 0, activeStreams: this.lastStreams };
+    if (k === 0) return { count: 0, sumMs: 0, meanMs: 0, p99Ms: 0, maxMs: 0, activeStreams: this.lastStreams };
     const sorted = Float64Array.from(this.durations.subarray(0, k)).sort();
     const mean = sorted.reduce((a, b) => a + b, 0) / k;
     return {
       count: this.count,
+      sumMs: this.sumMs,
       meanMs: mean,
       p99Ms: sorted[Math.min(k - 1, Math.floor(0.99 * k))],
       maxMs: sorted[k - 1],

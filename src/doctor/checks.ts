@@ -172,19 +172,20 @@ export async function checkTmpfs(filesystemsText: string, tryMount: boolean): Pr
       return result('tmpfs', title, 'fail', `listed, but mounting a 1 MiB tmpfs failed: ${why}`,
         `in a container: ${CONTAINER_FLAGS} --security-opt apparmor=unconfined (Docker's default AppArmor profile denies mount)`);
     }
-    await run(umount, ['--no-canonicalize', dir], 10_000);
-    return result('tmpfs', title, 'ok', 'listed in /proc/filesystems; a 1 MiB tmpfs mounts and unmounts');
+    const off = await run(umount, ['--no-canonicalize', dir], 10_000);
+    if (off.code === 0) return result('tmpfs', title, 'ok', 'listed in /proc/filesystems; a 1 MiB tmpfs mounts and unmounts');
+    // Detached lazily if it can be; either way the trial did not end as it should, and says so.
+    const lazy = await run(umount, ['--no-canonicalize', '--lazy', dir], 10_000);
+    const why = off.stderr.trim().split('\n').pop() || `umount exited ${off.code}`;
+    return lazy.code === 0
+      ? result('tmpfs', title, 'warn', `a 1 MiB tmpfs mounts, but unmounts only lazily (${why})`, 'see what holds it: fuser -vm /tmp')
+      : result('tmpfs', title, 'fail', `a 1 MiB tmpfs mounts, but does not unmount (${why}): it is still mounted at ${dir}`, `umount ${dir}`);
   } finally {
+    // Only an empty directory with nothing mounted on it goes; a tmpfs left mounted keeps it.
     try {
       rmdirSync(dir);
     } catch {
-      // still mounted (umount failed): detach it so nothing is left behind
-      await run(umount, ['--no-canonicalize', '--lazy', dir], 10_000);
-      try {
-        rmdirSync(dir);
-      } catch {
-        // best effort; the directory is empty and under the temporary directory
-      }
+      // still mounted (reported above), or already gone
     }
   }
 }

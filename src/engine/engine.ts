@@ -81,6 +81,8 @@ export interface EngineCounters {
   bytesWritten: number;
   /** Write records lost because the ring was full. */
   ringDropped: number;
+  /** File events lost because their queue was full (their descriptors were closed). */
+  fileEventsDropped: number;
 }
 
 export interface Engine {
@@ -112,7 +114,10 @@ export interface Engine {
    * its last handle. The read descriptors of open events, and whatever the consumer opened from
    * them, are then all that keeps its space, so the handler closes what it holds on it. The
    * operation that let the file go waits for the handler (up to 250 ms), so that when `rm`
-   * returns the space is free, as on a plain tmpfs. The handler must not throw.
+   * returns the space is free, as on a plain tmpfs. It is also called, and waited for the same
+   * way, before a truncation that would cut off bytes of a file the consumer may hold (its new
+   * bytes are read back on its tick: copytruncate right after a write would leave it nothing to
+   * read). Either way the consumer catches up with the file now. The handler must not throw.
    */
   onFileGone(handler: FileGoneHandler): void;
   /**

@@ -48,6 +48,8 @@ export class Exposition {
     const f = this.current;
     if (!f) throw new Error('a sample before any family');
     if (suffix && f.type !== 'summary') throw new Error(`suffix ${suffix} on a ${f.type}`);
+    // promtool's rule: a quantile label means a summary, and nothing else may carry one.
+    if ('quantile' in labels && (f.type !== 'summary' || suffix)) throw new Error(`quantile label on ${f.name}${suffix} (${f.type})`);
     const pairs = Object.entries(labels).map(([k, v]) => {
       if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new Error(`bad label name ${k}`);
       return `${k}="${escapeLabelValue(v)}"`;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { usageError } from '../errors';
+import { optionError } from '../errors';
 
 /** Where `mount --metrics-listen` serves GET /metrics. */
 export interface ListenAddress {
@@ -17,7 +17,7 @@ const EXAMPLES = 'examples: 9464, 127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464';
  */
 export function parseListenAddress(text: string, what = '--metrics-listen'): ListenAddress {
   const t = text.trim();
-  const fail = (why: string) => usageError(`${what}: "${text}" ${why} (${EXAMPLES})`);
+  const fail = (why: string) => optionError(what, `"${text}" ${why} (${EXAMPLES})`);
   let host: string;
   let portText: string;
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(t);

@@ -10,9 +10,10 @@ import type { DurabilityStats } from '../daemon/durability-stats';
  * rendering.
  *
  * Per-file series are bounded: the `maxStreams` busiest files by bytes get their own `file`
- * label and the rest are summed under file="(other)" (no real path can be spelled so). A file
- * that moves into or out of the top set moves its bytes between series; a counter that drops
- * for that reason is read by rate() as a reset, which is the usual price of a label bound.
+ * label and the rest are summed under file="(other)" (no real path can be spelled so) in the
+ * gauges. Counters come only from totals that never go down: the bytes of a named file, and the
+ * daemon's own totals, never a sum over a table that evicts or a set whose members change (the
+ * folded files' bytes are a gauge for that reason).
  */
 
 /** The parts of the stats reply (schema logshadow.stats/2) the metrics read. */
@@ -21,8 +22,9 @@ export interface MetricsStats {
   cache: string;
   uptimeSec: number;
   horizonMs: number;
-  daemon: { rssBytes: number; tick: { count: number; meanMs: number; p99Ms: number; maxMs: number; p50Ms?: number; activeStreams: number } };
-  engineCounters: { writes: number; bytesWritten: number };
+  daemon: { rssBytes: number; tick: { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; p50Ms?: number; activeStreams: number } };
+  engineCounters: { writes: number; bytesWritten: number; fileEventsDropped: number };
+  totals: { levels: Record<string, number> };
   space: {
     sizeBytes: number;
     freeBytes: number;
@@ -69,9 +71,11 @@ export function renderPrometheus(stats: MetricsStats, shadow: MetricsShadow, max
   e.single('logshadow_writes_total', 'counter', 'write(2) requests served by the engine.', stats.engineCounters.writes);
   e.single('logshadow_written_bytes_total', 'counter', 'Bytes written through the mount.', stats.engineCounters.bytesWritten);
   const levels = e.family('logshadow_lines_total', 'counter', 'Complete log lines profiled, by severity level.');
-  for (const level of LEVELS) levels.sample(stats.files.reduce((sum, f) => sum + (f.levels[level] ?? 0), 0), { level });
+  for (const level of LEVELS) levels.sample(stats.totals.levels[level] ?? 0, { level });
   e.single('logshadow_dropped_records_total', 'counter',
     'Write records dropped because the ring was full (those writes landed but were not profiled).', stats.droppedRecords);
+  e.single('logshadow_file_events_dropped_total', 'counter',
+    'File events (opens, renames, truncations) dropped because their queue was full.', stats.engineCounters.fileEventsDropped);
 
   e.single('logshadow_tmpfs_size_bytes', 'gauge', 'Size of the tmpfs holding the logs.', stats.space.sizeBytes);
   e.single('logshadow_tmpfs_free_bytes', 'gauge', 'Free space on the tmpfs holding the logs.', stats.space.freeBytes);
@@ -88,14 +92,18 @@ export function renderPrometheus(stats: MetricsStats, shadow: MetricsShadow, max
   const { series, folded } = fileSeries(stats, shadow, maxStreams);
   e.single('logshadow_forecast_horizon_seconds', 'gauge', 'How far ahead the forecasts look (and the scoring window).', stats.horizonMs / 1000);
   e.single('logshadow_metrics_files_folded', 'gauge', `Files summed under file="${OTHER_FILES}" by the label bound (--metrics-max-streams).`, folded);
-  const written = e.family('logshadow_file_written_bytes_total', 'counter', `Bytes written per file (the busiest files; the rest under file="${OTHER_FILES}").`);
-  for (const s of series) written.sample(s.bytes, { file: s.label });
+  const written = e.family('logshadow_file_written_bytes_total', 'counter', 'Bytes written per file (the busiest files; the rest in logshadow_other_files_written_bytes).');
+  for (const s of series) if (s.label !== OTHER_FILES) written.sample(s.bytes, { file: s.label });
+  e.single('logshadow_other_files_written_bytes', 'gauge',
+    'Bytes written to the files without a label of their own (a gauge: files move in and out of the labelled set).',
+    series.find((s) => s.label === OTHER_FILES)?.bytes ?? 0);
   const withForecast = series.filter((s) => s.forecast);
   const fc = e.family('logshadow_forecast_bytes', 'gauge',
-    `Bytes forecast over the next horizon per file, by quantile (file="${OTHER_FILES}": the sum of its files' quantiles).`);
+    `Bytes forecast over the next horizon per file, by quantile q (file="${OTHER_FILES}": the sum of its files' quantiles).`);
+  // Not "quantile": that label belongs to summaries (promtool), and a forecast is not one.
   for (const s of withForecast) {
     const f = s.forecast!;
-    fc.sample(f.q05, { file: s.label, quantile: '0.05' }).sample(f.median, { file: s.label, quantile: '0.5' }).sample(f.q95, { file: s.label, quantile: '0.95' });
+    fc.sample(f.q05, { file: s.label, q: '0.05' }).sample(f.median, { file: s.label, q: '0.5' }).sample(f.q95, { file: s.label, q: '0.95' });
   }
   const mean = e.family('logshadow_forecast_mean_bytes', 'gauge', 'Mean bytes forecast over the next horizon per file.');
   for (const s of withForecast) mean.sample(s.forecast!.mean, { file: s.label });
@@ -121,9 +129,10 @@ export function renderPrometheus(stats: MetricsStats, shadow: MetricsShadow, max
   e.single('logshadow_prealloc_budget_bytes', 'gauge', 'Most bytes that may be reserved ahead of all files.', pv(p.budgetBytes));
 
   const t = stats.daemon.tick;
-  const tick = e.family('logshadow_tick_seconds', 'gauge', 'Duration of the refresh tick over the last 1024 ticks, by quantile (1: the longest).');
+  const tick = e.family('logshadow_tick_seconds', 'summary', 'Duration of the refresh tick: quantiles over the last 1024 ticks (1: the longest), sum and count over all.');
   if (finite(t.p50Ms)) tick.sample(t.p50Ms / 1000, { quantile: '0.5' });
   tick.sample(t.p99Ms / 1000, { quantile: '0.99' }).sample(t.maxMs / 1000, { quantile: '1' });
+  tick.sample(t.sumMs / 1000, {}, '_sum').sample(t.count, {}, '_count');
   e.single('logshadow_tick_mean_seconds', 'gauge', 'Mean duration of the refresh tick over the last 1024 ticks.', t.meanMs / 1000);
   e.single('logshadow_ticks_total', 'counter', 'Refresh ticks run.', t.count);
   e.single('logshadow_modelled_streams', 'gauge', 'Streams (files and applications) holding a model.', t.activeStreams);

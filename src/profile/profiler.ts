@@ -1,10 +1,11 @@
-import { fstatSync, readSync } from 'node:fs';
+import { constants, fstatSync, readSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
 import { monotonicMs } from '../util/clock';
-import { RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
+import { named, RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
+import { SEVERITY_COUNT, SEVERITY_NAMES } from './severity';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
 
@@ -65,9 +66,24 @@ export interface ProfilerHooks {
 interface OpenFile {
   inode: InodeState;
   app: Stream;
+  /** The opener's process id (0: unknown) and whether it opened read-only. */
+  pid: number;
+  readOnly: boolean;
+  /** A copy's destination (see Profiler.copies): its writes are counted apart. */
+  copy: boolean;
+  /** A copy that has written (counted once in the copies' file count). */
+  copied: boolean;
 }
 
 const UNKNOWN_FILE = '(unknown file)';
+/**
+ * Programs whose writes into the mount are copies of its files, whatever else they hold open:
+ * logrotate's copytruncate opens the original read-write (to truncate it), so the read-only rule
+ * below does not see it.
+ */
+const COPIERS = new Set(['logrotate']);
+/** Not in Node's fs.constants. */
+const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
 const INITIAL_SEGMENTS = 4096;
@@ -118,6 +134,16 @@ export class Profiler {
   totalWrites = 0;
   totalBytes = 0;
   totalLines = 0;
+  /** Lines by severity since the start: only ever grow (the file table's sums shrink as it evicts). */
+  private readonly levelTotals = new Float64Array(SEVERITY_COUNT);
+  /** Processes (by pid) holding files of the mount open read-only, and how many. */
+  private readonly readers = new Map<number, number>();
+  /**
+   * Writes a process made into one file while reading another of the mount (cp, gzip of a rotated
+   * file, logrotate's copy), or by logrotate (copytruncate). Not application writes, so they are
+   * counted here and not in the totals or in any stream but the copy's own `copiedBytes`.
+   */
+  readonly copies = { writes: 0, bytes: 0, files: 0 };
   unknownHandleRecords = 0;
   /** Files opened by path because the engine handed no read descriptor. */
   readFdFallbacks = 0;
@@ -242,7 +268,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.diskFd ?? -1);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1);
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
@@ -262,7 +288,7 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, diskFd: number): void {
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number, diskFd: number): void {
     const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
@@ -307,7 +333,12 @@ export class Profiler {
       inode.stream.openCount++;
       inode.wroteSinceOpen = false;
     }
-    this.open.set(handle, { inode, app });
+    const readOnly = (flags & O_ACCMODE) === constants.O_RDONLY;
+    // A copy writes its destination from the start, never with O_APPEND as loggers do: a log
+    // shipper that tails one file of the mount and appends to its own log is no copier.
+    const copy = !readOnly && !(flags & constants.O_APPEND) && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));
+    if (readOnly && pid > 0) this.readers.set(pid, (this.readers.get(pid) ?? 0) + 1);
+    this.open.set(handle, { inode, app, pid, readOnly, copy, copied: false });
   }
 
   /**
@@ -348,6 +379,11 @@ export class Profiler {
     if (!of) return;
     this.open.delete(handle);
     of.app.openCount--;
+    if (of.readOnly && of.pid > 0) {
+      const n = (this.readers.get(of.pid) ?? 1) - 1;
+      if (n > 0) this.readers.set(of.pid, n);
+      else this.readers.delete(of.pid);
+    }
     const inode = of.inode;
     if (--inode.openHandles === 0) {
       // All of it, however much: the descriptor closes now.
@@ -407,6 +443,7 @@ export class Profiler {
   }
 
   private recordWrite(of: OpenFile | undefined, timeMs: number, offset: number, length: number): void {
+    if (of?.copy) return this.recordCopy(of, length);
     this.totalWrites++;
     this.totalBytes += length;
     const app = of ? of.app : this.unknownApp;
@@ -436,6 +473,14 @@ export class Profiler {
     if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
     else inode.segFirst = i;
     inode.segLast = i;
+  }
+
+  private recordCopy(of: OpenFile, length: number): void {
+    this.copies.writes++;
+    this.copies.bytes += length;
+    if (!of.copied) this.copies.files++;
+    of.copied = true;
+    of.inode.stream.copiedBytes += length;
   }
 
   private addSegment(start: number, end: number, app: Stream, file: Stream): number {
@@ -567,6 +612,7 @@ export class Profiler {
 
   private countLine(lengthBytes: number, severity: number, dataType: number): void {
     this.totalLines++;
+    this.levelTotals[severity]++;
     this.lineFile.recordLine(lengthBytes, severity, dataType);
     this.lineApp.recordLine(lengthBytes, severity, dataType);
   }
@@ -601,10 +647,13 @@ export class Profiler {
 
   snapshot(): ProfileSnapshot {
     const now = monotonicMs();
-    const files = [...this.files.values()].filter((s) => s.writes > 0);
+    const files = [...this.files.values()].filter((s) => s.writes > 0 || s.copiedBytes > 0);
     const apps = [...this.apps.values()].filter((s) => s.writes > 0);
     return {
-      totals: { writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length },
+      totals: {
+        writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length,
+        levels: named(this.levelTotals, SEVERITY_NAMES), copies: { ...this.copies },
+      },
       droppedRecords: this.engine.ring.dropped,
       unknownHandleRecords: this.unknownHandleRecords,
       readFdFallbacks: this.readFdFallbacks,
@@ -622,7 +671,13 @@ export class Profiler {
 }
 
 export interface ProfileSnapshot {
-  totals: { writes: number; bytes: number; lines: number; files: number; apps: number };
+  totals: {
+    writes: number; bytes: number; lines: number; files: number; apps: number;
+    /** Lines by severity since the daemon started (monotonic: Prometheus counters come from here). */
+    levels: Record<string, number>;
+    /** Rotation copies: writes a process made while reading another file of the mount (see Profiler.copies). */
+    copies: { writes: number; bytes: number; files: number };
+  };
   droppedRecords: number;
   unknownHandleRecords: number;
   readFdFallbacks: number;

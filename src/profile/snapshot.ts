@@ -64,6 +64,8 @@ export interface StreamSnapshot {
   unreadBytes: number;
   idleSec: number;
   openFiles: number;
+  /** Files: bytes copied into it from another file of the mount (a rotation copy), apart from writes. */
+  copiedBytes?: number;
   /** Files: the application that wrote last. Applications: the last process seen. */
   lastApp?: string | null;
   writer?: { pid: number; cmdline: string; uid: number } | null;
@@ -127,6 +129,7 @@ export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
     model: s.model ? modelSnapshot(s.model, nowMs) : null,
   };
   if (s.kind === 'file') {
+    out.copiedBytes = s.copiedBytes;
     out.lastApp = s.lastApp;
     out.prealloc = s.alloc ? s.alloc.toJSON() : null;
   }

@@ -20,6 +20,8 @@ export class Stream {
   readonly dataTypeLines = new Float64Array(DATA_TYPE_COUNT);
   /** Bytes written whose content could not be read back (truncated or removed before the tick). */
   unreadBytes = 0;
+  /** Files: bytes a process copied into this file from another of the mount (not writes: see Profiler). */
+  copiedBytes = 0;
   firstWriteMs = 0;
   lastWriteMs = 0;
   /** Open files currently feeding this stream; a stream in use is evicted only when all are. */

@@ -1,4 +1,4 @@
-import { bytes, duration, pct } from '../cli/format';
+import { bytes, counted, duration, pct } from '../cli/format';
 import type { DurabilityStats } from '../daemon/durability-stats';
 import type { HistoryView } from '../shadow/window-history';
 import { DEFAULT_CHART, forecastChart } from './chart';
@@ -85,7 +85,7 @@ export function renderReport(input: ReportInput): string {
     const last = s.windows[s.windows.length - 1].startUnixMs + h.windowMs;
     return `<section class="stream" id="s${i}">
 <h2>${escapeHtml(s.key)}</h2>
-<p class="meta">${bytes(s.bytes)} written in ${s.lines} lines; the last ${s.windows.length} of ${s.windowsSeen} scored windows
+<p class="meta">${bytes(s.bytes)} written in ${counted(s.lines, 'line', 'lines', String)}; the last ${s.windows.length} of ${counted(s.windowsSeen, 'scored window', 'scored windows', String)}
 (${new Date(first).toISOString().slice(11, 19)} to ${new Date(last).toISOString().slice(11, 19)} UTC); model now: ${escapeHtml(s.forecaster || '-')}.
 Over these windows ${skillText(skillOverNaive(scores))}.</p>
 <div class="row">
@@ -108,7 +108,7 @@ ${scoreTable(scores)}
 <p class="meta">${escapeHtml(input.mount.engine)} engine, ${escapeHtml(input.mount.cache)}; up ${duration(input.mount.uptimeSec)};
 generated ${escapeHtml(input.generatedAt.toISOString().replace('T', ' ').slice(0, 19))} UTC. Each window is ${win} s, the forecast horizon;
 every forecast was issued at its window's start, before any of its bytes landed.
-${streams.length} busiest files shown of ${h.streamsKept} with a model; the daemon keeps the last ${h.capacity} windows of each.</p>
+${counted(streams.length, 'busiest file', 'busiest files', String)} shown of ${h.streamsKept} with a model; the daemon keeps the last ${h.capacity} windows of each.</p>
 ${durabilityText(input.mount.durability)}
 <p class="legend"><span><i class="key k-band"></i>model: 90% interval</span><span><i class="key k-line"></i>model: forecast</span>
 <span><i class="key k-naive"></i>naive: last window</span><span><i class="key k-dot"></i>landed</span><span><i class="key k-miss"></i>landed outside the interval</span></p>

@@ -4,6 +4,7 @@ import type { Profiler } from '../profile/profiler';
 import { SEVERITY_NAMES } from '../profile/severity';
 import { named, streamScores, type StreamScores } from '../profile/snapshot';
 import type { Stream } from '../profile/stream';
+import { usageError } from '../errors';
 
 export interface ShadowOptions {
   horizonMs: number;
@@ -107,6 +108,10 @@ export class ShadowLog {
 
   /** The view `logshadow shadow` prints (schema logshadow.shadow/1). */
   view(nowMs: number, opts: { file?: string; entries?: number } = {}): ShadowView {
+    // A file never written through the mount is a wrong --file, not an idle stream.
+    if (opts.file !== undefined && !this.profiler.files.peek(opts.file)) {
+      throw usageError(`--file ${opts.file}: no file of that name has been written through this mount (logshadow stats lists them)`);
+    }
     const want = Math.min(opts.entries ?? 16, this.options.maxEntriesPerStream);
     let budget = this.options.maxEntriesTotal;
     const streams: StreamShadow[] = [];
@@ -204,11 +209,13 @@ function spreadVariance(q: Quantiles): number {
  * rule: streams taken as independent, the sum's intervals from a normal with the summed mean and
  * variance (clamped at zero), and never above the sum of the streams' upper bounds.
  */
-function sumInterval(mean: number, variance: number, upper: number, n: number): Interval {
+export function sumInterval(mean: number, variance: number, upper: number, n: number): Interval {
   if (n === 0) return { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] };
   const sd = Math.sqrt(variance);
   const at = (z: number) => Math.min(upper, Math.max(0, mean + z * sd));
-  return { mean, median: Math.max(0, mean), p50: [at(-0.674), at(0.674)], p90: [at(-1.645), at(1.645)] };
+  // The median is clamped like the bounds: heavy-tailed streams' means can add up past the sum
+  // of their upper bounds, and a median above its own interval is no forecast.
+  return { mean, median: at(0), p50: [at(-0.674), at(0.674)], p90: [at(-1.645), at(1.645)] };
 }
 
 function emptyFilesystem(): FilesystemShadow {

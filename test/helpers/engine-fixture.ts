@@ -25,6 +25,8 @@ export interface FixtureOptions {
   tmpfsSize?: string;
   /** Files written into the tmpfs before the engine covers it. */
   seed?: Record<string, string>;
+  /** A shared object preloaded into the engine's process (LD_PRELOAD), e.g. to inject a failure. */
+  preload?: string;
 }
 
 export interface Snapshot {
@@ -143,6 +145,7 @@ export class EngineFixture {
       xattr: options.xattr,
     };
     const env = { ...process.env };
+    if (options.preload) env.LD_PRELOAD = options.preload;
     if (process.env.LOGSHADOW_ASAN_PRELOAD) {
       // the AddressSanitizer build of the addon, with libasan loaded ahead of node
       env.LD_PRELOAD = process.env.LOGSHADOW_ASAN_PRELOAD;

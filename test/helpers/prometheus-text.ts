@@ -111,6 +111,7 @@ export function parseExposition(text: string): Map<string, Family> {
     if (f !== current) throw new Error(`${where}: sample of ${f.name} outside its family's block`);
     if (f.type === 'counter' && !name.endsWith('_total')) throw new Error(`${where}: counter ${name} does not end in _total`);
     const labels = parseLabels(labelText ?? '', where);
+    if ('quantile' in labels && !(f.type === 'summary' && name === f.name)) throw new Error(`${where}: quantile label on ${name} (${f.type}): only a summary's quantiles carry one`);
     const series = `${name}{${Object.entries(labels).sort().map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
     if (seenSeries.has(series)) throw new Error(`${where}: series ${series} twice`);
     seenSeries.add(series);

@@ -60,6 +60,20 @@ describe('logshadow doctor', () => {
     expect(r.stdout).not.toMatch(/^FAIL/m);
   });
 
+  test('a trial tmpfs that will not unmount is reported, never passed off as unmounted', () => {
+    const bin = join(scratch, 'failing-umount');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(join(bin, 'umount'), '#!/bin/sh\necho "umount: target is busy." >&2\nexit 32\n', { mode: 0o755 });
+    const r = sh(`PATH='${bin}':"$PATH" '${process.execPath}' '${CLI}' doctor --json`);
+    const trial = readMounts().filter((m) => m.source === 'logshadow-doctor');
+    for (const m of trial) sh(`umount '${m.mountpoint}' && rmdir '${m.mountpoint}'`);
+    expect(trial).toHaveLength(1);
+    const tmpfs = check(report(r.stdout), 'tmpfs');
+    expect(tmpfs.status).toBe('fail');
+    expect(tmpfs.detail).toBe(`a 1 MiB tmpfs mounts, but does not unmount (umount: target is busy.): it is still mounted at ${trial[0].mountpoint}`);
+    expect(tmpfs.fix).toBe(`umount ${trial[0].mountpoint}`);
+  });
+
   test('--json: every check, none failed, the tmpfs mount trial really ran and left nothing', () => {
     const r = cli(['doctor', '--json']);
     expect(r.status).toBe(0);

@@ -91,6 +91,41 @@ describe.each(testEngines())('mount lifecycle and failure modes (%s engine)', (e
     expect(st.uid === 0 && (st.mode & 0o4000) !== 0).toBe(false);
   });
 
+  test('the descriptor limit is raised at mount to the kernel\'s ceiling, or the log says why not', async () => {
+    const m = await startMount({ engine });
+    const limits = fs.readFileSync(`/proc/${m.proc.pid}/limits`, 'utf8');
+    const [soft, hard] = /^Max open files\s+(\d+)\s+(\d+)/m.exec(limits)!.slice(1).map(Number);
+    const ceiling = Number(fs.readFileSync('/proc/sys/fs/nr_open', 'utf8'));
+    const capEff = BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${m.proc.pid}/status`, 'utf8'))![1]}`);
+    const mayRaise = (capEff & (1n << 24n)) !== 0n; // CAP_SYS_RESOURCE
+    expect(soft).toBe(hard);
+    if (mayRaise) expect(hard).toBe(ceiling);
+    else expect(m.log()).toMatch(new RegExp(`the descriptor limit stays at ${soft}: raising it to the kernel's ceiling \\(${ceiling}\\) needs CAP_SYS_RESOURCE`));
+    await m.stop();
+  });
+
+  test('a set-id file whose bits cannot be cleared is not written by a non-root user (the failure is acted on)', async () => {
+    const m = await startMount({ engine });
+    fs.chmodSync(m.scratch, 0o755);
+    const file = join(m.dir, 'suid.log');
+    fs.writeFileSync(file, 'x\n');
+    fs.chmodSync(file, 0o4777);
+    // Append-only on the backing file (reached underneath the mount through the daemon's own
+    // descriptor): appends are allowed, a chmod is not.
+    const fdDir = `/proc/${m.proc.pid}/fd`;
+    const backing = join(fdDir, fs.readdirSync(fdDir).find((n) => fs.readlinkSync(join(fdDir, n)) === m.dir)!, 'suid.log');
+    shOk(`chattr +a '${backing}'`);
+    try {
+      const append = `try { require("fs").appendFileSync(process.argv[1], "y\\n") } catch (e) { process.stdout.write(e.code) }`;
+      const r = sh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e '${append}' '${file}'`);
+      expect(r.stdout).toBe('EPERM');
+      expect(fs.readFileSync(file, 'utf8')).toBe('x\n');
+      expect(fs.statSync(file).mode & 0o7777).toBe(0o4777);
+    } finally {
+      shOk(`chattr -a '${backing}'`);
+    }
+  });
+
   test('a directory already on tmpfs is shadowed in place: its files stay, and stay after unmount', async () => {
     const m = await startMount({
       engine,

@@ -53,7 +53,7 @@ describe('logshadow list', () => {
     expect(human.stdout).toMatch(/^MOUNTPOINT +STATE +ENGINE +CACHE +SIZE +FREE$/m);
     expect(human.stdout).toMatch(new RegExp(`ok +${engines[0]} +writethrough +64\\.0MiB +6\\d\\.\\d+MiB`));
     // Detail lines wrap at 80 columns wherever the path's length puts the break.
-    expect(human.stdout.replace(/,\n +/g, ', ')).toMatch(/backing .*\(own tmpfs\), pid \d+, 1 files/);
+    expect(human.stdout.replace(/,\n +/g, ', ')).toMatch(/backing .*\(own tmpfs\), pid \d+, 1 file,/);
     for (const line of human.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     // The daemon killed outright: the kernel mount stays, "Transport endpoint is not connected".

@@ -9,6 +9,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import type { FileEvent, OpenEvent } from '../../src/engine/engine';
 
 type OpenFileEvent = FileEvent & OpenEvent;
@@ -352,6 +353,14 @@ except OSError as e: print(e.errno)`,
     fs.chmodSync(file, 0o6777);
     fs.appendFileSync(file, 'root keeps them\n');
     expect((fs.statSync(file).mode & 0o7777).toString(8)).toBe('6777');
+    // A file the caller creates set-uid is no write to an existing file: O_TRUNC keeps its bits.
+    fs.mkdirSync(at('open-dir'), { mode: 0o1777 });
+    fs.chmodSync(at('open-dir'), 0o1777);
+    const mine = at('open-dir', 'mine');
+    const made = run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e',
+      'const fs = require("fs"); fs.closeSync(fs.openSync(process.argv[1], "w", 0o4755))', mine]);
+    expect(made.stderr).toBe('');
+    expect((fs.statSync(mine).mode & 0o7777).toString(8)).toBe('4755');
   });
 
   test('errors pass through with their own errno', () => {
@@ -701,6 +710,20 @@ mountSuite('native engine unmounting', () => {
     // handles the kernel never released are closed by the teardown and reported
     const opens = s.events.filter((e) => e.kind === 'open').length;
     expect(s.events.filter((e) => e.kind === 'release').length).toBe(opens);
+  });
+
+  test('a create whose handle cannot be registered fails and leaves no file behind', async () => {
+    const shim = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'logshadow-shim-')), 'no-handle-table.so');
+    const cc = run('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.resolve(__dirname, '../fixtures/no-handle-table.c'), '-ldl']);
+    expect(cc.stderr).toBe('');
+    try {
+      fx = await EngineFixture.start({ preload: shim });
+      const r = run(process.execPath, ['-e', 'try { require("fs").writeFileSync(process.argv[1], "x") } catch (e) { process.stdout.write(e.code) }', path.join(fx.dir, 'new.log')]);
+      expect(r.stdout).toBe('ENOMEM');
+      expect(fs.readdirSync(fx.backingPath)).toEqual([]);
+    } finally {
+      fs.rmSync(path.dirname(shim), { recursive: true });
+    }
   });
 
   test('an idle unmount is immediate and not lazy; a second one reports the same', async () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { sh, shOk } from '../helpers/cli';
+import { ROOT, sh, shOk } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 
@@ -181,5 +181,36 @@ describe.each(MODES)('POSIX passthrough (%s engine, %s)', (engine, mode) => {
     expect(shOk(`tail -n 1 '${m.dir}/moved.log'`)).toBe('gamma\n');
     const r = sh(`ls '${m.dir}'`);
     expect(r.stdout).toContain('moved.log');
+  });
+
+  test('a conformance run answers as a plain tmpfs does', async () => {
+    const conformance = join(ROOT, 'test/fixtures/posix-conformance.js');
+    const run = (cwd: string) => JSON.parse(shOk(`cd '${cwd}' && '${process.execPath}' '${conformance}'`)) as Record<string, unknown>;
+    const reference = join(m.scratch, 'reference');
+    fs.mkdirSync(reference);
+    // The same kind of tmpfs as the one under the mount (nosuid, nodev).
+    shOk(`mount -t tmpfs -o size=16m,nosuid,nodev logshadow-test-reference '${reference}'`);
+    let expected: Record<string, unknown>;
+    try {
+      expected = run(reference);
+    } finally {
+      shOk(`umount '${reference}'`);
+    }
+    // At the root of a mount of its own: libfuse 2 hands fuse-native whole paths from the mount's
+    // root, so there a path is bounded by PATH_MAX from the root (README, honest limits).
+    const own = await startMount({ engine });
+    const got = run(own.dir);
+    await own.stop();
+    // libfuse 2 calls utimens only when both times are set: setting one alone succeeds there and
+    // changes nothing, before any JavaScript runs (README, honest limits).
+    const libfuse2Drops = engine === 'fuse-native'
+      ? ['touch -a -d sets atime only (mtime UTIME_OMIT)', 'touch -m -d sets mtime only (atime UTIME_OMIT)', 'touch -m: mtime now, atime kept', 'touch -a: atime now, mtime kept']
+      : [];
+    for (const name of libfuse2Drops) {
+      expect(got[name]).not.toEqual(expected[name]);
+      delete got[name];
+      delete expected[name];
+    }
+    expect(got).toEqual(expected);
   });
 });

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerMount, toConfig } from '../../src/cli/commands/mount';
 import { DEFAULTS, type MountConfig } from '../../src/config/mount-config';
-import { specsFromOptions, withConfigFile } from '../../src/config/config-file';
-import { isLogshadowError } from '../../src/errors';
+import { explainFileErrors, loadConfigFile, specsFromOptions, withConfigFile } from '../../src/config/config-file';
+import { checkTmpfsSize, memoryBoundBytes } from '../../src/config/memory-bound';
+import { ErrorCodes, isLogshadowError, LogshadowError, optionError } from '../../src/errors';
 
 /**
  * The real `mount` command's options and toConfig, parsed by commander, with the action replaced
@@ -139,6 +140,8 @@ describe('mount --config <file.json>', () => {
     expect(usageFailure([dir, '--config', engine])).toBe(`--config ${engine}: "engine": "turbo" is not one of auto, native, fuse-native`);
     const size = write('size.json', { size: 'lots' });
     expect(usageFailure([dir, '--config', size])).toMatch(new RegExp(`^--config ${size}: "size": "lots" is not a size`));
+    const huge = write('huge.json', { size: '999T' });
+    expect(usageFailure([dir, '--config', huge])).toMatch(new RegExp(`^--config ${huge}: "size": 999T is more than this machine's memory and swap`));
     const ring = write('ring.json', { 'ring-capacity': 1000 });
     expect(usageFailure([dir, '--config', ring])).toBe(`--config ${ring}: "ring-capacity": 1000 is not a power of two`);
   });
@@ -171,5 +174,37 @@ describe('mount --config <file.json>', () => {
       expect(usageFailure([dir, '--config', file])).toMatch(pattern);
     });
     expect(usageFailure([dir, '--config', join(scratch, 'missing.json')])).toMatch(/missing\.json: cannot read it \(ENOENT\)$/);
+  });
+
+  test('a file that is not JSON: where it goes wrong, whole, on one line', () => {
+    const file = write('quotes.json', "{\n  \"size\": \"48M\",\n  engine: 'native'\n}\n");
+    expect(usageFailure([dir, '--config', file])).toBe(
+      `--config ${file}: not valid JSON: the character "e" at line 3, column 3 (keys and strings take double quotes)`,
+    );
+  });
+
+  test('errors are told apart by their code and flag, never by their wording', () => {
+    const file = write('size.json', { size: '48M' });
+    const loaded = loadConfigFile(file, specsFromOptions(mountCommand().options));
+    const fromFile = () => 'config';
+    // Worded like a complaint about --size, but not one: it passes through as it is.
+    const other = new LogshadowError(ErrorCodes.ALREADY_MOUNTED, '--size: the directory is already mounted');
+    expect(() => explainFileErrors(loaded, fromFile, () => { throw other; })).toThrow(other);
+    // A complaint about --size, whatever its words: it names the key in the file.
+    expect(() => explainFileErrors(loaded, fromFile, () => { throw optionError('--size', 'odd: words -- here'); }))
+      .toThrow(`--config ${file}: "size": odd: words -- here`);
+  });
+});
+
+describe('how large a tmpfs can grow', () => {
+  test('RAM plus swap, from /proc/meminfo', () => {
+    const meminfo = 'MemTotal:       24683756 kB\nMemFree:         1000 kB\nSwapTotal:       1048576 kB\nSwapFree: 0 kB\n';
+    expect(memoryBoundBytes(meminfo)).toBe((24683756 + 1048576) * 1024);
+    expect(memoryBoundBytes('MemTotal: 2048 kB\n')).toBe(2048 * 1024);
+  });
+
+  test('--size past it is refused, in a config file too, by its key', () => {
+    expect(() => checkTmpfsSize(2 ** 40, '1T', 2 ** 34)).toThrow(/^--size: 1T is more than this machine's memory and swap \(16\.0G\)/);
+    expect(checkTmpfsSize(2 ** 30, '1G', 2 ** 34)).toBe(2 ** 30);
   });
 });

@@ -1,3 +1,4 @@
+import { RING_LAYOUT } from '../../src/ring/layout';
 import * as path from 'path';
 import type { EngineMountOptions } from '../../src/engine/engine';
 import {
@@ -39,6 +40,7 @@ function fakeAddon(mountError?: Error) {
     tiered: false,
   };
   const addon: NativeEngineAddon = {
+    ringLayout: RING_LAYOUT,
     mount(o) {
       calls.push(`mount ${JSON.stringify(o)}`);
       if (mountError) throw mountError;

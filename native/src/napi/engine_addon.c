@@ -11,6 +11,7 @@
 
 #include "../engine.h"
 #include "engine_handle.h"
+#include "ring_layout.h"
 #include "util.h"
 
 static const napi_type_tag ENGINE_TAG = {0x6c6f67736861646full, 0x772e656e67696e65ull};
@@ -477,7 +478,8 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "onFileGone", js_on_file_gone) ||
       !ls_napi_export_function(env, exports, "consumerDone", js_consumer_done) ||
       !ls_napi_export_function(env, exports, "unmount", js_unmount) ||
-      !ls_napi_export_tier_functions(env, exports))
+      !ls_napi_export_tier_functions(env, exports) ||
+      !ls_napi_export_ring_layout(env, exports))
     return NULL;
   return exports;
 }

@@ -73,6 +73,7 @@ void ls_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
   r = ls_register_open(req, e, ep.ino, fi, fd, created, tier, path);
   if (r < 0) {
     close(fd);
+    if (created) unlinkat(p->fd, name, 0); /* the caller is told it failed: no file appears */
     ls_nodes_forget(e, ep.ino, 1);
     ls_fail(req, e, LS_OP_CREATE, r);
     return;

@@ -49,42 +49,59 @@ static bool caller_in_group(fuse_req_t req, gid_t gid) {
   return false;
 }
 
-void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
+int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
   struct stat st;
-  if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) != 0) return;
+  if (fuse_req_ctx(req)->uid == 0) return 0;
+  if (fstat(fd, &st) != 0) return -errno;
   mode_t mode = st.st_mode & 07777;
   /* the kernel's rule (setattr_should_drop_sgid): setgid goes when the group may execute, or
    * when the writer is not in the file's group */
   mode_t kill = S_ISUID;
   if ((mode & S_ISGID) && ((mode & S_IXGRP) || !caller_in_group(req, st.st_gid))) kill |= S_ISGID;
+  if (!(mode & kill)) return 0;
+  if (fchmod(fd, mode & ~kill) != 0) return -errno;
   /* changed behind the kernel's back: drop its cached attributes (no data, no inode lock) */
-  if ((mode & kill) && fchmod(fd, mode & ~kill) == 0) fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
+  fuse_lowlevel_notify_inval_inode(e->se, ino, -1, 0);
+  return 0;
 }
 
 /* The descriptors an open event hands the consumer: the file's content to read back and, when
- * it is tiered, its disk copy too (content below the synced boundary is read from there). */
+ * it is tiered, its disk copy too (content below the synced boundary is read from there). Its
+ * reading back must not move the file's access time (O_NOATIME: relatime would). */
 static void event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev) {
   ev->read_fd = ev->disk_fd = -1;
   if (!ls_evq_fd_budget(&e->events)) return;
   char proc[40];
   int ram = t ? atomic_load(&t->ram_fd) : -1;
   ls_proc_fd(proc, ram >= 0 ? ram : fd);
-  ev->read_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  ev->read_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
   if (ram >= 0) {
     ls_proc_fd(proc, t->disk_fd);
-    ev->disk_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    ev->disk_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
   }
 }
 
 int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct fuse_file_info *fi,
                      int fd, bool created, struct ls_tier *tier, char *path) {
+  bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
+  /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
+   * in a partly written page into two requests, and the ring would count writes no application
+   * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
+   * The price: no shared writable mmap in this mode (the writeback cache has it). A tiered
+   * mount's files served from the disk side keep the page cache (their point is shared mmap):
+   * the kernel still sends each write through at once, without the writeback cache. */
+  bool direct = !e->writeback && (tier != NULL || !e->tiers);
+  /* Direct writes skip the kernel's clearing of set-id bits (file_remove_privs), which the root
+   * daemon's own write does not do either: such handles do it in ops/write.c. A truncation is a
+   * write, done already by the open: a file that kept its bits is not handed out. */
+  struct stat st;
+  bool kills = direct && writer && fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID));
+  int r = kills && (fi->flags & O_TRUNC) ? ls_kill_setid(req, e, ino, fd) : 0;
   uint32_t id = ls_engine_new_handle(e);
   /* Counted before the reply, so before the first write: the allocator punches only files that
    * no handle can write (ls_nodes_punch_if_idle). */
-  bool writer = (fi->flags & O_ACCMODE) != O_RDONLY;
-  bool tiered = tier != NULL;
-  int r = ls_nodes_opened(e, ino, writer, id, &tier);
-  if (tier) ls_tier_put(e->tiers, tier); /* the node had it already */
+  if (r == 0) r = ls_nodes_opened(e, ino, writer, id, &tier);
+  if (tier) ls_tier_put(e->tiers, tier); /* the node had it already, or the open failed */
   if (r < 0) {
     free(path);
     return r;
@@ -99,21 +116,8 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
   }
   fi->fh = ls_fh_make(id, fd);
   if (writer) fi->fh |= LS_FH_WRITER;
-  /* Writethrough bypasses the page cache: through it the kernel splits a write(2) that starts
-   * in a partly written page into two requests, and the ring would count writes no application
-   * made. Every open alike, so that no cached reader sees stale pages beside direct writers.
-   * The price: no shared writable mmap in this mode (the writeback cache has it). A tiered
-   * mount's files served from the disk side keep the page cache (their point is shared mmap):
-   * the kernel still sends each write through at once, without the writeback cache. */
-  fi->direct_io = !e->writeback && (tiered || !e->tiers);
-  /* ...and direct writes skip the kernel's clearing of set-id bits (file_remove_privs), which
-   * the root daemon's own write does not do either: such handles do it in ops/write.c */
-  struct stat st;
-  if (fi->direct_io && (fi->flags & O_ACCMODE) != O_RDONLY && fstat(fd, &st) == 0 &&
-      (st.st_mode & (S_ISUID | S_ISGID))) {
-    fi->fh |= LS_FH_KILL_SETID;
-    if (fi->flags & O_TRUNC) ls_kill_setid(req, e, ino, fd); /* a truncation is a write */
-  }
+  fi->direct_io = direct;
+  if (kills) fi->fh |= LS_FH_KILL_SETID;
 
   /* queued before the reply, so before any write through this handle can reach the ring */
   struct ls_event ev = {

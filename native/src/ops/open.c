@@ -31,6 +31,7 @@ void ls_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   struct ls_node *n = ls_node_of(e, ino);
   char proc[40];
   ls_proc_fd(proc, n->fd);
+  if (fi->flags & O_TRUNC) ls_before_truncate(e, n->fd, 0);
   char *path = e->tiers && n->type == S_IFREG ? ls_path_of_fd(e, n->fd) : NULL;
   struct ls_tier *tier = NULL;
   int fd = -1, r = -ENOTSUP;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../catchup.h"
 #include "../engine.h"
 #include "../tiering.h"
 
@@ -71,8 +72,9 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
                      int fd, bool created, struct ls_tier *tier, char *path);
 /* Writethrough's direct writes bypass the kernel's clearing of set-id bits: what a local
  * filesystem does on a write by a process without CAP_FSETID (taken to be any caller but root).
- * Only handles flagged LS_FH_KILL_SETID at open call it. */
-void ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
+ * Only handles flagged LS_FH_KILL_SETID at open call it, before writing, as the kernel does: 0,
+ * or -errno when the bits could not be cleared (the write must not happen then). */
+int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
 /* Closes the handle, queues its release event and lets the consumer know if the file is gone. */
 void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh);
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size);
@@ -102,8 +104,7 @@ void ls_op_write_tiered(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
                         struct fuse_file_info *fi);
 /* write.c: counters, the set-id rule, the ring record and the reply of a write that was made
  * (n bytes) or failed (-errno); also for parked writes, when they are resumed */
-void ls_write_finish(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64_t fh, bool writepage,
-                     off_t off, ssize_t n);
+void ls_write_finish(fuse_req_t req, struct ls_engine *e, uint64_t fh, bool writepage, off_t off, ssize_t n);
 void ls_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void ls_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);

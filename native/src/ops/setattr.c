@@ -63,6 +63,7 @@ void ls_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   }
 
   if (r == 0 && (valid & FUSE_SET_ATTR_SIZE)) {
+    ls_before_truncate(e, fd >= 0 ? fd : n->fd, attr->st_size);
     r = tier ? ls_tier_truncate(e->tiers, tier, (uint64_t)attr->st_size)
         : fd >= 0 ? ls_sys(ftruncate(fd, attr->st_size)) : truncate_node(n, attr->st_size);
     if (r == 0)

@@ -2,17 +2,15 @@
 
 #include <unistd.h>
 
-/* Counters, the set-id rule, one ring record and the reply, for a write that was made (n bytes)
- * or failed (-errno). Nothing here allocates, locks or waits. ops[WRITE] is not incremented: it
- * is writes + errors[WRITE], one atomic fewer. */
-void ls_write_finish(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64_t fh, bool writepage,
-                     off_t off, ssize_t n) {
+/* Counters, one ring record and the reply, for a write that was made (n bytes) or failed
+ * (-errno). Nothing here allocates, locks or waits. ops[WRITE] is not incremented: it is
+ * writes + errors[WRITE], one atomic fewer. */
+void ls_write_finish(fuse_req_t req, struct ls_engine *e, uint64_t fh, bool writepage, off_t off, ssize_t n) {
   if (n < 0) {
     ls_count_error(e, LS_OP_WRITE);
     fuse_reply_err(req, (int)-n);
     return;
   }
-  if (ls_fh_kills_setid(fh)) ls_kill_setid(req, e, ino, ls_fh_fd(fh));
   struct ls_counters *c = &e->counters;
   atomic_fetch_add_explicit(&c->writes, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&c->bytes_written, (uint64_t)n, memory_order_relaxed);
@@ -27,11 +25,19 @@ void ls_write_finish(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64
   fuse_reply_write(req, (size_t)n);
 }
 
+/* A handle flagged at open clears set-id bits before it writes, as the kernel would (ops.h);
+ * the write is refused when they cannot be cleared. 0 or -errno. */
+static int kill_setid_first(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, uint64_t fh) {
+  return ls_fh_kills_setid(fh) ? ls_kill_setid(req, e, ino, ls_fh_fd(fh)) : 0;
+}
+
 /* The data path of a RAM-only mount: the write itself into the tmpfs file, then the above. */
 void ls_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
                  struct fuse_file_info *fi) {
-  ssize_t n = pwrite(ls_fh_fd(fi->fh), buf, size, off);
-  ls_write_finish(req, ls_engine_of(req), ino, fi->fh, fi->writepage, off, n < 0 ? -errno : n);
+  struct ls_engine *e = ls_engine_of(req);
+  ssize_t n = kill_setid_first(req, e, ino, fi->fh);
+  if (n == 0 && (n = pwrite(ls_fh_fd(fi->fh), buf, size, off)) < 0) n = -errno;
+  ls_write_finish(req, e, fi->fh, fi->writepage, off, n);
 }
 
 /* The data path of a tiered mount: into the file's RAM tail (tier/io.c), one lock of its own;
@@ -42,20 +48,19 @@ void ls_op_write_tiered(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
   struct ls_engine *e = ls_engine_of(req);
   struct ls_node *n = ls_node_of(e, ino);
   struct ls_tier *t = n->tier;
-  ssize_t r;
-  if (!t) {
+  ssize_t r = kill_setid_first(req, e, ino, fi->fh);
+  if (r < 0) {
+    ls_write_finish(req, e, fi->fh, fi->writepage, off, r);
+  } else if (!t) {
     r = pwrite(ls_fh_fd(fi->fh), buf, size, off);
     if (r < 0) r = -errno;
     else ls_tiering_direct_written(e, n);
+    ls_write_finish(req, e, fi->fh, fi->writepage, off, r);
   } else if (ls_park_busy(&e->park) || ls_tiers_throttled(e->tiers)) {
     ls_park_write(req, e, ino, fi, buf, size, off);
-    return;
   } else {
     r = ls_tier_write(e->tiers, t, buf, size, (uint64_t)off);
-    if (r == -ENOSPC && ls_tiers_may_wait(e->tiers)) {
-      ls_park_write(req, e, ino, fi, buf, size, off);
-      return;
-    }
+    if (r == -ENOSPC && ls_tiers_may_wait(e->tiers)) ls_park_write(req, e, ino, fi, buf, size, off);
+    else ls_write_finish(req, e, fi->fh, fi->writepage, off, r);
   }
-  ls_write_finish(req, e, ino, fi->fh, fi->writepage, off, r);
 }

@@ -7,8 +7,10 @@ import type { MountRecord } from '../../control/protocol';
 import { DEFAULTS, parseDuration } from '../../config/mount-config';
 import { execFile } from 'node:child_process';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, mountsAt, readMounts, type MountEntry } from '../../util/mountinfo';
-import { bytes, duration, fit } from '../format';
+import { bytes, counted, duration, fit } from '../format';
 import { failAndExit, printJson } from '../output';
+import { ErrorCodes, isLogshadowError } from '../../errors';
+import { errorCode } from '../../util/errno';
 
 interface ListFlags {
   json?: boolean;
@@ -21,8 +23,9 @@ interface ListFlags {
  * ENOTCONN). elsewhere: mounted and alive, but its daemon keeps no record in this run directory.
  * unresponsive: mounted, and neither the daemon nor the mount answered in time. gone: a record
  * whose mount is not there and whose daemon does not answer (left by a daemon killed outright).
+ * denied: mounted, but this user may not reach its daemon (its control socket is root's).
  */
-export type MountState = 'ok' | 'stale' | 'elsewhere' | 'unresponsive' | 'gone';
+export type MountState = 'ok' | 'stale' | 'elsewhere' | 'unresponsive' | 'gone' | 'denied';
 
 /** One mount in `list --json` (schema logshadow.list/1, docs/json.md). */
 export interface ListedMount {
@@ -50,6 +53,8 @@ export interface ListedMount {
 export interface ListReply {
   schema: 'logshadow.list/1';
   runDir: string;
+  /** Whether this user may read the run directory (it is root's, 0700); records are missed if not. */
+  runDirReadable: boolean;
   mounts: ListedMount[];
 }
 
@@ -91,13 +96,14 @@ Examples:
     });
 }
 
-function recordsIn(runDir: string): Map<string, { record: MountRecord; file: string }> {
+function recordsIn(runDir: string): { records: Map<string, { record: MountRecord; file: string }>; readable: boolean } {
   const out = new Map<string, { record: MountRecord; file: string }>();
   let names: string[];
   try {
     names = readdirSync(runDir);
-  } catch {
-    return out;
+  } catch (err) {
+    // Missing: no mount ever ran here. Not readable: a permission matter, said so in the output.
+    return { records: out, readable: errorCode(err) !== 'EACCES' && errorCode(err) !== 'EPERM' };
   }
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
@@ -112,7 +118,7 @@ function recordsIn(runDir: string): Map<string, { record: MountRecord; file: str
     if (typeof record?.mountpoint !== 'string' || recordPath(runDir, record.mountpoint) !== file) continue;
     out.set(record.mountpoint, { record, file });
   }
-  return out;
+  return { records: out, readable: true };
 }
 
 export async function listMounts(runDir: string, timeoutMs: number): Promise<ListReply> {
@@ -125,10 +131,10 @@ export async function listMounts(runDir: string, timeoutMs: number): Promise<Lis
       if (at[at.length - 1] === m) mounted.set(m.mountpoint, m);
     }
   }
-  const records = recordsIn(runDir);
+  const { records, readable } = recordsIn(runDir);
   const points = [...new Set([...mounted.keys(), ...records.keys()])].sort();
   const listed = await Promise.all(points.map((p) => describe(p, mounted.has(p), records.get(p), runDir, timeoutMs, mounts)));
-  return { schema: 'logshadow.list/1', runDir, mounts: listed };
+  return { schema: 'logshadow.list/1', runDir, runDirReadable: readable, mounts: listed };
 }
 
 async function describe(mountpoint: string, isMounted: boolean, rec: { record: MountRecord; file: string } | undefined,
@@ -152,7 +158,10 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
       sizeBytes: s.space.sizeBytes, freeBytes: s.space.freeBytes, timeToFullSec: s.space.timeToFullSec.atP95, files: s.totals.files,
       message: isMounted ? null : 'the daemon answers but its mount is not in this mount namespace',
     };
-  } catch {
+  } catch (err) {
+    if (isLogshadowError(err) && err.code === ErrorCodes.NOT_ROOT) {
+      return { ...base, state: 'denied', message: 'its daemon is root\'s: run logshadow list as root for its details' };
+    }
     // no daemon answered: tell a dead one from one served elsewhere by asking the kernel
   }
   if (!isMounted) {
@@ -191,7 +200,8 @@ function probeMount(mountpoint: string, timeoutMs: number): Promise<{ ok: true }
 
 /** The human view: one line per mount, a second with the backing or what to do; 80 columns. */
 export function renderList(reply: ListReply, width = 80): string {
-  if (!reply.mounts.length) return `no logshadow mounts (records looked for in ${reply.runDir})\n`;
+  const denied = reply.runDirReadable ? '' : `(${reply.runDir} is root's: run logshadow list as root to see every mount)\n`;
+  if (!reply.mounts.length) return `no logshadow mounts (records looked for in ${reply.runDir})\n${denied}`;
   const w = { state: 12, engine: 11, cache: 12, size: 8, free: 8 };
   const fixed = w.state + w.engine + w.cache + w.size + w.free + 5;
   const mp = Math.max(16, width - fixed - 1);
@@ -207,7 +217,7 @@ export function renderList(reply: ListReply, width = 80): string {
       ? [
         `backing ${m.backing ?? '?'}${m.ownTmpfs ? ' (own tmpfs)' : ''}`,
         `pid ${m.pid ?? '?'}`,
-        m.files !== null ? `${m.files} files` : '',
+        m.files !== null ? counted(m.files, 'file') : '',
         m.uptimeSec !== null ? `up ${duration(m.uptimeSec)}` : '',
         `full in ${m.timeToFullSec === null ? 'never' : duration(m.timeToFullSec)}`,
         m.message ? `(${m.message})` : '',
@@ -215,7 +225,7 @@ export function renderList(reply: ListReply, width = 80): string {
       : [m.message ?? m.state];
     lines.push(...wrapSegments(segments, width - 4).map((l) => `    ${l}`));
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + denied;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
+import { checkTmpfsSize } from '../../config/memory-bound';
 import { POLICY_NAMES } from '../../alloc/policies';
 import {
   DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parseLevelOrOff, parsePatterns, parsePositiveInt, parseSize,
@@ -11,8 +12,8 @@ import {
 import { mountKey } from '../../control/paths';
 import { request } from '../../control/client';
 import { createLogger } from '../../daemon/logger';
-import { resolveDirectory } from '../../daemon/prepare-mountpoint';
-import { ErrorCodes, ExitCodes, LogshadowError, usageError, type ErrorCode } from '../../errors';
+import { checkEnvironment, resolveDirectory } from '../../daemon/prepare-mountpoint';
+import { ErrorCodes, ExitCodes, LogshadowError, optionError, type ErrorCode } from '../../errors';
 import { failAndExit } from '../output';
 import { parseListenAddress } from '../../metrics/listen-address';
 import { socketPath } from '../../control/paths';
@@ -92,6 +93,7 @@ Examples:
     .action(async (dir: string, flags: MountFlags, cmd: Command) => {
       try {
         const config = withConfigFile(cmd, flags, (merged) => toConfig(dir, merged));
+        checkEnvironment(); // before --background touches the run directory, which is root's
         if (flags.background) await mountInBackground(config);
         else await runForeground(config);
       } catch (err) {
@@ -103,15 +105,15 @@ Examples:
 export function toConfig(dir: string, flags: MountFlags): MountConfig {
   const mountpoint = resolveDirectory(dir, 'directory');
   const ringCapacity = parsePositiveInt(flags.ringCapacity, '--ring-capacity');
-  if ((ringCapacity & (ringCapacity - 1)) !== 0) throw usageError(`--ring-capacity: ${ringCapacity} is not a power of two`);
+  if ((ringCapacity & (ringCapacity - 1)) !== 0) throw optionError('--ring-capacity', `${ringCapacity} is not a power of two`);
   const logFile = flags.logFile ? canonicalDir(flags.logFile) : null;
   if (logFile && isInside(logFile, mountpoint)) {
-    throw usageError(`--log-file ${flags.logFile} is inside the mount: the daemon never logs into a directory it serves`);
+    throw optionError('--log-file', `${flags.logFile} is inside the mount: the daemon never logs into a directory it serves`);
   }
   return {
     mountpoint,
     backing: flags.backing ?? null,
-    tmpfsSizeBytes: parseSize(flags.size, '--size'),
+    tmpfsSizeBytes: checkTmpfsSize(parseSize(flags.size, '--size'), flags.size),
     engine: parseChoice<EngineChoice>(flags.engine, ['auto', 'native', 'fuse-native'], '--engine'),
     cache: parseChoice(flags.cache, ['writethrough', 'writeback'] as const, '--cache'),
     refreshMs: parseDuration(flags.refresh, '--refresh'),
@@ -122,7 +124,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     preallocLifetimeMs: parseDuration(flags.preallocLifetime, '--prealloc-lifetime'),
     ringCapacity,
     maxWrite: DEFAULTS.maxWrite,
-    runDir: flags.runDir,
+    runDir: resolve(flags.runDir),
     logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
     logFile,
     debugFuse: Boolean(flags.debugFuse),
@@ -141,7 +143,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
 function persistOf(flags: MountFlags, mountpoint: string): MountConfig['persist'] {
   if (flags.persist === false) return 'off';
   if (flags.persist === undefined) return flags.backing ? 'off' : 'auto';
-  if (flags.backing) throw usageError('--persist and --backing do not go together: --backing is for RAM-only mounts');
+  if (flags.backing) throw optionError('--persist', 'does not go with --backing: --backing is for RAM-only mounts');
   const dir = resolveDirectory(flags.persist, 'persist directory');
   if (dir === mountpoint || isInside(dir, mountpoint)) {
     throw new LogshadowError(ErrorCodes.BAD_PERSIST, `--persist ${flags.persist} is inside the mount: the disk side must be reachable without it`);

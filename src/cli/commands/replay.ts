@@ -3,7 +3,7 @@ import { parseDuration } from '../../config/mount-config';
 import { usageError } from '../../errors';
 import { planReplay, replay } from '../../replay/replayer';
 import { STAMP_FORMATS } from '../../replay/timestamps';
-import { duration } from '../format';
+import { counted, duration } from '../format';
 import { failAndExit } from '../output';
 
 interface ReplayFlags {
@@ -29,8 +29,8 @@ for formats without milliseconds); a stamp that goes backwards is held at the
 one before it.
 
 Examples:
-  logshadow replay Android_2k.log /var/log/myapp/android.log
-  logshadow replay Apache_2k.log /var/log/myapp/error.log --scale 60`)
+  logshadow replay mount-examples/replay/sample-app.log /var/log/myapp/app.log
+  logshadow replay mount-examples/replay/sample-app.log /logs/a.log --scale 10`)
     .action(async (log: string, target: string, flags: ReplayFlags) => {
       try {
         const scale = Number(flags.scale);
@@ -46,12 +46,12 @@ Examples:
         };
         const plan = planReplay(log, options);
         if (!flags.quiet) {
-          process.stderr.write(`replay: ${plan.lines.length} lines, format ${plan.format.name}, takes ${duration(plan.schedule.spanMs / scale / 1000)}` +
-            ` (${plan.schedule.clamped} stamps held back, ${plan.schedule.unstamped} lines without a stamp)\n`);
+          process.stderr.write(`replay: ${counted(plan.lines.length, 'line', 'lines', String)}, format ${plan.format.name}, takes ${duration(plan.schedule.spanMs / scale / 1000)}` +
+            ` (${counted(plan.schedule.clamped, 'stamp', 'stamps', String)} held back, ${counted(plan.schedule.unstamped, 'line', 'lines', String)} without a stamp)\n`);
         }
         const result = await replay(plan, target, options);
         if (!flags.quiet && tty) process.stderr.write('\n');
-        process.stdout.write(`replay: wrote ${result.lines} lines (${result.bytes} bytes) to ${target}; at most ${Math.round(result.lateMs)} ms behind schedule\n`);
+        process.stdout.write(`replay: wrote ${counted(result.lines, 'line', 'lines', String)} (${counted(result.bytes, 'byte', 'bytes', String)}) to ${target}; at most ${Math.round(result.lateMs)} ms behind schedule\n`);
       } catch (err) {
         failAndExit(err);
       }

@@ -7,7 +7,7 @@ import { ErrorCodes, LogshadowError, usageError } from '../../errors';
 import { renderReport } from '../../report/html';
 import type { DurabilityStats } from '../../daemon/durability-stats';
 import type { HistoryView } from '../../shadow/window-history';
-import { bytes } from '../format';
+import { bytes, counted } from '../format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 
@@ -59,7 +59,7 @@ Examples:
         }
         const stats = await request<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target.socket, 'stats', {}, 30_000);
         const windows = history.streams.reduce((n, s) => n + s.windows.length, 0);
-        say(`charting ${history.streams.length} files, ${windows} windows`);
+        say(`charting ${counted(history.streams.length, 'file')}, ${counted(windows, 'window')}`);
         const html = renderReport({ history, mount: { engine: stats.engine, cache: stats.cache, uptimeSec: stats.uptimeSec, durability: stats.durability }, generatedAt: new Date() });
         const out = resolve(flags.out!);
         // Written beside, then renamed: a reader never sees half a page.
@@ -71,7 +71,7 @@ Examples:
           rmSync(tmp, { force: true });
           throw new LogshadowError(ErrorCodes.USAGE, `report: cannot write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
-        if (!flags.quiet) process.stdout.write(`report: wrote ${out} (${bytes(Buffer.byteLength(html))}, ${history.streams.length} files)\n`);
+        if (!flags.quiet) process.stdout.write(`report: wrote ${out} (${bytes(Buffer.byteLength(html))}, ${counted(history.streams.length, 'file')})\n`);
       } catch (err) {
         failAndExit(err);
       }

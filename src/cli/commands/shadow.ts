@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
-import { DEFAULTS } from '../../config/mount-config';
+import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
 import { bytes, bytesShort, count, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
@@ -33,24 +33,31 @@ Examples:
   logshadow shadow /var/log/myapp --json | jq .filesystem.timeToFullSec`)
     .action(async (dir: string, flags: ShadowFlags) => {
       try {
+        const entries = flags.entries.trim() === '0' ? 0 : parsePositiveInt(flags.entries, '--entries');
+        const top = parsePositiveInt(flags.top, '--top');
+        // A path inside the mount; "app.log" means "/app.log".
+        const file = flags.file === undefined ? undefined : flags.file.startsWith('/') ? flags.file : `/${flags.file}`;
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const entries = Math.max(0, Number(flags.entries) || 0);
-        const reply = await request<ShadowReply>(target.socket, 'shadow', { file: flags.file, entries });
+        const reply = await request<ShadowReply>(target.socket, 'shadow', { file, entries });
         if (flags.json) return printJson(reply);
-        process.stdout.write(renderShadow(reply, Math.max(1, Number(flags.top) || 10), entries));
+        process.stdout.write(renderShadow(reply, top, entries, file));
       } catch (err) {
         failAndExit(err);
       }
     });
 }
 
-const range = (i: Interval, f: (n: number) => string) => `${f(i.mean)} [${f(i.p90[0])}-${f(i.p90[1])}]`;
+/**
+ * The median, which lies inside the interval by construction (the model orders its quantiles);
+ * the mean of a skewed forecast may not, and a point shown outside its own interval reads as a bug.
+ */
+const range = (i: Interval, f: (n: number) => string) => `${f(i.median)} [${f(i.p90[0])}-${f(i.p90[1])}]`;
 
-export function renderShadow(v: ShadowReply, top: number, entries: number): string {
+export function renderShadow(v: ShadowReply, top: number, entries: number, file?: string): string {
   const fs = v.filesystem;
   let out = `${headed(v.mountpoint, `  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)`)}\n`;
-  out += `values are mean [90% interval]\n`;
+  out += `values are median [90% interval]\n`;
   out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}\n`;
   const ttf = (s: number | null) => (s === null ? 'never' : duration(s));
   out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}\n`;
@@ -83,6 +90,10 @@ export function renderShadow(v: ShadowReply, top: number, entries: number): stri
       for (const e of s.entries) out += `  +${(e.inMs / 1000).toFixed(2)}s  ${e.level.padEnd(7)} ${bytes(e.bytes)}\n`;
     }
   }
-  if (!v.streams.length) out += '\n(no stream is writing: nothing to forecast)\n';
+  if (!v.streams.length) {
+    out += file
+      ? `\n(no forecast for ${file} yet: a stream earns one by writing in two refresh ticks)\n`
+      : '\n(no stream is writing: nothing to forecast)\n';
+  }
   return out;
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
-import { DEFAULTS } from '../../config/mount-config';
+import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { ProfileSnapshot } from '../../profile/profiler';
 import type { StreamSnapshot } from '../../profile/snapshot';
-import { bytes, count, duration, headed, num, pct, table } from '../format';
+import { bytes, count, counted, duration, headed, num, pct, table } from '../format';
 import { failAndExit, printJson } from '../output';
 import { durabilityLines } from '../durability-lines';
 import type { DurabilityStats } from '../../daemon/durability-stats';
@@ -26,7 +26,9 @@ export interface StatsReply extends ProfileSnapshot {
   uptimeSec: number;
   horizonMs: number;
   daemon: { rssBytes: number; heapUsedBytes: number; tick: { count: number; meanMs: number; p99Ms: number; activeStreams: number } };
-  durability: DurabilityStats;
+  /** Absent from daemons older than logshadow.stats/2. */
+  durability?: DurabilityStats;
+  engineCounters: { fileEventsDropped: number };
 }
 
 export function registerStats(program: Command): void {
@@ -44,11 +46,12 @@ Examples:
   logshadow stats /var/log/myapp --json | jq '.files[] | {key, lines, levels}'`)
     .action(async (dir: string, flags: StatsFlags) => {
       try {
+        const top = parsePositiveInt(flags.top, '--top');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
         const stats = await request<StatsReply>(target.socket, 'stats');
         if (flags.json) return printJson(stats);
-        process.stdout.write(renderStats(stats, Math.max(1, Number(flags.top) || 10)));
+        process.stdout.write(renderStats(stats, top));
       } catch (err) {
         failAndExit(err);
       }
@@ -77,15 +80,19 @@ function streamRows(streams: StreamSnapshot[], top: number): string[][] {
 export function renderStats(s: StatsReply, top: number): string {
   const t = s.daemon.tick;
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
-  out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${t.activeStreams} streams modelled)  dropped records ${s.droppedRecords}\n`;
-  out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
-  const levels: Record<string, number> = {};
-  for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
+  out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${counted(t.activeStreams, 'stream')} modelled)  dropped records ${s.droppedRecords}\n`;
+  out += `totals  ${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
+  const levels = s.totals.levels;
   out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n`;
-  out += durabilityLines(s.durability).join('\n') + '\n\n';
+  const c = s.totals.copies;
+  if (c.writes) out += `copies  ${bytes(c.bytes)} into ${counted(c.files, 'file')} by processes reading the mount (rotation copies; not in the totals)\n`;
+  const lost = s.engineCounters.fileEventsDropped;
+  if (lost) out += `file events dropped ${lost} (a full queue: their writes were counted, some not placed in their files)\n`;
+  if (s.durability) out += durabilityLines(s.durability).join('\n') + '\n';
+  out += '\n';
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
-  if (s.files.length > top) out += `(${s.files.length - top} more files: --top or --json)\n`;
+  if (s.files.length > top) out += `(${counted(s.files.length - top, 'more file', 'more files')}: --top or --json)\n`;
   out += '\n';
   out += table(['APPLICATION', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.apps, top), widths);
   if (!s.knowsCaller) out += `(the ${s.engine} engine cannot tell which process writes: applications show as unknown)\n`;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
-import { ErrorCodes, LogshadowError } from '../../errors';
+import { ErrorCodes, isLogshadowError, LogshadowError } from '../../errors';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../../util/mountinfo';
 import { unmountPath } from '../../util/unmount';
 import { failAndExit } from '../output';
@@ -45,7 +45,9 @@ async function unmountTarget(target: Target): Promise<string | null> {
   if (topMountAt(target.mountpoint)?.fstype !== LOGSHADOW_FSTYPE) return null;
   try {
     await request(target.socket, 'unmount', {}, 5000);
-  } catch {
+  } catch (err) {
+    // A daemon this user may not reach is not a dead one: its mount is not ours to pull away.
+    if (isLogshadowError(err) && err.code === ErrorCodes.NOT_ROOT) throw err;
     const outcome = await unmountPath(target.mountpoint, true);
     return `${target.mountpoint} unmounted (no daemon answered; ${outcome.lazy ? 'detached lazily' : 'stale mount removed'})`;
   }

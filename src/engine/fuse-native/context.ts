@@ -5,8 +5,9 @@ import type { WriteRing } from '../../ring/write-ring';
 export const MAX_QUEUED_FILE_EVENTS = 65_536;
 
 /**
- * What every fuse-native operation module shares: where the backing directory is, the open-file
- * table, and the two channels to the profiler (the write ring and the file-event queue).
+ * What every fuse-native operation module shares: where the backing directory is (the working
+ * directory, see backing()), the open-file table, and the two channels to the profiler (the write
+ * ring and the file-event queue).
  */
 export class OpContext {
   /** Backing fd → the engine's handle id for that open file. */
@@ -19,7 +20,8 @@ export class OpContext {
   /** See Engine.onFileGone. */
   fileGone: FileGoneHandler | null = null;
   private events: FileEvent[] = [];
-  fileEventsDropped = 0;
+  /** Handles whose open event was dropped: the consumer never heard of them, nor of their release. */
+  private readonly unannounced = new Set<number>();
   readonly counters: EngineCounters;
 
   constructor(
@@ -27,15 +29,17 @@ export class OpContext {
     readonly root: string,
     readonly ring: WriteRing,
   ) {
-    this.counters = { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0 };
+    this.counters = { ops: {}, errors: {}, writes: 0, bytesWritten: 0, ringDropped: 0, fileEventsDropped: 0 };
   }
 
   /**
-   * The backing path of a path inside the mount. The root maps to `<root>/.` because the root
-   * itself is a /proc magic link: lstat would describe the link, not the directory.
+   * The backing path of a path inside the mount: relative, to the working directory, which the
+   * engine makes the backing directory at mount. An absolute path through the backing directory's
+   * /proc/self/fd link would eat 17 bytes of PATH_MAX: a path of 4,080 bytes in the mount, which
+   * tmpfs takes, would fail with ENAMETOOLONG.
    */
   backing(path: string): string {
-    return path === '/' ? this.root + '/.' : this.root + path;
+    return path === '/' ? '.' : path.slice(1);
   }
 
   registerOpen(fd: number): number {
@@ -81,6 +85,15 @@ export class OpContext {
     this.gone(before.dev, before.ino);
   }
 
+  /**
+   * A file is about to be cut to `size` bytes (truncate, ftruncate, O_TRUNC): bytes the consumer
+   * has not read back yet would be gone before its tick (logrotate's copytruncate right after a
+   * write), so it catches up first, as it lets go of a removed file (Engine.onFileGone).
+   */
+  beforeTruncate(st: { dev: number; ino: number; size: number; isFile(): boolean } | undefined, size: number): void {
+    if (st && st.isFile() && st.size > size) this.gone(st.dev, st.ino);
+  }
+
   /** Tells the consumer; whatever it throws stays here, so that the operation is still answered. */
   gone(dev: number, ino: number): void {
     try {
@@ -90,11 +103,20 @@ export class OpContext {
     }
   }
 
-  /** Queues a file event; when the queue is full the event is dropped (and its descriptor closed). */
+  /**
+   * Queues a file event; when the queue is full the event is dropped (and its descriptor closed),
+   * except a release: a lost release would leave its file open in the consumer's tables for good.
+   * Releases are bounded anyway, one per announced open. The release of a handle whose open was
+   * dropped goes too: the consumer never heard of it.
+   */
   emit(event: FileEventBody, closeFd: (fd: number) => void): void {
-    if (this.events.length >= MAX_QUEUED_FILE_EVENTS) {
-      this.fileEventsDropped++;
-      if (event.kind === 'open' && event.readFd >= 0) closeFd(event.readFd);
+    if (event.kind === 'release' && this.unannounced.delete(event.handle)) return;
+    if (this.events.length >= MAX_QUEUED_FILE_EVENTS && event.kind !== 'release') {
+      this.counters.fileEventsDropped++;
+      if (event.kind === 'open') {
+        this.unannounced.add(event.handle);
+        if (event.readFd >= 0) closeFd(event.readFd);
+      }
       return;
     }
     this.events.push({ ...event, ringPos: this.ring.head });

@@ -12,7 +12,8 @@ import { PatchedFuse } from './patched-fuse';
 /**
  * The reference engine: every operation runs in JavaScript on fuse-native (libfuse 2). Correct
  * and simple, but each request crosses from a FUSE thread to the event loop and back, which is
- * why the native engine exists (DESIGN.md). It cannot know the caller, and has no writeback mode.
+ * why the native engine exists (docs/architecture.md). It cannot know the caller, and has no
+ * writeback mode.
  */
 export class FuseNativeEngine implements Engine {
   readonly name = 'fuse-native' as const;
@@ -46,14 +47,18 @@ export class FuseNativeEngine implements Engine {
     this.ring = new WriteRing(options.ringCapacity);
     this.ctx = new OpContext(options.backingPath, this.ring);
     // fuse-native joins its options into one -o string, so libfuse options it does not expose
-    // ride inside fsname (DESIGN.md). hard_remove is deliberately absent: fuse-native cannot
+    // ride inside fsname. hard_remove is deliberately absent: fuse-native cannot
     // serve a request without a path, so an open file that is unlinked or renamed over lives on
     // as libfuse 2's .fuse_hidden file until its last descriptor closes. nonempty: shadowing a
     // directory that already holds logs is the point (libfuse 3 no longer asks). direct_io: the
     // kernel's page-cache write path splits a write that crosses a page boundary into two
     // requests (Linux 6.x stops a request at a partly written page), so the profiler would count
-    // writes the application never made; with direct I/O each write(2) is one request.
-    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'nonempty', 'direct_io'];
+    // writes the application never made; with direct I/O each write(2) is one request. use_ino:
+    // stat reports the backing file's inode number, so two hard links of one file show one inode
+    // (libfuse 2 numbers its nodes by name). attr_timeout=0: libfuse 2 gives each name its own
+    // kernel inode, so a chmod or a link count changed through one name would stay stale through
+    // the other for a second; the price is a GETATTR where the kernel would have used its cache.
+    const hidden = ['big_writes', `max_write=${options.maxWrite}`, 'nonempty', 'direct_io', 'use_ino', 'attr_timeout=0'];
     this.fuse = new PatchedFuse(options.mountpoint, buildOps(this.ctx), {
       allowOther: true,
       defaultPermissions: true,
@@ -66,6 +71,9 @@ export class FuseNativeEngine implements Engine {
   }
 
   mount(): Promise<void> {
+    // Operations name backing files relative to the working directory (OpContext.backing): this
+    // process serves one mount and resolves every other path of its own as an absolute path.
+    process.chdir(this.options.backingPath);
     return new Promise((resolve, reject) => {
       this.fuse.mount((err) => {
         if (err) {

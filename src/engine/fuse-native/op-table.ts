@@ -11,6 +11,7 @@ import { ftruncate } from './ops/ftruncate';
 import { getattr } from './ops/getattr';
 import { link } from './ops/link';
 import { mkdir } from './ops/mkdir';
+import { mknod } from './ops/mknod';
 import { open } from './ops/open';
 import { read } from './ops/read';
 import { readdir } from './ops/readdir';
@@ -32,14 +33,13 @@ const FACTORIES: Record<keyof FuseOps, OpFactory | undefined> = {
   init: undefined,
   getattr, fgetattr, access, statfs, readdir, readlink,
   open, create, read, write, release, flush, fsync, truncate, ftruncate,
-  unlink, rename, link, symlink, mkdir, rmdir, chmod, chown, utimens,
-  // Node has no mknod(2); FIFOs and device nodes need the native engine.
-  mknod: undefined,
+  unlink, rename, link, symlink, mkdir, rmdir, chmod, chown, utimens, mknod,
 };
 
 /**
  * Builds the operations with request and error counters around each. The wrapper costs a closure
- * per request, which is noise next to fuse-native's thread handoff (DESIGN.md: ~85 µs).
+ * per request, which is noise next to fuse-native's hop from a FUSE thread to the event loop
+ * and back (docs/architecture.md).
  */
 export function buildOps(ctx: OpContext): FuseOps {
   const ops: Record<string, unknown> = {};

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CacheMode, EngineCounters, FileEvent } from '../engine';
 import type { SyncOutcome, SyncTrigger, TierFileStats, TierTotals } from '../tiers';
+import { ringLayoutMismatch } from '../../ring/layout';
 
 /**
  * Loading the native addons (native/build/<type>/<name>.node). Loading never throws: a caller
@@ -43,6 +44,8 @@ export function loadNativeAddon<T>(name: string, functions: readonly string[]): 
   if (!fs.existsSync(file)) return { ok: false, reason: `${file} is not built (run "npm run build:native")` };
   let mod: unknown;
   try {
+    // An addon is found at run time, by path: only require() loads a .node file.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(file);
   } catch (err) {
     return { ok: false, reason: `cannot load ${file}: ${(err as Error).message}` };
@@ -121,6 +124,8 @@ export interface NativeUnmountResult {
 }
 
 export interface NativeEngineAddon {
+  /** The write ring's layout this build uses (native/src/ring.h), checked at load. */
+  readonly ringLayout: unknown;
   /** Mounts and starts serving; throws an Error (code EMOUNT or an errno code) with the reason. */
   mount(options: NativeMountOptions): NativeEngineHandle;
   /** Oldest first; each open event's readFd now belongs to the caller. */
@@ -146,7 +151,8 @@ export interface NativeEngineAddon {
 let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
 
 export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
-  engineAddon ??= loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
+  if (engineAddon) return engineAddon;
+  const load = loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
     'mount',
     'drainFileEvents',
     'counters',
@@ -160,5 +166,7 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'tierStats',
     'recover',
   ]);
+  const mismatch = load.ok ? ringLayoutMismatch(load.addon.ringLayout) : null;
+  engineAddon = load.ok && mismatch ? { ok: false, reason: `${load.path}: ${mismatch} (run "npm run build:native")` } : load;
   return engineAddon;
 }

@@ -151,10 +151,8 @@ export class NativeEngine implements Engine {
       reserveHint: (file: FileIdentity, bytes: number): void => {
         if (this.unmounting === undefined) addon.reserveHint(handle, file.dev, file.ino, bytes);
       },
-      totals: (): TierTotals => {
-        const { list: _list, ...totals } = addon.tierStats(handle, 0);
-        return totals;
-      },
+      // asked for no file: its list is empty
+      totals: (): TierTotals => addon.tierStats(handle, 0),
       dirtyFiles: (max: number): TierFileStats[] => addon.tierStats(handle, max).list,
     };
   }

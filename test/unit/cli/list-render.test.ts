@@ -10,7 +10,7 @@ function mount(over: Partial<ListedMount>): ListedMount {
 
 describe('list, human view', () => {
   const reply: ListReply = {
-    schema: 'logshadow.list/1', runDir: '/run/logshadow',
+    schema: 'logshadow.list/1', runDir: '/run/logshadow', runDirReadable: true,
     mounts: [
       mount({}),
       mount({ mountpoint: '/srv/a/very/long/path/that/does/not/fit/in/the/mountpoint/column/logs', state: 'stale', message: 'stale: run logshadow mount /srv/a/very/long/path/that/does/not/fit/in/the/mountpoint/column/logs to recover', sizeBytes: null, freeBytes: null, engine: 'fuse-native' }),
@@ -34,13 +34,13 @@ describe('list, human view', () => {
   test('every backing path length stays within 80 columns, commas included', () => {
     for (let n = 1; n <= 120; n++) {
       const path = '/' + 'b'.repeat(n);
-      const text = renderList({ schema: 'logshadow.list/1', runDir: '/r', mounts: [mount({ backing: path, mountpoint: path })] });
+      const text = renderList({ schema: 'logshadow.list/1', runDir: '/r', runDirReadable: true, mounts: [mount({ backing: path, mountpoint: path })] });
       for (const l of text.trimEnd().split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     }
   });
 
   test('no mounts, and the word wrapper', () => {
-    expect(renderList({ schema: 'logshadow.list/1', runDir: '/x', mounts: [] })).toBe('no logshadow mounts (records looked for in /x)\n');
+    expect(renderList({ schema: 'logshadow.list/1', runDir: '/x', runDirReadable: true, mounts: [] })).toBe('no logshadow mounts (records looked for in /x)\n');
     expect(wrap('aa bb cc', 5)).toEqual(['aa bb', 'cc']);
     expect(wrap('/a/very/long/word', 8)).toEqual(['…ng/word']);
   });

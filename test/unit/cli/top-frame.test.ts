@@ -61,7 +61,7 @@ describe('top frame', () => {
     const text = renderFrame(stats, shadow, base).join('\n');
     expect(text).toMatch(/RAM disk \[#+\.+\] 75% used of 256.0MiB, 64.0MiB free/);
     expect(text).toMatch(/full in 2h00m at the forecast mean, 5m00s at its p95 +FILLS SOON/);
-    expect(text).toMatch(/next 10s 50.3KiB \[20K-88K\]/);
+    expect(text).toMatch(/next 10s 48.8KiB \[20K-88K\]/); // the median, inside its interval
     expect(text).toMatch(/reserved 4.00KiB ahead \(1 file, budget 25.0MiB\)/);
     expect(text).toMatch(/hit 75%/);
     // The forecast of /alpha.log with its interval; a file without a model shows dashes.

@@ -34,7 +34,7 @@ describe('--metrics-listen', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toMatchObject({ code: 'LS_USAGE' });
+    expect(err).toMatchObject({ code: 'LS_BAD_OPTION', exitCode: 2, flag: '--metrics-listen' });
     const message = (err as Error).message;
     expect(message).toMatch(/^--metrics-listen: /);
     expect(message).toMatch(why);

@@ -26,8 +26,10 @@ function file(key: string, bytes: number, opts: { errors?: number; scored?: bool
 function stats(files: FileIn[], over: Partial<MetricsStats> = {}): MetricsStats {
   return {
     engine: 'native', cache: 'writethrough', uptimeSec: 12.5, horizonMs: 10_000,
-    daemon: { rssBytes: 50e6, tick: { count: 40, meanMs: 1.5, p99Ms: 4, maxMs: 6, activeStreams: files.length } },
-    engineCounters: { writes: 1234, bytesWritten: files.reduce((s, f) => s + f.bytes, 0) },
+    daemon: { rssBytes: 50e6, tick: { count: 40, sumMs: 60, meanMs: 1.5, p99Ms: 4, maxMs: 6, activeStreams: files.length } },
+    engineCounters: { writes: 1234, bytesWritten: files.reduce((s, f) => s + f.bytes, 0), fileEventsDropped: 2 },
+    // Since the start: more than the files still in the table hold (some were evicted).
+    totals: { levels: { fatal: 0, error: 7, warn: 0, notice: 0, info: 500, debug: 0, trace: 0, unknown: 1 } },
     space: { sizeBytes: 64 << 20, freeBytes: 60 << 20, timeToFullSec: { atMean: null, atP95: 3600 }, warnings: { fillsSoon: false, lowFree: true } },
     prealloc: { enabled: true, reservedBytes: 4096, hitBytes: 2048, releasedUnusedBytes: 1024, aheadBytes: 512, budgetBytes: 1 << 20 },
     droppedRecords: 3,
@@ -68,18 +70,20 @@ describe('renderPrometheus', () => {
     expect(sampleOf(fams, 'logshadow_engine_info', { engine: 'native', cache: 'writethrough' })).toBe(1);
     expect(sampleOf(fams, 'logshadow_writes_total')).toBe(1234);
     expect(sampleOf(fams, 'logshadow_written_bytes_total')).toBe(25_100);
-    expect(sampleOf(fams, 'logshadow_lines_total', { level: 'error' })).toBe(3);
-    expect(sampleOf(fams, 'logshadow_lines_total', { level: 'info' })).toBe(50 - 3 + 200 + 1);
+    // From the monotonic totals, not from the evicting file table (which holds 3 errors).
+    expect(sampleOf(fams, 'logshadow_lines_total', { level: 'error' })).toBe(7);
+    expect(sampleOf(fams, 'logshadow_lines_total', { level: 'info' })).toBe(500);
     expect(fams.get('logshadow_lines_total')!.samples).toHaveLength(8);
     expect(sampleOf(fams, 'logshadow_dropped_records_total')).toBe(3);
+    expect(sampleOf(fams, 'logshadow_file_events_dropped_total')).toBe(2);
     expect(sampleOf(fams, 'logshadow_tmpfs_free_bytes')).toBe(60 << 20);
     // Never at the mean rate: +Inf rather than a missing series.
     expect(sampleOf(fams, 'logshadow_time_to_full_seconds', { rate: 'mean' })).toBe(Number.POSITIVE_INFINITY);
     expect(text).toContain('logshadow_time_to_full_seconds{rate="mean"} +Inf\n');
     expect(sampleOf(fams, 'logshadow_time_to_full_seconds', { rate: 'p95' })).toBe(3600);
     expect(sampleOf(fams, 'logshadow_space_warning', { warning: 'low_free' })).toBe(1);
-    expect(sampleOf(fams, 'logshadow_forecast_bytes', { file: '/b.log', quantile: '0.95' })).toBe(400);
-    expect(sampleOf(fams, 'logshadow_forecast_bytes', { file: '/b.log', quantile: '0.05' })).toBe(100);
+    expect(sampleOf(fams, 'logshadow_forecast_bytes', { file: '/b.log', q: '0.95' })).toBe(400);
+    expect(sampleOf(fams, 'logshadow_forecast_bytes', { file: '/b.log', q: '0.05' })).toBe(100);
     expect(sampleOf(fams, 'logshadow_forecast_mae_bytes', { file: '/a.log', forecaster: 'naive_last' })).toBe(1000);
     expect(sampleOf(fams, 'logshadow_forecast_mae_bytes', { file: '/a.log', forecaster: 'moving_average' })).toBe(1500);
     // A file without a model has bytes but no forecast.
@@ -87,6 +91,10 @@ describe('renderPrometheus', () => {
     expect(fams.get('logshadow_forecast_bytes')!.samples.some((s) => s.labels.file === '/idle.log')).toBe(false);
     expect(sampleOf(fams, 'logshadow_prealloc_released_unused_bytes_total')).toBe(1024);
     expect(sampleOf(fams, 'logshadow_tick_seconds', { quantile: '0.99' })).toBeCloseTo(0.004, 12);
+    // A summary: quantiles with their _sum and _count.
+    expect(fams.get('logshadow_tick_seconds')!.type).toBe('summary');
+    expect(fams.get('logshadow_tick_seconds')!.samples.find((x) => x.name === 'logshadow_tick_seconds_sum')!.value).toBeCloseTo(0.06, 12);
+    expect(fams.get('logshadow_tick_seconds')!.samples.find((x) => x.name === 'logshadow_tick_seconds_count')!.value).toBe(40);
     expect(sampleOf(fams, 'logshadow_daemon_resident_memory_bytes')).toBe(50e6);
   });
 
@@ -111,9 +119,12 @@ describe('renderPrometheus', () => {
     // The busiest 50 by bytes are the ones named.
     for (let i = 150; i < 200; i++) expect(labels.has(`/f${String(i).padStart(3, '0')}.log`)).toBe(true);
     const written = fams.get('logshadow_file_written_bytes_total')!.samples;
-    expect(written.reduce((s, x) => s + x.value, 0)).toBe(files.reduce((s, f) => s + f.bytes, 0));
     const rest = files.slice(0, 150);
-    expect(sampleOf(fams, 'logshadow_file_written_bytes_total', { file: OTHER_FILES })).toBe(rest.reduce((s, f) => s + f.bytes, 0));
+    // The counter holds only named files (a sum over a changing set is no counter); the rest is a gauge.
+    expect(written).toHaveLength(50);
+    expect(written.some((x) => x.labels.file === OTHER_FILES)).toBe(false);
+    expect(sampleOf(fams, 'logshadow_other_files_written_bytes')).toBe(rest.reduce((s, f) => s + f.bytes, 0));
+    expect(written.reduce((s, x) => s + x.value, 0) + sampleOf(fams, 'logshadow_other_files_written_bytes')).toBe(files.reduce((s, f) => s + f.bytes, 0));
     expect(sampleOf(fams, 'logshadow_forecast_mean_bytes', { file: OTHER_FILES })).toBeCloseTo(rest.reduce((s, f) => s + f.bytes / 100, 0), 6);
     expect(sampleOf(fams, 'logshadow_forecast_mae_bytes', { file: OTHER_FILES, forecaster: 'model' })).toBeCloseTo(rest.reduce((s, f) => s + f.bytes / 10, 0), 6);
     const conf = sampleOf(fams, 'logshadow_forecast_confidence', { file: OTHER_FILES });
@@ -136,6 +147,7 @@ describe('the exposition writer and the strict reader refuse malformed text', ()
     expect(() => new Exposition().family('bad-name', 'gauge', 'x')).toThrow(/bad metric name/);
     expect(() => new Exposition().family('a', 'gauge', 'x').sample(1, { 'bad-label': 'v' })).toThrow(/bad label/);
     expect(() => new Exposition().family('a', 'gauge', 'x').family('a', 'gauge', 'y')).toThrow(/twice/);
+    expect(() => new Exposition().family('a', 'gauge', 'x').sample(1, { quantile: '0.5' })).toThrow(/quantile label/);
   });
 
   test('reader', () => {

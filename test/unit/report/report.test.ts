@@ -85,6 +85,12 @@ describe('the report page', () => {
     expect(d.match(/M/g)).toHaveLength(2);
   });
 
+  test('one file of one line reads as English', () => {
+    const page = renderReport({ history: history([{ key: '/one.log', windows: ws.slice(0, 1) }]), mount, generatedAt: at });
+    expect(page).toContain('1 busiest file shown of 1 with a model');
+    expect(page).toMatch(/written in 10 lines; the last 1 of 1 scored window\b/);
+  });
+
   test('no scored window yet: says so', () => {
     const page = renderReport({ history: history([]), mount, generatedAt: at });
     expect(page).toContain('No file has a scored window yet');

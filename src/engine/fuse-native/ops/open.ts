@@ -1,4 +1,4 @@
-import { constants, fchmod, fstat, open as fsOpen } from 'node:fs';
+import { constants, fchmod, fstat, lstat, open as fsOpen } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { closeQuietly, openReadFd } from '../read-fd';
@@ -15,21 +15,33 @@ const S_ISGID = 0o2000;
  */
 export function open(ctx: OpContext) {
   return (path: string, flags: number, cb: Reply): void => {
+    const writer = (flags & O_ACCMODE) !== constants.O_RDONLY;
     const backingFlags = (flags & ~(constants.O_CREAT | constants.O_EXCL | constants.O_NOCTTY)) | constants.O_NOFOLLOW;
-    fsOpen(ctx.backing(path), backingFlags, (err, fd) => {
-      if (err) return cb(toNegErrno(err));
-      if ((flags & O_ACCMODE) !== constants.O_RDONLY) return dropSetId(fd, () => opened(fd));
-      opened(fd);
-    });
     const opened = (fd: number) => {
       const handle = ctx.registerOpen(fd);
       openReadFd(fd, (readFd, inode) => {
         // Counted before the reply, so before the first write can arrive.
-        if (inode) ctx.addHandle(fd, inode, (flags & O_ACCMODE) !== constants.O_RDONLY);
+        if (inode) ctx.addHandle(fd, inode, writer);
         ctx.emit({ kind: 'open', handle, path, pid: 0, flags, created: false, readFd }, closeQuietly);
         cb(0, fd);
       });
     };
+    const openBacking = () => fsOpen(ctx.backing(path), backingFlags, (err, fd) => {
+      if (err) return cb(toNegErrno(err));
+      if (!writer) return opened(fd);
+      dropSetId(fd, (dropErr) => {
+        if (!dropErr) return opened(fd);
+        // A writable handle on a set-id file that keeps its bits is not handed out.
+        closeQuietly(fd);
+        cb(toNegErrno(dropErr));
+      });
+    });
+    if (!(flags & constants.O_TRUNC)) return openBacking();
+    // O_TRUNC cuts the file: the consumer reads what it has not yet, first.
+    lstat(ctx.backing(path), (_e, st) => {
+      ctx.beforeTruncate(st, 0);
+      openBacking();
+    });
   };
 }
 
@@ -37,10 +49,11 @@ export function open(ctx: OpContext) {
  * Direct I/O writes skip the kernel's clearing of set-id bits, and the root daemon's own write
  * does not clear them either. This engine cannot tell a root caller (who may keep them) from
  * anyone else, so opening a set-id file for writing clears them: stricter than tmpfs, never looser.
+ * A failure to clear them (or to look) fails the open.
  */
-function dropSetId(fd: number, done: () => void): void {
+function dropSetId(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
   fstat(fd, (err, st) => {
-    if (err || !(st.mode & (S_ISUID | S_ISGID))) return done();
-    fchmod(fd, st.mode & 0o1777, () => done());
+    if (err || !(st.mode & (S_ISUID | S_ISGID))) return done(err);
+    fchmod(fd, st.mode & 0o1777, done);
   });
 }

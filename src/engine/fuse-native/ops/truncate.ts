@@ -1,4 +1,4 @@
-import { close, constants, ftruncate, open } from 'node:fs';
+import { close, constants, fstat, ftruncate, open } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { closeQuietly } from '../read-fd';
@@ -9,10 +9,13 @@ export function truncate(ctx: OpContext) {
   return (path: string, size: number, cb: Reply): void => {
     open(ctx.backing(path), constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK, (err, fd) => {
       if (err) return cb(toNegErrno(err));
-      ftruncate(fd, size, (tErr) => {
-        close(fd, () => {
-          if (!tErr) ctx.emit({ kind: 'truncate', path, size }, closeQuietly);
-          cb(tErr ? toNegErrno(tErr) : 0);
+      fstat(fd, (_statErr, st) => {
+        ctx.beforeTruncate(st, size);
+        ftruncate(fd, size, (tErr) => {
+          close(fd, () => {
+            if (!tErr) ctx.emit({ kind: 'truncate', path, size }, closeQuietly);
+            cb(tErr ? toNegErrno(tErr) : 0);
+          });
         });
       });
     });

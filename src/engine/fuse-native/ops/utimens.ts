@@ -5,9 +5,9 @@ import { onInode } from '../nofollow';
 import { toNegErrno } from '../../../util/errno';
 
 /**
- * fuse-native passes times in milliseconds and, in 2.2.6, passes the access time twice (its C
- * glue drops the modification time): a known limit of the reference engine, fixed in the native
- * engine. Both times are set to what arrives.
+ * Both times, in milliseconds (PatchedFuse recovers the modification time that fuse-native
+ * 2.2.6's glue drops). libfuse 2 calls this only when both times are set: a utimensat that sets
+ * one and omits the other succeeds there without reaching any filesystem.
  */
 export function utimens(ctx: OpContext) {
   return (path: string, atimeMs: number, mtimeMs: number, cb: Reply): void => {

@@ -1,0 +1,48 @@
+/* logshadow_sys: the system calls of sys.h, without libfuse. Every call returns 0 or -errno and
+ * throws only a TypeError for an argument of the wrong type. */
+#include <errno.h>
+
+#include "../sys.h"
+#include "util.h"
+
+static napi_value result(napi_env env, int r) {
+  napi_value v;
+  napi_create_int32(env, r, &v);
+  return v;
+}
+
+/* mknod(path, mode, dev) */
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char path[4097];
+  size_t len = 0;
+  double mode, dev;
+  if (!ls_napi_args(env, info, 3, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok ||
+      napi_get_value_double(env, argv[1], &mode) != napi_ok || napi_get_value_double(env, argv[2], &dev) != napi_ok) {
+    napi_throw_type_error(env, NULL, "mknod(path: string, mode: number, dev: number)");
+    return NULL;
+  }
+  if (len >= 4096) return result(env, -ENAMETOOLONG);
+  if (!(mode >= 0 && mode < 4294967296.0 && dev >= 0 && dev < 18446744073709551616.0)) return result(env, -EINVAL);
+  return result(env, ls_mknod(path, (mode_t)mode, (uint64_t)dev));
+}
+
+/* raiseNofileLimit(): { error: 0 or -errno, soft, hard } */
+static napi_value js_raise_nofile(napi_env env, napi_callback_info info) {
+  (void)info;
+  uint64_t soft = 0, hard = 0;
+  int r = ls_raise_nofile(&soft, &hard);
+  napi_value o;
+  if (!ls_napi_ok(env, napi_create_object(env, &o)) || !ls_napi_set_number(env, o, "error", r) ||
+      !ls_napi_set_number(env, o, "soft", (double)soft) || !ls_napi_set_number(env, o, "hard", (double)hard))
+    return NULL;
+  return o;
+}
+
+NAPI_MODULE_INIT() {
+  if (!ls_napi_export_function(env, exports, "mknod", js_mknod) ||
+      !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile))
+    return NULL;
+  return exports;
+}

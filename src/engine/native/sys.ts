@@ -1,0 +1,18 @@
+import { loadNativeAddon, type AddonLoad } from './addon';
+
+/**
+ * logshadow_sys: system calls Node lacks (native/src/sys.h). It needs no libfuse, so it loads
+ * where the engine addon cannot. Every call returns 0 or -errno.
+ */
+export interface NativeSys {
+  mknod(path: string, mode: number, dev: number): number;
+  /** Raises RLIMIT_NOFILE (soft and hard) to the kernel's ceiling where allowed; what it is then. */
+  raiseNofileLimit(): { error: number; soft: number; hard: number };
+}
+
+let sys: AddonLoad<NativeSys> | undefined;
+
+export function loadNativeSys(): AddonLoad<NativeSys> {
+  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit']);
+  return sys;
+}

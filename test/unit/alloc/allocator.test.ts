@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { Allocator } from '../../../src/alloc/allocator';
+import { loadNativeAlloc } from '../../../src/alloc/native-alloc';
+import type { AllocationPolicy } from '../../../src/alloc/policy';
+import type { Logger } from '../../../src/daemon/logger';
+import { Profiler } from '../../../src/profile/profiler';
+import { ShadowLog } from '../../../src/shadow/shadow-log';
+import { FakeEngine } from '../../helpers/fake-engine';
+
+/**
+ * The allocator against a fake engine: real files in /dev/shm (tmpfs, so reserved blocks show in
+ * st_blocks), the real fallocate addon, a policy that always wants the same amount, and time
+ * passed in by hand. No mount, no root.
+ */
+const alloc = loadNativeAlloc();
+if (!alloc.ok) throw new Error(`the allocation addon is needed: ${alloc.reason}`);
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+const fixed = (bytes: number): AllocationPolicy => ({ name: 'fixed', target: () => bytes });
+const KiB = 1024;
+
+describe('allocator', () => {
+  let engine: FakeEngine;
+  let profiler: Profiler;
+  let shadow: ShadowLog;
+  let allocator: Allocator;
+  let now = 0;
+
+  function setup(policy: AllocationPolicy, budgetBytes = 1 << 20): void {
+    engine = FakeEngine.inShm();
+    profiler = new Profiler(engine, { refreshMs: 250, horizonMs: 1000 });
+    shadow = new ShadowLog(profiler, engine.dir, { horizonMs: 1000 });
+    allocator = new Allocator(profiler, engine, alloc.ok ? alloc.addon : (undefined as never), {
+      policy, budgetBytes, lifetimeMs: 60_000, horizonMs: 1000, refreshMs: 250, releaseAtLastClose: false,
+    }, silent);
+  }
+
+  /** One daemon tick: profile, forecast, allocate. */
+  function tick(advanceMs = 250): void {
+    now += advanceMs;
+    profiler.tick();
+    shadow.refresh(now);
+    allocator.tick(now, shadow.filesystem());
+  }
+
+  /** Blocks the file holds past its size: what is reserved ahead of it. */
+  function reservedPast(name: string): number {
+    const st = fs.statSync(join(engine.dir, name));
+    return Math.max(0, st.blocks * 512 - Math.ceil(st.size / 4096) * 4096);
+  }
+
+  /** A writer that has written in two ticks: its stream has a model and a forecast. */
+  function modelledWriter(name: string): number {
+    const h = engine.open(`/${name}`);
+    engine.write(h, 'INFO one\n');
+    tick();
+    engine.write(h, 'INFO two\n');
+    tick();
+    return h;
+  }
+
+  afterEach(() => {
+    allocator.close();
+    profiler.close();
+    engine.cleanup();
+  });
+
+  test('space is reserved ahead of a written file, past its end, without changing its size', () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('app.log');
+    tick();
+    expect(reservedPast('app.log')).toBe(64 * KiB);
+    expect(fs.statSync(join(engine.dir, 'app.log')).size).toBe(18);
+    expect(allocator.aheadBytes).toBeGreaterThan(60 * KiB);
+    engine.close(h);
+  });
+
+  test('all files together never hold more than the budget', () => {
+    setup(fixed(64 * KiB), 100 * KiB);
+    const handles = ['a.log', 'b.log', 'c.log', 'd.log'].map(modelledWriter);
+    for (let i = 0; i < 4; i++) tick();
+    const held = ['a.log', 'b.log', 'c.log', 'd.log'].reduce((n, f) => n + reservedPast(f), 0);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(100 * KiB);
+    expect(allocator.aheadBytes).toBeLessThanOrEqual(100 * KiB);
+    for (const h of handles) engine.close(h);
+  });
+
+  test('a file rotated away while its writer keeps it open is held (never punched under a writer), then given back at the close', () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('app.log');
+    tick();
+    expect(reservedPast('app.log')).toBe(64 * KiB);
+    engine.rename('/app.log', '/app.log.1');
+    tick();
+    // The engine refuses the punch while a handle can write: the reservation waits.
+    expect(reservedPast('app.log.1')).toBe(64 * KiB);
+    expect(allocator.releasing).toBe(1);
+    engine.close(h);
+    tick();
+    expect(reservedPast('app.log.1')).toBe(0);
+    expect(allocator.reservations).toBe(0);
+    expect(allocator.totals.releasedUnusedBytes).toBe(64 * KiB);
+  });
+
+  test('a reservation not written into for its lifetime goes back; then the engine hears nothing is held', () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('idle.log');
+    tick();
+    engine.close(h);
+    tick();
+    expect(reservedPast('idle.log')).toBe(64 * KiB); // an appender that closed after writing keeps it
+    tick(61_000);
+    expect(reservedPast('idle.log')).toBe(0);
+    const st = fs.statSync(join(engine.dir, 'idle.log'));
+    expect(engine.done.has(`${st.dev}:${st.ino}`)).toBe(true);
+  });
+
+  test('on unmount every reservation goes back, directly once the engine has stopped serving', async () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('app.log');
+    tick();
+    expect(reservedPast('app.log')).toBe(64 * KiB);
+    await engine.unmount(); // a writer still open: only a stopped engine lets the allocator punch
+    allocator.close();
+    expect(reservedPast('app.log')).toBe(0);
+    expect(allocator.reservations).toBe(0);
+    engine.close(h);
+  });
+});

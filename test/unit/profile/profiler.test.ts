@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { Profiler, type ProfileSnapshot } from '../../../src/profile/profiler';
+import { FakeEngine } from '../../helpers/fake-engine';
+
+/**
+ * The profiler against a fake engine (real ring, real files in /dev/shm, real read descriptors;
+ * no mount, no root): what it counts, where it credits it, and what it tells the engine.
+ */
+describe('profiler', () => {
+  let engine: FakeEngine;
+  let profiler: Profiler;
+
+  beforeEach(() => {
+    engine = FakeEngine.inShm();
+    profiler = new Profiler(engine, { refreshMs: 250, horizonMs: 1000 });
+  });
+  afterEach(() => {
+    profiler.close();
+    engine.cleanup();
+  });
+
+  const file = (snap: ProfileSnapshot, key: string) => snap.files.find((f) => f.key === key);
+  const app = (snap: ProfileSnapshot, key: string) => snap.apps.find((f) => f.key === key);
+
+  test('each line is counted once, by level, for its file and the application that wrote it', () => {
+    const h = engine.open('/app.log', 'a', 100, 'nginx');
+    engine.write(h, 'ERROR boom\nINFO fine\nWARN hm');
+    profiler.tick();
+    engine.write(h, 'm\nINFO again\n');
+    engine.close(h);
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(s.totals).toMatchObject({ writes: 2, lines: 4, files: 1, apps: 1 });
+    expect(file(s, '/app.log')!.levels).toMatchObject({ error: 1, info: 2, warn: 1 });
+    expect(app(s, 'nginx')!.lines).toBe(4);
+    expect(s.totals.levels).toMatchObject({ error: 1, info: 2, warn: 1 });
+  });
+
+  test('a rotated file keeps feeding the stream at its new name; its successor continues the old key', () => {
+    const h = engine.open('/app.log');
+    engine.write(h, 'INFO a\n');
+    profiler.tick();
+    engine.rename('/app.log', '/app.log.1');
+    engine.write(h, 'INFO b\n');
+    const h2 = engine.open('/app.log');
+    engine.write(h2, 'INFO c\n');
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(file(s, '/app.log')!.lines).toBe(2);
+    expect(file(s, '/app.log.1')!.lines).toBe(1);
+    engine.close(h);
+    engine.close(h2);
+  });
+
+  test('lines per level only ever grow, while the bounded file table evicts streams', () => {
+    profiler.close();
+    profiler = new Profiler(engine, { refreshMs: 250, horizonMs: 1000, maxFileStreams: 8, maxInodes: 8 });
+    let last = 0;
+    for (let i = 0; i < 40; i++) {
+      const h = engine.open(`/f${i}.log`);
+      engine.write(h, 'ERROR one\nERROR two\n');
+      engine.close(h);
+      profiler.tick();
+      const s = profiler.snapshot();
+      const errors = s.totals.levels.error;
+      expect(errors).toBe(2 * (i + 1));
+      expect(errors).toBeGreaterThanOrEqual(last);
+      last = errors;
+      // The per-file table forgets: its sum is no counter.
+      expect(s.files.reduce((n, f) => n + (f.levels.error ?? 0), 0)).toBeLessThanOrEqual(16);
+    }
+  });
+
+  test.each([
+    ['logrotate\'s copytruncate (the original opened read-write, to be truncated)', 'r+', 'logrotate'],
+    ['cp (the original opened read-only)', 'r', 'cp'],
+  ] as const)('what a process copies from one file of the mount into another is counted apart: %s', (_what, mode, comm) => {
+    const h = engine.open('/app.log', 'a', 100, 'app');
+    for (let i = 0; i < 10; i++) engine.write(h, `INFO line ${i}\n`);
+    profiler.tick();
+    // Read the file, write its copy, truncate the original.
+    const src = engine.open('/app.log', mode, 200, comm);
+    const dst = engine.open('/app.log.1', 'w', 200, comm);
+    engine.write(dst, fs.readFileSync(join(engine.dir, 'app.log')));
+    engine.truncate('/app.log', 0);
+    engine.close(dst);
+    engine.close(src);
+    engine.write(h, 'INFO after\n');
+    engine.close(h);
+    profiler.tick();
+    const s = profiler.snapshot();
+    const appBytes = 10 * 'INFO line 0\n'.length + 'INFO after\n'.length;
+    expect(s.totals).toMatchObject({ writes: 11, bytes: appBytes, lines: 11 });
+    expect(s.totals.copies).toEqual({ writes: 1, bytes: 10 * 'INFO line 0\n'.length, files: 1 });
+    expect(file(s, '/app.log.1')).toMatchObject({ writes: 0, lines: 0, copiedBytes: 10 * 'INFO line 0\n'.length });
+    expect(app(s, comm)).toBeUndefined();
+    expect(file(s, '/app.log')!.unreadBytes).toBe(0);
+  });
+
+  test('a process that reads one file of the mount and appends to another (a log shipper) is an application, not a copier', () => {
+    engine.close(engine.open('/app.log'));
+    const tail = engine.open('/app.log', 'r', 300, 'shipper');
+    const own = engine.open('/shipper.log', 'a', 300, 'shipper');
+    engine.write(own, 'INFO shipped 10 lines\n');
+    engine.close(own);
+    engine.close(tail);
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(s.totals.copies.writes).toBe(0);
+    expect(app(s, 'shipper')!.lines).toBe(1);
+  });
+
+  test('bytes written just before a truncation are read and classified when the engine asks first', () => {
+    engine.onFileGone((dev, ino) => {
+      if (profiler.mayHold(dev, ino)) profiler.tick();
+    });
+    const h = engine.open('/busy.log');
+    engine.write(h, 'ERROR lost?\nINFO lost?\n');
+    engine.truncate('/busy.log', 0); // within the tick: nothing read yet
+    engine.write(h, 'INFO next\n');
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(engine.asked).toHaveLength(1);
+    expect(file(s, '/busy.log')).toMatchObject({ lines: 3, unreadBytes: 0 });
+    expect(file(s, '/busy.log')!.levels.error).toBe(1);
+    engine.close(h);
+  });
+
+  test('once a closed file is read to its end, the engine is told nothing is held on it', () => {
+    const h = engine.open('/once.log');
+    engine.write(h, 'INFO x\n');
+    engine.close(h);
+    profiler.tick();
+    const st = fs.statSync(join(engine.dir, 'once.log'));
+    expect(engine.done.has(`${st.dev}:${st.ino}`)).toBe(true);
+    expect(profiler.mayHold(st.dev, st.ino)).toBe(false);
+  });
+});
