@@ -27,6 +27,7 @@
         'src/nodes.c',
         'src/handles.c',
         'src/paths.c',
+        'src/path_below.c',
         'src/owner.c',
         'src/log.c',
         'src/mountinfo.c',
@@ -87,6 +88,20 @@
         'src/sys.c',
         'src/napi/util.c',
         'src/napi/sys_addon.c',
+      ],
+    },
+    {
+      # The tier core without the engine (no libfuse): the fuse-native engine's tiered mounts
+      # and `logshadow recover`.
+      'target_name': 'logshadow_tiers',
+      'sources': [
+        'src/tier/table.c',
+        'src/tier/io.c',
+        'src/tier/sync.c',
+        'src/path_below.c',
+        'src/napi/util.c',
+        'src/napi/tier_addon.c',
+        'src/napi/tiers_addon.c',
       ],
     },
     {

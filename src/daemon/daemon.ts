@@ -27,7 +27,6 @@ import { historyView, WindowHistory } from '../shadow/window-history';
 import { SyncTriggers } from './sync-triggers';
 import { maxUnsyncedOf } from '../engine/create-engine';
 import { Severity } from '../profile/severity';
-import { NativeEngine } from '../engine/native/native-engine';
 import { durabilityStats } from './durability-stats';
 import { findProgram, run } from '../util/run';
 
@@ -144,8 +143,8 @@ export class Daemon {
    */
   private async settleRamSide(): Promise<void> {
     const tiered = this.prepared?.tiered;
-    if (!tiered || !(this.engine instanceof NativeEngine) || !this.engine.stoppedServing) return;
-    const left = this.engine.lastUnmount?.unsyncedLeft ?? 0;
+    if (!tiered || !this.engine?.stoppedServing) return;
+    const left = this.engine.unsyncedLeft;
     // Ours is the last descriptor on it: the tmpfs cannot go while it is open.
     closeQuietlySync(tiered.ramFd);
     tiered.ramFd = -1;

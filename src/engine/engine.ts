@@ -130,4 +130,6 @@ export interface Engine {
   readonly stoppedServing: boolean;
   /** A tiered mount's syncs and figures; null for a RAM-only mount. */
   readonly tiers: TierControl | null;
+  /** After unmount: the unsynced bytes the final sync left in the RAM directory (0: none). */
+  readonly unsyncedLeft: number;
 }

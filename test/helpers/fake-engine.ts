@@ -19,6 +19,7 @@ export class FakeEngine implements Engine {
   readonly ring: WriteRing;
   /** RAM only: the tiered mount's syncs are the native engine's, tested through real mounts. */
   readonly tiers = null;
+  readonly unsyncedLeft = 0;
   stoppedServing = false;
   private events: FileEvent[] = [];
   private nextHandle = 1;

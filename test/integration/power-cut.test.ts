@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, cli } from '../helpers/cli';
 import { LoopDisk, mountCopy } from '../helpers/loop-disk';
 import { forceCleanup } from '../helpers/mount';
+import { testEngines } from '../helpers/engines';
 import { makeScratch } from '../helpers/scratch';
 import { sleep, untilResolved } from '../helpers/wait';
 import { request } from '../../src/control/client';
@@ -46,7 +47,7 @@ function prefixOf(path: string, lineOf: (seq: number) => string): number {
 const aLine = (gen: number) => (seq: number) => `a gen=${gen} seq=${seq} ${'i'.repeat(40 + (seq % 50))}`;
 const bLine = (seq: number) => `2026-12-03 10:00:00 ERROR b seq=${seq} something failed`;
 
-describe('a power cut on a tiered mount over a real ext4 disk', () => {
+describe.each(testEngines())('a power cut on a tiered mount over a real ext4 disk (%s engine)', (engine) => {
   const scratch = makeScratch('powercut');
   const disk = new LoopDisk(scratch, 256);
   const copyMnt = join(scratch, 'copy');
@@ -68,7 +69,7 @@ describe('a power cut on a tiered mount over a real ext4 disk', () => {
     fs.mkdirSync(logs);
     // No interval sync during the test: what is on disk comes from the explicit sync, the
     // severity syncs of b.log, and whatever ext4 itself writes back.
-    const daemon = spawn(process.execPath, [CLI, 'mount', logs, '--run-dir', runDir, '--engine', 'native', '--size', '128M', '--max-unsynced', '96M', '--sync-interval', '1h', '--sync-on', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const daemon = spawn(process.execPath, [CLI, 'mount', logs, '--run-dir', runDir, '--engine', engine, '--size', '128M', '--max-unsynced', '96M', '--sync-interval', '1h', '--sync-on', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     daemon.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await untilResolved('the mount', () => request(socketPath(runDir, logs), 'ping', {}, 500));

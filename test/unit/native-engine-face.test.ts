@@ -79,9 +79,6 @@ function fakeAddon(mountError?: Error) {
     tierStats() {
       throw new Error('not a tiered mount');
     },
-    recover() {
-      throw new Error('not a tiered mount');
-    },
   };
   return { addon, calls, ring, finishUnmount: (r: NativeUnmountResult) => resolveUnmount(r) };
 }

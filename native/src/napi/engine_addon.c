@@ -12,6 +12,7 @@
 #include "../engine.h"
 #include "engine_handle.h"
 #include "ring_layout.h"
+#include "tier_owner.h"
 #include "util.h"
 
 static const napi_type_tag ENGINE_TAG = {0x6c6f67736861646full, 0x772e656e67696e65ull};
@@ -42,6 +43,21 @@ bool ls_napi_engine_of(napi_env env, napi_value handle, struct ls_engine **out) 
   void *data = NULL;
   if (!ls_napi_ok(env, napi_unwrap(env, handle, &data))) return false;
   *out = data;
+  return true;
+}
+
+static void owner_ref(void *self) { ls_engine_ref(self); }
+static void owner_unref(void *self) { ls_engine_unref(self); }
+
+bool ls_napi_tier_owner(napi_env env, napi_value handle, struct ls_tier_owner *out) {
+  struct ls_engine *e;
+  if (!ls_napi_engine_of(env, handle, &e)) return false;
+  if (!e->tiers) {
+    napi_throw_error(env, "ENOTTIERED", "this mount is not tiered (it keeps its files in RAM only)");
+    return false;
+  }
+  *out = (struct ls_tier_owner){.ts = e->tiers, .root = e->root_prefix, .root_len = e->root_prefix_len,
+                                .self = e, .ref = owner_ref, .unref = owner_unref};
   return true;
 }
 

@@ -9,7 +9,5 @@ struct ls_engine;
 
 /* The engine behind a handle returned by mount(); false with a TypeError pending otherwise. */
 bool ls_napi_engine_of(napi_env env, napi_value handle, struct ls_engine **out);
-/* tier_addon.c: sync, requestSync, tierStats and recover. */
-bool ls_napi_export_tier_functions(napi_env env, napi_value exports);
 
 #endif

@@ -1,26 +1,18 @@
 /*
- * The tiered mount's JavaScript face: syncs asked for by the daemon (`logshadow sync`, severity,
- * forecast), the tiers' figures for stats, and the recovery of a RAM directory left behind
- * without mounting. Syncs that are waited for run on libuv's pool, never on the JavaScript
- * thread: a sync can take as long as the disk does.
+ * The tiered mount's JavaScript face, shared by the native engine's addon and logshadow_tiers
+ * (tier_owner.h): syncs asked for by the daemon (`logshadow sync`, severity, forecast), the
+ * disk-reservation hints, and the tiers' figures for stats. Syncs that are waited for run on
+ * libuv's pool, never on the JavaScript thread: a sync can take as long as the disk does.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../engine.h"
-#include "engine_handle.h"
+#include "../path_below.h"
+#include "../tier/tier.h"
+#include "tier_owner.h"
 #include "util.h"
-
-static bool tiers_of(napi_env env, napi_value handle, struct ls_engine **e) {
-  if (!ls_napi_engine_of(env, handle, e)) return false;
-  if (!(*e)->tiers) {
-    napi_throw_error(env, "ENOTTIERED", "this mount is not tiered (it keeps its files in RAM only)");
-    return false;
-  }
-  return true;
-}
 
 static bool trigger_of(napi_env env, napi_value v, enum ls_sync_trigger *out) {
   char name[32];
@@ -54,7 +46,7 @@ static bool file_of(napi_env env, napi_value vdev, napi_value vino, bool *all, d
 struct sync_work {
   napi_async_work work;
   napi_deferred deferred;
-  struct ls_engine *e;
+  struct ls_tier_owner owner;
   bool all;
   dev_t dev;
   ino_t ino;
@@ -69,7 +61,7 @@ static void sync_execute(napi_env env, void *data) {
   (void)env;
   struct sync_work *w = data;
   double t0 = ls_tier_now_ms();
-  w->result = ls_tiers_sync(w->e->tiers, w->all, w->dev, w->ino, w->trigger, true, w->timeout_ms, &w->bytes);
+  w->result = ls_tiers_sync(w->owner.ts, w->all, w->dev, w->ino, w->trigger, true, w->timeout_ms, &w->bytes);
   w->ms = ls_tier_now_ms() - t0;
 }
 
@@ -89,15 +81,15 @@ static void sync_complete(napi_env env, napi_status status, void *data) {
     napi_reject_deferred(env, w->deferred, error);
   }
   napi_delete_async_work(env, w->work);
-  ls_engine_unref(w->e);
+  w->owner.unref(w->owner.self);
   free(w);
 }
 
 /* syncNow(handle, dev, ino, trigger, timeoutMs): a promise of {error, bytes, ms} once durable. */
 static napi_value js_sync_now(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  struct ls_engine *e;
-  if (!ls_napi_args(env, info, 5, argv) || !tiers_of(env, argv[0], &e)) return NULL;
+  struct ls_tier_owner owner;
+  if (!ls_napi_args(env, info, 5, argv) || !ls_napi_tier_owner(env, argv[0], &owner)) return NULL;
   struct sync_work *w = calloc(1, sizeof(*w));
   if (!w) {
     napi_throw_error(env, "ENOMEM", "out of memory");
@@ -114,10 +106,10 @@ static napi_value js_sync_now(napi_env env, napi_callback_info info) {
     return NULL;
   }
   w->timeout_ms = timeout > 0 ? (uint64_t)timeout : 0;
-  w->e = e;
-  ls_engine_ref(e);
+  w->owner = owner;
+  owner.ref(owner.self);
   if (!ls_napi_ok(env, napi_queue_async_work(env, w->work))) {
-    ls_engine_unref(e);
+    owner.unref(owner.self);
     napi_delete_async_work(env, w->work);
     free(w);
     return NULL;
@@ -128,30 +120,30 @@ static napi_value js_sync_now(napi_env env, napi_callback_info info) {
 /* requestSync(handle, dev, ino, trigger): asks and returns at once. */
 static napi_value js_request_sync(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  struct ls_engine *e;
+  struct ls_tier_owner owner;
   bool all;
   dev_t dev = 0;
   ino_t ino = 0;
   enum ls_sync_trigger trigger;
-  if (!ls_napi_args(env, info, 4, argv) || !tiers_of(env, argv[0], &e) ||
+  if (!ls_napi_args(env, info, 4, argv) || !ls_napi_tier_owner(env, argv[0], &owner) ||
       !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !trigger_of(env, argv[3], &trigger))
     return NULL;
-  ls_tiers_sync(e->tiers, all, dev, ino, trigger, false, 0, NULL);
+  ls_tiers_sync(owner.ts, all, dev, ino, trigger, false, 0, NULL);
   return NULL;
 }
 
 /* reserveHint(handle, dev, ino, bytes): the forecast bytes between two syncs of that file. */
 static napi_value js_reserve_hint(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  struct ls_engine *e;
+  struct ls_tier_owner owner;
   bool all;
   dev_t dev = 0;
   ino_t ino = 0;
   double bytes;
-  if (!ls_napi_args(env, info, 4, argv) || !tiers_of(env, argv[0], &e) ||
+  if (!ls_napi_args(env, info, 4, argv) || !ls_napi_tier_owner(env, argv[0], &owner) ||
       !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !ls_napi_ok(env, napi_get_value_double(env, argv[3], &bytes)))
     return NULL;
-  if (!all && bytes >= 0 && bytes < 9007199254740992.0) ls_tiers_hint(e->tiers, dev, ino, (uint64_t)bytes);
+  if (!all && bytes >= 0 && bytes < 9007199254740992.0) ls_tiers_hint(owner.ts, dev, ino, (uint64_t)bytes);
   return NULL;
 }
 
@@ -195,21 +187,21 @@ static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_val
 /* tierStats(handle, maxFiles): the totals, and in `list` the files with the most unsynced bytes. */
 static napi_value js_tier_stats(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  struct ls_engine *e;
+  struct ls_tier_owner owner;
   uint32_t max;
-  if (!ls_napi_args(env, info, 2, argv) || !tiers_of(env, argv[0], &e) ||
+  if (!ls_napi_args(env, info, 2, argv) || !ls_napi_tier_owner(env, argv[0], &owner) ||
       !ls_napi_ok(env, napi_get_value_uint32(env, argv[1], &max)))
     return NULL;
   struct ls_tier_totals t;
-  ls_tiers_totals(e->tiers, &t);
+  ls_tiers_totals(owner.ts, &t);
   napi_value o, files;
   if (!totals_object(env, &t, &o)) return NULL;
   struct ls_tier_file *fs = max ? calloc(max, sizeof(*fs)) : NULL;
-  size_t n = fs ? ls_tiers_files(e->tiers, fs, max) : 0;
+  size_t n = fs ? ls_tiers_files(owner.ts, fs, max) : 0;
   bool ok = ls_napi_ok(env, napi_create_array_with_length(env, n, &files));
   for (size_t i = 0; i < n; i++) {
     napi_value f;
-    char *path = ok && fs[i].disk_fd >= 0 ? ls_path_of_fd(e, fs[i].disk_fd) : NULL;
+    char *path = ok && fs[i].disk_fd >= 0 ? ls_path_below(owner.root, owner.root_len, fs[i].disk_fd) : NULL;
     ok = ok && ls_napi_ok(env, napi_create_object(env, &f)) && ls_napi_set_number(env, f, "dev", (double)fs[i].dev) &&
          ls_napi_set_number(env, f, "ino", (double)fs[i].ino) && ls_napi_set_string(env, f, "path", path ? path : "") &&
          ls_napi_set_number(env, f, "size", (double)fs[i].size) && ls_napi_set_number(env, f, "synced", (double)fs[i].synced) &&
@@ -223,68 +215,9 @@ static napi_value js_tier_stats(napi_env env, napi_callback_info info) {
   return ok && ls_napi_set_value(env, o, "list", files) ? o : NULL;
 }
 
-struct recover_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  int disk_fd, ram_fd;
-  int result;
-  uint64_t bytes;
-  char err[256];
-};
-
-static void recover_execute(napi_env env, void *data) {
-  (void)env;
-  struct recover_work *w = data;
-  w->result = ls_tiers_recover(w->disk_fd, w->ram_fd, &w->bytes, w->err, sizeof(w->err));
-}
-
-static void recover_complete(napi_env env, napi_status status, void *data) {
-  struct recover_work *w = data;
-  napi_value o;
-  if (status == napi_ok && w->result >= 0 && napi_create_object(env, &o) == napi_ok &&
-      ls_napi_set_number(env, o, "files", w->result) && ls_napi_set_number(env, o, "bytes", (double)w->bytes)) {
-    napi_resolve_deferred(env, w->deferred, o);
-  } else {
-    napi_value msg, code, error;
-    const char *name = w->result < 0 ? strerrorname_np(-w->result) : NULL;
-    napi_create_string_utf8(env, w->err[0] ? w->err : "recovery failed", NAPI_AUTO_LENGTH, &msg);
-    napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
-    napi_create_error(env, code, msg, &error);
-    napi_reject_deferred(env, w->deferred, error);
-  }
-  napi_delete_async_work(env, w->work);
-  free(w);
-}
-
-/* recover(diskFd, ramDirFd): syncs every RAM copy into the disk side and removes it. */
-static napi_value js_recover(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  int32_t disk_fd, ram_fd;
-  if (!ls_napi_args(env, info, 2, argv) || !ls_napi_int32(env, argv[0], "diskFd", &disk_fd) ||
-      !ls_napi_int32(env, argv[1], "ramDirFd", &ram_fd))
-    return NULL;
-  struct recover_work *w = calloc(1, sizeof(*w));
-  napi_value promise, name;
-  if (!w) {
-    napi_throw_error(env, "ENOMEM", "out of memory");
-    return NULL;
-  }
-  w->disk_fd = disk_fd;
-  w->ram_fd = ram_fd;
-  if (!ls_napi_ok(env, napi_create_promise(env, &w->deferred, &promise)) ||
-      !ls_napi_ok(env, napi_create_string_utf8(env, "logshadow.recover", NAPI_AUTO_LENGTH, &name)) ||
-      !ls_napi_ok(env, napi_create_async_work(env, NULL, name, recover_execute, recover_complete, w, &w->work)) ||
-      !ls_napi_ok(env, napi_queue_async_work(env, w->work))) {
-    free(w);
-    return NULL;
-  }
-  return promise;
-}
-
 bool ls_napi_export_tier_functions(napi_env env, napi_value exports) {
   return ls_napi_export_function(env, exports, "syncNow", js_sync_now) &&
          ls_napi_export_function(env, exports, "requestSync", js_request_sync) &&
          ls_napi_export_function(env, exports, "reserveHint", js_reserve_hint) &&
-         ls_napi_export_function(env, exports, "tierStats", js_tier_stats) &&
-         ls_napi_export_function(env, exports, "recover", js_recover);
+         ls_napi_export_function(env, exports, "tierStats", js_tier_stats);
 }

@@ -4,7 +4,7 @@ import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
 import { createLogger } from '../../daemon/logger';
 import { ramDirOf, removeRamSide, resolveDirectory } from '../../daemon/prepare-mountpoint';
-import { loadEngineAddon } from '../../engine/native/addon';
+import { loadTiersAddon } from '../../engine/native/tiers-addon';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { LOGSHADOW_FSTYPE, topMountAt } from '../../util/mountinfo';
 import { unmountPath } from '../../util/unmount';
@@ -49,7 +49,7 @@ async function recover(dir: string, flags: RecoverFlags): Promise<string> {
   const ramDir = ramDirOf(flags.runDir, mountpoint);
   if (!existsSync(ramDir) || topMountAt(ramDir)?.fstype !== 'tmpfs') return `${mountpoint}: no RAM side left behind (${ramDir}); nothing to recover`;
   const diskDir = resolveDirectory(flags.persist ?? mountpoint, 'disk directory');
-  const loaded = loadEngineAddon();
+  const loaded = loadTiersAddon();
   if (!loaded.ok) throw new LogshadowError(ErrorCodes.ENGINE_UNAVAILABLE, `recovery needs the native addon: ${loaded.reason}`);
   const diskFd = openSync(diskDir, constants.O_RDONLY | constants.O_DIRECTORY);
   const ramFd = openSync(ramDir, constants.O_RDONLY | constants.O_DIRECTORY);

@@ -1,5 +1,6 @@
 import type { EngineCounters, FileEvent, FileEventBody, FileGoneHandler } from '../engine';
 import type { WriteRing } from '../../ring/write-ring';
+import type { FuseTiers } from './tiering';
 
 /** Bound on queued file events: a consumer that stops draining must not grow the daemon. */
 export const MAX_QUEUED_FILE_EVENTS = 65_536;
@@ -23,6 +24,8 @@ export class OpContext {
   /** Handles whose open event was dropped: the consumer never heard of them, nor of their release. */
   private readonly unannounced = new Set<number>();
   readonly counters: EngineCounters;
+  /** A tiered mount's tails (tiering.ts); null for a RAM-only mount. */
+  tiers: FuseTiers | null = null;
 
   constructor(
     /** The backing directory as a path this process can reach (/proc/self/fd/N). */
@@ -116,6 +119,7 @@ export class OpContext {
       if (event.kind === 'open') {
         this.unannounced.add(event.handle);
         if (event.readFd >= 0) closeFd(event.readFd);
+        if ((event.diskFd ?? -1) >= 0) closeFd(event.diskFd!);
       }
       return;
     }

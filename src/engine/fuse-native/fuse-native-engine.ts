@@ -8,6 +8,8 @@ import { LOGSHADOW_FSTYPE, topMountAt } from '../../util/mountinfo';
 import { OpContext } from './context';
 import { buildOps } from './op-table';
 import { PatchedFuse } from './patched-fuse';
+import { FuseTiers } from './tiering';
+import type { TierControl } from '../tiers';
 
 /**
  * The reference engine: every operation runs in JavaScript on fuse-native (libfuse 2). Correct
@@ -20,8 +22,8 @@ export class FuseNativeEngine implements Engine {
   readonly cache: CacheMode = 'writethrough';
   readonly knowsCaller = false;
   readonly ring: WriteRing;
-  /** RAM-only: this engine does not serve tiered mounts (create-engine refuses them). */
-  readonly tiers = null;
+  /** A tiered mount's tails (tiering.ts), or null. */
+  private readonly tiering: FuseTiers | null;
   private readonly ctx: OpContext;
   private readonly fuse: PatchedFuse;
   private mounted = false;
@@ -38,14 +40,13 @@ export class FuseNativeEngine implements Engine {
   stoppedServing = false;
 
   constructor(private readonly options: EngineMountOptions) {
-    if (options.tiered) {
-      throw new LogshadowError(ErrorCodes.USAGE, 'the fuse-native engine does not serve tiered mounts yet: use --engine native, or --no-persist for a RAM-only mount');
-    }
     if (options.cache !== 'writethrough') {
       throw new LogshadowError(ErrorCodes.USAGE, 'the fuse-native engine supports only --cache writethrough (libfuse 2 has no writeback cache); use --engine native');
     }
     this.ring = new WriteRing(options.ringCapacity);
     this.ctx = new OpContext(options.backingPath, this.ring);
+    this.tiering = options.tiered ? FuseTiers.open(options.backingFd, options.tiered) : null;
+    this.ctx.tiers = this.tiering;
     // fuse-native joins its options into one -o string, so libfuse options it does not expose
     // ride inside fsname. hard_remove is deliberately absent: fuse-native cannot
     // serve a request without a path, so an open file that is unlinked or renamed over lives on
@@ -89,16 +90,27 @@ export class FuseNativeEngine implements Engine {
   }
 
   async unmount(): Promise<void> {
-    if (!this.mounted) return;
-    this.mounted = false;
-    if (this.ownsTopMount()) await unmountPath(this.options.mountpoint, true);
-    await new Promise<void>((resolve) => this.fuse.unmount(() => resolve()));
-    this.stoppedServing = true;
+    if (this.mounted) {
+      this.mounted = false;
+      if (this.ownsTopMount()) await unmountPath(this.options.mountpoint, true);
+      await new Promise<void>((resolve) => this.fuse.unmount(() => resolve()));
+      this.stoppedServing = true;
+    }
+    // No request can reach a tail any more: the final sync, bounded; what it leaves stays in RAM.
+    await this.tiering?.close(this.options.tiered?.finalSyncMs ?? 0);
   }
 
   /** Whether the topmost mount at the mountpoint is still the one this engine made. */
   private ownsTopMount(): boolean {
     return this.mountId !== null && topMountAt(this.options.mountpoint)?.mountId === this.mountId;
+  }
+
+  get tiers(): TierControl | null {
+    return this.tiering?.control ?? null;
+  }
+
+  get unsyncedLeft(): number {
+    return this.tiering?.unsyncedLeft ?? 0;
   }
 
   drainFileEvents(): FileEvent[] {

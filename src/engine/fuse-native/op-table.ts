@@ -37,6 +37,20 @@ const FACTORIES: Record<keyof FuseOps, OpFactory | undefined> = {
 };
 
 /**
+ * Operations that change names or metadata, and which paths of theirs changed (the directory an
+ * entry went in or out of, or the object itself): a tiered mount makes them durable with its next
+ * sync round (FuseTiers.changed).
+ */
+const dirOf = (p: string) => p.slice(0, Math.max(1, p.lastIndexOf('/')));
+const CHANGES: Partial<Record<keyof FuseOps, (args: unknown[]) => string[]>> = {
+  create: (a) => [dirOf(a[0] as string)], mkdir: (a) => [dirOf(a[0] as string)], mknod: (a) => [dirOf(a[0] as string)],
+  unlink: (a) => [dirOf(a[0] as string)], rmdir: (a) => [dirOf(a[0] as string)],
+  rename: (a) => [dirOf(a[0] as string), dirOf(a[1] as string)],
+  symlink: (a) => [dirOf(a[1] as string)], link: (a) => [dirOf(a[1] as string)],
+  chmod: (a) => [a[0] as string], chown: (a) => [a[0] as string], utimens: (a) => [a[0] as string],
+};
+
+/**
  * Builds the operations with request and error counters around each. The wrapper costs a closure
  * per request, which is noise next to fuse-native's hop from a FUSE thread to the event loop
  * and back (docs/architecture.md).
@@ -51,8 +65,10 @@ export function buildOps(ctx: OpContext): FuseOps {
     ops[name] = (...args: unknown[]) => {
       ctx.counters.ops[name]++;
       const cb = args[args.length - 1] as (code: number, ...rest: unknown[]) => void;
+      const changes = CHANGES[name as keyof FuseOps];
       args[args.length - 1] = (code: number, ...rest: unknown[]) => {
         if (code < 0) ctx.counters.errors[name]++;
+        else if (changes && ctx.tiers) for (const p of changes(args)) ctx.tiers.changed(p);
         cb(code, ...rest);
       };
       op(...args);

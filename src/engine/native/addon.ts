@@ -144,8 +144,6 @@ export interface NativeEngineAddon {
   requestSync(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger): void;
   reserveHint(handle: NativeEngineHandle, dev: number, ino: number, bytes: number): void;
   tierStats(handle: NativeEngineHandle, maxFiles: number): TierTotals & { list: TierFileStats[] };
-  /** Syncs a RAM directory left behind into its disk directory and empties it. */
-  recover(diskFd: number, ramDirFd: number): Promise<{ files: number; bytes: number }>;
 }
 
 let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
@@ -164,7 +162,6 @@ export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
     'requestSync',
     'reserveHint',
     'tierStats',
-    'recover',
   ]);
   const mismatch = load.ok ? ringLayoutMismatch(load.addon.ringLayout) : null;
   engineAddon = load.ok && mismatch ? { ok: false, reason: `${load.path}: ${mismatch} (run "npm run build:native")` } : load;

@@ -1,5 +1,6 @@
 import type { CacheMode, Engine, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
-import type { FileIdentity, SyncOutcome, SyncTrigger, TierControl, TierFileStats, TierTotals } from '../tiers';
+import type { TierControl } from '../tiers';
+import { tierControl } from './tiers-addon';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
 import { errnoOf } from '../../util/errno';
@@ -31,6 +32,7 @@ export class NativeEngine implements Engine {
   private unmounting: Promise<void> | undefined;
   private unmountResult: NativeUnmountResult | undefined;
   private goneHandler: FileGoneHandler | undefined;
+  private tierControl: TierControl | undefined;
 
   constructor(
     private readonly options: NativeEngineOptions,
@@ -140,21 +142,13 @@ export class NativeEngine implements Engine {
   get tiers(): TierControl | null {
     const handle = this.handle;
     if (!handle?.tiered) return null;
-    const addon = this.resolveAddon();
-    const id = (file: FileIdentity | null): [number, number] => (file ? [file.dev, file.ino] : [-1, 0]);
-    return {
-      syncNow: (file: FileIdentity | null, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome> =>
-        addon.syncNow(handle, ...id(file), trigger, timeoutMs),
-      requestSync: (file: FileIdentity | null, trigger: SyncTrigger): void => {
-        if (this.unmounting === undefined) addon.requestSync(handle, ...id(file), trigger);
-      },
-      reserveHint: (file: FileIdentity, bytes: number): void => {
-        if (this.unmounting === undefined) addon.reserveHint(handle, file.dev, file.ino, bytes);
-      },
-      // asked for no file: its list is empty
-      totals: (): TierTotals => addon.tierStats(handle, 0),
-      dirtyFiles: (max: number): TierFileStats[] => addon.tierStats(handle, max).list,
-    };
+    this.tierControl ??= tierControl(this.resolveAddon(), handle, () => this.unmounting === undefined);
+    return this.tierControl;
+  }
+
+  /** After unmount: the unsynced bytes the final sync left in the RAM directory. */
+  get unsyncedLeft(): number {
+    return this.unmountResult?.unsyncedLeft ?? 0;
   }
 
   private resolveAddon(): NativeEngineAddon {

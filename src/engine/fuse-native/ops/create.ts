@@ -2,7 +2,8 @@ import { constants, open as fsOpen } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { adoptParentOwner } from '../ownership';
-import { closeQuietly, openReadFd } from '../read-fd';
+import { closeQuietly } from '../read-fd';
+import { registerHandle } from '../register-handle';
 import { toNegErrno } from '../../../util/errno';
 
 /**
@@ -22,12 +23,7 @@ export function create(ctx: OpContext) {
           closeQuietly(fd);
           return cb(toNegErrno(ownErr));
         }
-        const handle = ctx.registerOpen(fd);
-        openReadFd(fd, (readFd, inode) => {
-          if (inode) ctx.addHandle(fd, inode, true);
-          ctx.emit({ kind: 'open', handle, path, pid: 0, flags: constants.O_CREAT | constants.O_WRONLY, created: true, readFd }, closeQuietly);
-          cb(0, fd);
-        });
+        registerHandle(ctx, { path, fd, flags: constants.O_CREAT | constants.O_WRONLY, created: true, writer: true, truncate: false }, cb);
       });
     });
   };

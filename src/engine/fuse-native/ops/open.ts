@@ -1,7 +1,8 @@
 import { constants, fchmod, fstat, lstat, open as fsOpen } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
-import { closeQuietly, openReadFd } from '../read-fd';
+import { closeQuietly } from '../read-fd';
+import { registerHandle } from '../register-handle';
 import { toNegErrno } from '../../../util/errno';
 
 // Not in Node's fs.constants' types.
@@ -16,21 +17,17 @@ const S_ISGID = 0o2000;
 export function open(ctx: OpContext) {
   return (path: string, flags: number, cb: Reply): void => {
     const writer = (flags & O_ACCMODE) !== constants.O_RDONLY;
-    const backingFlags = (flags & ~(constants.O_CREAT | constants.O_EXCL | constants.O_NOCTTY)) | constants.O_NOFOLLOW;
-    const opened = (fd: number) => {
-      const handle = ctx.registerOpen(fd);
-      openReadFd(fd, (readFd, inode) => {
-        // Counted before the reply, so before the first write can arrive.
-        if (inode) ctx.addHandle(fd, inode, writer);
-        ctx.emit({ kind: 'open', handle, path, pid: 0, flags, created: false, readFd }, closeQuietly);
-        cb(0, fd);
-      });
-    };
+    // A tiered file appends and truncates through its tier, never straight to its disk copy.
+    const tiered = ctx.tiers?.wants(path) ?? false;
+    const strip = constants.O_CREAT | constants.O_EXCL | constants.O_NOCTTY | (tiered ? constants.O_APPEND | constants.O_TRUNC : 0);
+    const backingFlags = (flags & ~strip) | constants.O_NOFOLLOW;
+    const truncate = tiered && (flags & constants.O_TRUNC) !== 0 && writer;
     const openBacking = () => fsOpen(ctx.backing(path), backingFlags, (err, fd) => {
       if (err) return cb(toNegErrno(err));
-      if (!writer) return opened(fd);
+      const opened = () => registerHandle(ctx, { path, fd, flags, created: false, writer, truncate }, cb);
+      if (!writer) return opened();
       dropSetId(fd, (dropErr) => {
-        if (!dropErr) return opened(fd);
+        if (!dropErr) return opened();
         // A writable handle on a set-id file that keeps its bits is not handed out.
         closeQuietly(fd);
         cb(toNegErrno(dropErr));

@@ -10,6 +10,7 @@ export function release(ctx: OpContext) {
     // The last handle of a file with no name left: the consumer's descriptors are all that keep it.
     const done = (gone: { dev: number; ino: number } | null) =>
       close(fd, (err) => {
+        ctx.tiers?.detach(fd);
         if (handle) ctx.emit({ kind: 'release', handle }, closeQuietly);
         if (gone) ctx.gone(gone.dev, gone.ino);
         cb(err ? toNegErrno(err) : 0);

@@ -13,6 +13,7 @@ export function rename(ctx: OpContext) {
       fsRename(ctx.backing(from), ctx.backing(to), (err) => {
         if (!err) {
           ctx.emit({ kind: 'rename', from, to }, closeQuietly);
+          if (victim?.isFile() && victim.nlink === 1) ctx.tiers?.gone(victim.dev, victim.ino);
           ctx.afterUnlink(victim);
         }
         cb(err ? toNegErrno(err) : 0);

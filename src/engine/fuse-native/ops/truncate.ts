@@ -11,12 +11,14 @@ export function truncate(ctx: OpContext) {
       if (err) return cb(toNegErrno(err));
       fstat(fd, (_statErr, st) => {
         ctx.beforeTruncate(st, size);
-        ftruncate(fd, size, (tErr) => {
-          close(fd, () => {
-            if (!tErr) ctx.emit({ kind: 'truncate', path, size }, closeQuietly);
-            cb(tErr ? toNegErrno(tErr) : 0);
-          });
+        const finish = (tErr: number) => close(fd, () => {
+          if (!tErr) ctx.emit({ kind: 'truncate', path, size }, closeQuietly);
+          cb(tErr);
         });
+        // a tiered file is cut through its tier: the RAM copy, then the disk copy
+        const tiered = st ? ctx.tiers?.withTier(st.dev, st.ino, (t) => ctx.tiers!.truncate(t, size)) : undefined;
+        if (tiered !== undefined) return finish(tiered);
+        ftruncate(fd, size, (tErr) => finish(tErr ? toNegErrno(tErr) : 0));
       });
     });
   };

@@ -12,6 +12,7 @@ export function unlink(ctx: OpContext) {
         if (!err) {
           ctx.emit({ kind: 'unlink', path }, closeQuietly);
           // Before the reply: when rm returns, the space of a file nobody has open is free.
+          if (before?.isFile() && before.nlink === 1) ctx.tiers?.gone(before.dev, before.ino);
           ctx.afterUnlink(before);
         }
         cb(err ? toNegErrno(err) : 0);

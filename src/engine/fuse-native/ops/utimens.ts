@@ -1,4 +1,4 @@
-import { lutimes, utimes } from 'node:fs';
+import { lstat, lutimes, utimes } from 'node:fs';
 import type { Reply } from 'fuse-native';
 import type { OpContext } from '../context';
 import { onInode } from '../nofollow';
@@ -16,7 +16,17 @@ export function utimens(ctx: OpContext) {
     onInode(
       ctx, path,
       (proc, isSymlink, done) => (isSymlink ? lutimes(ctx.backing(path), a, m, done) : utimes(proc, a, m, done)),
-      (err) => cb(err ? toNegErrno(err) : 0),
+      (err) => {
+        // a tiered file shows its RAM copy's times while it has one (tiering.ts): set those too
+        if (!err && ctx.tiers) {
+          lstat(ctx.backing(path), (_e, st) => {
+            if (st?.isFile()) ctx.tiers?.withTier(st.dev, st.ino, (t) => ctx.tiers!.utimes(t, atimeMs, mtimeMs));
+            cb(0);
+          });
+          return;
+        }
+        cb(err ? toNegErrno(err) : 0);
+      },
     );
   };
 }
