@@ -3,17 +3,20 @@ import { detectApacheError } from './apache-error';
 import { detectBareWord } from './bare-word';
 import { detectBracketed } from './bracketed';
 import { detectGlog } from './glog';
+import { detectHttpAccess } from './http-access';
 import { detectJson, JSON_SCAN_LIMIT } from './json';
-import { detectLog4j } from './log4j';
 import { detectLogcat } from './logcat';
 import { detectLogfmt } from './logfmt';
 import { detectPython } from './python';
+import { detectRas } from './ras';
+import { detectRedis } from './redis';
+import { detectStamped } from './stamped';
 import { detectSyslogPri } from './syslog';
 import { detectSyslogFile } from './syslog-file';
 import { isDigit, isLetter, isUpper, isWordByte } from './bytes';
 import type { LogFormat } from './types';
 
-export { NOT_MINE } from './types';
+export { CONTINUES, DERIVED, EMBEDDED, NOT_MINE } from './types';
 export type { Detector, LogFormat } from './types';
 
 /**
@@ -29,10 +32,12 @@ export const TEXT_SCAN_LIMIT = 512;
  * type and its format. The order is by how strong the evidence is:
  * 1. Structured headers that cannot be mistaken: syslog `<PRI>`, a JSON object, logfmt pairs.
  * 2. Text formats with a rigid, distinctive prefix: Apache's ctime stamp, logcat's stamp with its
- *    one-letter priority column, glog's letter glued to the date.
- * 3. Timestamp-then-level layouts, most specific first: Python's `- name - LEVEL -`, the
- *    pattern-layout family (log4j, logback, Spring, loguru), PRI-less syslog files (host and tag,
- *    then the level only at the head of the message), then bracketed levels.
+ *    one-letter priority column, glog's letter glued to the date, Redis's `pid:role` and level
+ *    symbol, an access log's host, user, stamp, request and status, Blue Gene's RAS columns.
+ * 3. Timestamp-then-level layouts, most specific first: Python's `- name - LEVEL -`, a stamp and
+ *    header fields then the level (log4j, logback, Spring, oslo.log, PostgreSQL, MariaDB ...),
+ *    PRI-less syslog files (host and tag, then the level only at the head of the message), then
+ *    bracketed levels.
  * 4. A bare level word at the start of the line, last, since it is the weakest evidence.
  * Only leading or structured positions are ever read: a level word deep inside a message never
  * counts. A line no detector claims is text (or binary) of unknown severity.
@@ -63,12 +68,24 @@ export const FORMATS: readonly LogFormat[] = [
     canStartWith: (b) => b === 0x49 || b === 0x57 || b === 0x45 || b === 0x46, // I W E F
   },
   {
+    name: 'redis', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectRedis,
+    canStartWith: (b) => isDigit(b) || b === 0x5b,
+  },
+  {
+    name: 'http-access', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectHttpAccess,
+    canStartWith: (b) => b > 0x20 && b < 0x7f && b !== 0x5b, // a host name or address, never the stamp's [
+  },
+  {
+    name: 'ras', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectRas,
+    canStartWith: (b) => b === 0x2d || isUpper(b),
+  },
+  {
     name: 'python', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectPython,
     canStartWith: (b) => isUpper(b) || isDigit(b) || b === 0x5b,
   },
   {
-    name: 'log4j', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectLog4j,
-    canStartWith: isDigit,
+    name: 'stamped', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectStamped,
+    canStartWith: (b) => isDigit(b) || isUpper(b) || b === 0x5b,
   },
   {
     name: 'syslog-file', dataType: DataType.Syslog, scanLimit: TEXT_SCAN_LIMIT, detect: detectSyslogFile,

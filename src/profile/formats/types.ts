@@ -1,12 +1,22 @@
 import type { DataType } from '../data-type';
 
-/** What a detector returns when the line is not in its format; any other value is a Severity code. */
+/** What a detector returns when the line is not in its format. */
 export const NOT_MINE = -1;
+/**
+ * Returned (alone) for a line in the format that continues the entry before it rather than
+ * starting one (PostgreSQL's `DETAIL:` lines): it takes that entry's level.
+ */
+export const CONTINUES = 8;
+/** The line wraps another (Docker's json-file `log`), unescaped into json.ts's `embedded`: classify that. */
+export const EMBEDDED = 32;
+/** Or'ed into a Severity code whose level is derived rather than written (an HTTP status class). */
+export const DERIVED = 16;
 
 /**
  * A format detector: looks at bytes [start, end) of one line (no line terminator) and returns a
  * Severity code when the line has the format's shape (Severity.Unknown when the shape matches but
- * carries no level), or NOT_MINE. It must not allocate, throw, or read outside [start, end).
+ * carries no level; with DERIVED or'ed in when the level is read off something else), CONTINUES,
+ * or NOT_MINE. It must not allocate, throw, or read outside [start, end).
  */
 export type Detector = (buf: Uint8Array, start: number, end: number) => number;
 

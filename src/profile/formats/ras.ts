@@ -1,0 +1,34 @@
+import { isBlank, SPACE } from './bytes';
+import { headerLevelAt } from './level-word';
+import { skipEpoch, skipStamp } from './timestamp';
+import { NOT_MINE } from './types';
+
+const MAX_TOKEN = 64;
+
+/** Index after a token of non-blank bytes at i and the space after it, or -1. */
+function skipToken(buf: Uint8Array, i: number, end: number): number {
+  const stop = Math.min(end, i + MAX_TOKEN);
+  const start = i;
+  while (i < stop && !isBlank(buf[i]!)) i++;
+  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
+}
+
+/**
+ * Blue Gene/L RAS lines (the HPC logs of the Loghub and USENIX CFDR collections):
+ * `- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO ...`:
+ * an alert tag, epoch seconds, the date, the node, the full stamp, the node again, the event type
+ * and component, then the level (INFO, WARNING, SEVERE, ERROR, FAILURE, FATAL).
+ */
+export function detectRas(buf: Uint8Array, start: number, end: number): number {
+  let i = skipToken(buf, start, end);
+  if (i < 0) return NOT_MINE;
+  i = skipEpoch(buf, i, end);
+  if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
+  i = skipToken(buf, i + 1, end); // date
+  if (i >= 0) i = skipToken(buf, i, end); // node
+  if (i >= 0) i = skipStamp(buf, i, end);
+  if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
+  i++;
+  for (let n = 0; n < 3 && i >= 0; n++) i = skipToken(buf, i, end); // node, type, component
+  return i < 0 ? NOT_MINE : headerLevelAt(buf, i, end);
+}

@@ -1,0 +1,109 @@
+import { isBlank, isDigit, skipSgr, LBRACKET, RBRACKET } from './bytes';
+import { bracketLevelAt, headerLevelAt } from './level-word';
+import { skipStamp, skipZoneToken } from './timestamp';
+import { NOT_MINE } from './types';
+
+const MAX_FIELD = 128;
+/** Header fields between the stamp and the level: pid, tid, zone, thread, a separator or two. */
+const MAX_FIELDS = 5;
+const PIPE = 0x7c;
+const DASH = 0x2d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const HASH = 0x23;
+
+/** Blanks and colour sequences between fields (tracing-subscriber colours each field). */
+function skipGap(buf: Uint8Array, i: number, end: number): number {
+  for (;;) {
+    while (i < end && isBlank(buf[i]!)) i++;
+    const next = skipSgr(buf, i, end);
+    if (next === i) return i;
+    i = next;
+  }
+}
+
+/** Index after a run of digits at i (a pid, a thread id, elapsed ms, `1234#5678`), or -1. */
+function skipNumber(buf: Uint8Array, i: number, end: number): number {
+  const start = i;
+  while (i < end && (isDigit(buf[i]!) || (i > start && (buf[i] === HASH || buf[i] === COLON) && i + 1 < end && isDigit(buf[i + 1]!)))) i++;
+  return i > start ? i : -1;
+}
+
+/** Index after a separator field (`-`, `---`, `|`, `:`), or -1. */
+function skipSeparator(buf: Uint8Array, i: number, end: number): number {
+  const b = buf[i]!;
+  if (b !== DASH && b !== PIPE && b !== COLON) return -1;
+  let j = i + 1;
+  while (j < end && j - i < 3 && buf[j] === b) j++;
+  return j >= end || isBlank(buf[j]!) ? j : -1;
+}
+
+/** Index after `[...]` at i (a thread, a pid, a request id), or -1. */
+function skipBracket(buf: Uint8Array, i: number, end: number): number {
+  const stop = Math.min(end, i + MAX_FIELD);
+  let depth = 0;
+  for (let j = i; j < stop; j++) {
+    if (buf[j] === LBRACKET) depth++;
+    else if (buf[j] === RBRACKET && --depth === 0) return j + 1;
+  }
+  return -1;
+}
+
+/**
+ * A level after a leading stamp and the header fields that layouts put before it: the
+ * pattern-layout family and everything built the same way.
+ * `2015-10-18 18:01:47,978 INFO [main] ...` (log4j, Hadoop), `10:00:00.123 [main] WARN  c.e.App`
+ * (logback), `2024-01-15 10:00:00.123  INFO 1 --- [main] ...` (Spring Boot),
+ * `2016-02-01 10:00:00.123 1234 INFO nova.compute ...` (oslo.log), `2015-07-29 17:41:44,747 - INFO  [...]`
+ * (ZooKeeper), `17/06/09 20:10:40 INFO ...` (Spark), `081109 203615 148 INFO ...` (HDFS),
+ * `176 [main] INFO  ...` (log4j TTCC), `2024-01-15 10:00:00.123 UTC [4242] LOG:  ...` (PostgreSQL),
+ * `2024-01-15 10:00:00 0 [Note] ...` (MariaDB), `2024-01-15 10:00:00.123 +00:00 [INF] ...` (Serilog
+ * files), `2016-09-28 04:30:30, Info    CBS ...` (Windows CBS), `2024-01-15 10:00:00.123 | ERROR | ...`
+ * (loguru), `[2024-01-15T10:00:00Z INFO  my_app] ...` (Rust env_logger), `2024-01-15T10:00:00Z  INFO
+ * my_app: ...` (tracing-subscriber), `2024/01/15 10:00:00 INFO ...` (Go slog).
+ *
+ * Where a level may stand: only after the stamp, past nothing but header fields (numbers, a
+ * zone, `[bracketed]` fields, `-`/`|`/`:` separators), at most five of them. The first field
+ * that is none of these ends the search: a level word after a logger name or in the message is
+ * text. The word itself follows headerLevelAt's rule (capitals, or any case before a colon, tab or
+ * padding). A bracket holding a level right after the stamp is left to the bracketed detector.
+ */
+export function detectStamped(buf: Uint8Array, start: number, end: number): number {
+  if (buf[start] === LBRACKET) {
+    // env_logger keeps the level inside the stamp's brackets: `[2024-... INFO  app] msg`.
+    const inner = skipStamp(buf, start + 1, end);
+    if (inner >= 0 && inner < end && isBlank(buf[inner]!)) {
+      const level = headerLevelAt(buf, skipGap(buf, inner, end), end);
+      if (level !== NOT_MINE) return level;
+    }
+  }
+  let i = skipStamp(buf, start, end);
+  if (i < 0) {
+    i = skipNumber(buf, start, end); // TTCC's elapsed milliseconds
+    if (i < 0 || i >= end || !isBlank(buf[i]!)) return NOT_MINE;
+  } else if (i < end && (buf[i] === COMMA || buf[i] === COLON)) i++; // `04:30:30, Info` (CBS), `,123:INFO:`
+  else if (i < end && !isBlank(buf[i]!)) return NOT_MINE;
+  if (i < 0 || i >= end) return NOT_MINE;
+  for (let field = 0; field <= MAX_FIELDS; field++) {
+    i = skipGap(buf, i, end);
+    if (i >= end) return NOT_MINE;
+    const level = headerLevelAt(buf, i, end);
+    if (level !== NOT_MINE) return level;
+    const b = buf[i]!;
+    let next: number;
+    if (b === LBRACKET) {
+      if (field === 0 && bracketLevelAt(buf, i, end, LBRACKET, RBRACKET) !== NOT_MINE) return NOT_MINE;
+      const inside = bracketLevelAt(buf, i, end, LBRACKET, RBRACKET);
+      if (inside !== NOT_MINE) return inside;
+      next = skipBracket(buf, i, end);
+    } else if (isDigit(b)) {
+      next = skipNumber(buf, i, end);
+    } else {
+      next = skipSeparator(buf, i, end);
+      if (next < 0 && field === 0) next = skipZoneToken(buf, i, end);
+    }
+    if (next <= i || (next < end && !isBlank(buf[next]!) && buf[next] !== 0x1b)) return NOT_MINE;
+    i = next;
+  }
+  return NOT_MINE;
+}
