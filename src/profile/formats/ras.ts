@@ -1,4 +1,4 @@
-import { isBlank, SPACE } from './bytes';
+import { isBlank, isDigit, isUpper, SPACE } from './bytes';
 import { headerLevelAt } from './level-word';
 import { skipEpoch, skipStamp } from './timestamp';
 import { NOT_MINE } from './types';
@@ -20,8 +20,14 @@ function skipToken(buf: Uint8Array, i: number, end: number): number {
  * and component, then the level (INFO, WARNING, SEVERE, ERROR, FAILURE, FATAL).
  */
 export function detectRas(buf: Uint8Array, start: number, end: number): number {
-  let i = skipToken(buf, start, end);
-  if (i < 0) return NOT_MINE;
+  // The alert tag: `-`, or a category in capitals (KERNDTLB, APPSEV).
+  let i = start + 1;
+  if (buf[start] !== 0x2d) {
+    while (i < end && (isUpper(buf[i]!) || isDigit(buf[i]!))) i++;
+    if (!isUpper(buf[start]!)) return NOT_MINE;
+  }
+  if (i >= end || buf[i] !== SPACE) return NOT_MINE;
+  i++;
   i = skipEpoch(buf, i, end);
   if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
   i = skipToken(buf, i + 1, end); // date
