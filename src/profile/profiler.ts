@@ -273,7 +273,7 @@ export class Profiler {
     let inode = this.inodes.get(key);
     if (!inode) {
       if (this.inodes.size >= this.options.maxInodes) this.evictInode();
-      inode = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.countLine(len, sev, type));
+      inode = new InodeState(key, path, this.files.get(path), (len, sev, type, format, kind) => this.countLine(len, sev, type, format, kind));
       this.inodes.set(key, inode);
     } else if (inode.path !== path) {
       this.movePath(inode, path);
@@ -509,10 +509,10 @@ export class Profiler {
     return this.readBuffer.length;
   }
 
-  private countLine(lengthBytes: number, severity: number, dataType: number): void {
+  private countLine(lengthBytes: number, severity: number, dataType: number, format: number, kind: number): void {
     this.totalLines++;
-    this.lineFile.recordLine(lengthBytes, severity, dataType);
-    this.lineApp.recordLine(lengthBytes, severity, dataType);
+    this.lineFile.recordLine(lengthBytes, severity, dataType, format, kind);
+    this.lineApp.recordLine(lengthBytes, severity, dataType, format, kind);
   }
 
   private closeReadFd(inode: InodeState): void {

@@ -76,9 +76,16 @@ export function renderStats(s: StatsReply, top: number): string {
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
   out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${t.activeStreams} streams modelled)  dropped records ${s.droppedRecords}\n`;
   out += `totals  ${count(s.totals.writes)} writes  ${bytes(s.totals.bytes)}  ${count(s.totals.lines)} lines  ${s.totals.files} files  ${s.totals.apps} apps\n`;
-  const levels: Record<string, number> = {};
-  for (const f of s.files) for (const l of LEVELS) levels[l] = (levels[l] ?? 0) + (f.levels[l] ?? 0);
-  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n\n`;
+  const perLevel = (of: (f: StreamSnapshot) => Record<string, number>): string => {
+    const sums: Record<string, number> = {};
+    for (const f of s.files) for (const l of LEVELS) sums[l] = (sums[l] ?? 0) + (of(f)[l] ?? 0);
+    return LEVELS.filter((l) => sums[l]).map((l) => `${l} ${count(sums[l])}`).join('  ') || '-';
+  };
+  out += `lines by level    ${perLevel((f) => f.levels)}\n`;
+  out += `entries by level  ${perLevel((f) => f.entryLevels)}\n`;
+  const derived = s.files.reduce((n, f) => n + f.derivedLevelLines, 0);
+  if (derived) out += `(${count(derived)} access-log lines have a level derived from their HTTP status: 5xx error, 4xx warn, others info)\n`;
+  out += '\n';
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);
   if (s.files.length > top) out += `(${s.files.length - top} more files: --top or --json)\n`;
