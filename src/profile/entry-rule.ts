@@ -1,16 +1,10 @@
-import { isBlank } from './formats/bytes';
+import { ascii, isBlank, startsWithBytes } from './formats/bytes';
 import { skipStamp } from './formats/timestamp';
 
 /** How continuation lines of stack traces and tracebacks begin (after no stamp and no level). */
 const MARKERS: readonly Uint8Array[] = [
   'at ', 'Caused by:', 'Suppressed:', '...', 'Traceback (', 'File "', 'During handling of', 'The above exception',
-].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
-
-function startsWith(buf: Uint8Array, i: number, end: number, prefix: Uint8Array): boolean {
-  if (end - i < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (buf[i + k] !== prefix[k]) return false;
-  return true;
-}
+].map(ascii);
 
 /**
  * Whether a line that no format claimed (bytes [from, end), after its preamble) continues the
@@ -27,6 +21,6 @@ export function continuesPrevious(buf: Uint8Array, from: number, end: number, en
   if (from < end && isBlank(buf[from]!)) return true;
   if (skipStamp(buf, from, end) >= 0) return false;
   if (entryInFormat) return true;
-  for (const m of MARKERS) if (startsWith(buf, from, end, m)) return true;
+  for (const m of MARKERS) if (startsWithBytes(buf, from, end, m)) return true;
   return false;
 }

@@ -32,10 +32,13 @@ export const LEVEL_WORDS: ReadonlyArray<readonly [string, Severity]> = [
 ];
 
 /**
- * Words that are a level only in capitals right before a colon, after a stamp (PostgreSQL's
- * `LOG:`): as ordinary words ("log", "Log file rotated") they would give prose a level.
+ * Words that are a level only in capitals where a format puts its level (after a stamp):
+ * PostgreSQL's `LOG:`, java.util.logging's CONFIG, FINE, FINER, FINEST. As ordinary words ("Log
+ * file rotated", "Fine-tuning ...") they would give prose a level.
  */
-export const HEADER_ONLY_WORDS: ReadonlyArray<readonly [string, Severity]> = [['log', Severity.Info]];
+export const HEADER_ONLY_WORDS: ReadonlyArray<readonly [string, Severity]> = [
+  ['log', Severity.Info], ['config', Severity.Info], ['fine', Severity.Debug], ['finer', Severity.Trace], ['finest', Severity.Trace],
+];
 
 /**
  * PostgreSQL's secondary lines (`DETAIL:`, `HINT:`, `STATEMENT:` ...): written with a prefix of

@@ -169,7 +169,8 @@ export function detectJson(buf: Uint8Array, start: number, end: number): number 
   if (i >= end || buf[i] !== LBRACE) return NOT_MINE;
   i = skipWs(buf, i + 1, end);
   if (i >= end) return Severity.Unknown;
-  if (buf[i] === RBRACE) return Severity.Unknown;
+  // `{}` alone is an empty object; `{}['key']` (a line of code in a traceback) is not JSON.
+  if (buf[i] === RBRACE) return skipWs(buf, i + 1, end) >= end ? Severity.Unknown : NOT_MINE;
   if (buf[i] !== QUOTE) return NOT_MINE;
   let fallback: number = Severity.Unknown;
   let clef = 0;

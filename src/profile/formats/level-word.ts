@@ -1,6 +1,6 @@
 import { CONTINUATION_WORDS, HEADER_ONLY_WORDS, LEVEL_WORDS } from '../levels';
 import { Severity } from '../severity';
-import { allUpper, isBlank, isDigit, isLetter, letterRunEnd, skipBlanks, skipSgr, COLON, TAB } from './bytes';
+import { allUpper, ascii, isBlank, isDigit, isLetter, letterRunEnd, skipBlanks, skipSgr, COLON, TAB } from './bytes';
 import { CONTINUES, NOT_MINE } from './types';
 
 /** Longest level word, in bytes: callers never need to look further for one. */
@@ -14,7 +14,7 @@ for (let n = 0; n <= MAX_LEVEL_WORD; n++) {
   SEVERITY_BY_LENGTH.push([]);
 }
 for (const [word, severity] of LEVEL_WORDS) {
-  BY_LENGTH[word.length]!.push(Uint8Array.from(word, (c) => c.charCodeAt(0)));
+  BY_LENGTH[word.length]!.push(ascii(word));
   SEVERITY_BY_LENGTH[word.length]!.push(severity);
 }
 
@@ -83,7 +83,7 @@ export function levelWordEnd(buf: Uint8Array, start: number, end: number): numbe
 const LEVEL_KEYS: readonly string[] = [
   'level', 'lvl', 'severity', 'loglevel', 'log_level', 'log.level', 'levelname', '@l', 'priority', 'error_severity',
 ];
-const LEVEL_KEY_BYTES = LEVEL_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+const LEVEL_KEY_BYTES = LEVEL_KEYS.map(ascii);
 
 /**
  * True when bytes [start, end) are a level key: `level` (pino, bunyan, winston, zap, logrus, slog),
@@ -114,9 +114,8 @@ function digitSuffixEnd(buf: Uint8Array, wordEnd: number, end: number, severity:
   return wordEnd;
 }
 
-const toBytes = (w: string): Uint8Array => Uint8Array.from(w, (c) => c.charCodeAt(0));
-const HEADER_ONLY = HEADER_ONLY_WORDS.map(([w, s]) => [toBytes(w), s] as const);
-const CONTINUATIONS = CONTINUATION_WORDS.map(toBytes);
+const HEADER_ONLY = HEADER_ONLY_WORDS.map(([w, s]) => [ascii(w), s] as const);
+const CONTINUATIONS = CONTINUATION_WORDS.map(ascii);
 
 /** Whether [start, end) is `word` (lower case) in capitals. */
 function isCapitalised(buf: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
@@ -130,21 +129,20 @@ function isCapitalised(buf: Uint8Array, start: number, end: number, word: Uint8A
  * header fields before it), or NOT_MINE. The word must end the field: in capitals, before a blank,
  * a colon or the end (`INFO x`, `LOG:  x`, `DEBUG1: x`); in any case only before a colon, a tab or
  * padding of two blanks (`Info     CBS`, `info\thttp`), since `Error handling was improved` after
- * a stamp is prose. PostgreSQL's `DETAIL:`-style words return CONTINUES: the line belongs to the
- * entry before it.
+ * a stamp is prose. HEADER_ONLY_WORDS count here, in capitals only; PostgreSQL's `DETAIL:`-style
+ * words return CONTINUES: the line belongs to the entry before it.
  */
 export function headerLevelAt(buf: Uint8Array, i: number, end: number): number {
   const runEnd = letterRunEnd(buf, i, end, MAX_LEVEL_WORD + 1);
   if (runEnd === i) return NOT_MINE;
   let severity = levelWord(buf, i, runEnd);
   const upper = allUpper(buf, i, runEnd);
-  const colon = runEnd < end && buf[runEnd] === COLON;
-  if (severity === NOT_MINE) {
-    if (!upper || !colon) return NOT_MINE;
-    for (const [word, s] of HEADER_ONLY) if (isCapitalised(buf, i, runEnd, word)) return s;
-    for (const word of CONTINUATIONS) if (isCapitalised(buf, i, runEnd, word)) return CONTINUES;
-    return NOT_MINE;
+  if (severity === NOT_MINE && upper) {
+    for (const [word, s] of HEADER_ONLY) if (isCapitalised(buf, i, runEnd, word)) severity = s;
+    const colon = runEnd < end && buf[runEnd] === COLON;
+    if (colon) for (const word of CONTINUATIONS) if (isCapitalised(buf, i, runEnd, word)) return CONTINUES;
   }
+  if (severity === NOT_MINE) return NOT_MINE;
   const wordEnd = digitSuffixEnd(buf, runEnd, end, severity);
   const after = skipSgr(buf, wordEnd, end);
   if (after >= end) return upper ? severity : NOT_MINE;

@@ -1,5 +1,6 @@
 import { redisSymbolLevel } from '../levels';
-import { isDigit, isUpper, LBRACKET, RBRACKET, SPACE } from './bytes';
+import { Severity } from '../severity';
+import { ascii, isDigit, isUpper, startsWithBytes, LBRACKET, RBRACKET, SPACE } from './bytes';
 import { skipClockTime, skipStamp } from './timestamp';
 import { NOT_MINE } from './types';
 
@@ -13,6 +14,9 @@ function skipOldHeader(buf: Uint8Array, i: number, end: number): number {
   return skipClockTime(buf, j + 7, end);
 }
 
+/** What Redis writes from a signal handler: `1234:signal-handler (1705312800) Received SIGTERM ...`, no level. */
+const SIGNAL_HANDLER = ascii('signal-handler (');
+
 /**
  * Redis: `1234:M 15 Jan 2024 10:00:00.123 * Ready to accept connections` (pid, role letter,
  * stamp, level symbol) and before 3.0 `[1234] 15 Jan 10:00:00.123 # ...`. The symbol is the
@@ -25,7 +29,9 @@ export function detectRedis(buf: Uint8Array, start: number, end: number): number
   } else {
     i = start;
     while (i < end && isDigit(buf[i]!)) i++;
-    if (i === start || i + 3 >= end || buf[i] !== 0x3a || !isUpper(buf[i + 1]!) || buf[i + 2] !== SPACE) return NOT_MINE;
+    if (i === start || i + 3 >= end || buf[i] !== 0x3a) return NOT_MINE;
+    if (startsWithBytes(buf, i + 1, end, SIGNAL_HANDLER)) return Severity.Unknown;
+    if (!isUpper(buf[i + 1]!) || buf[i + 2] !== SPACE) return NOT_MINE;
     i = skipStamp(buf, i + 3, end);
   }
   if (i < 0 || i + 3 > end || buf[i] !== SPACE || buf[i + 2] !== SPACE) return NOT_MINE;

@@ -1,4 +1,4 @@
-import { isBlank, isDigit, skipSgr, LBRACKET, RBRACKET } from './bytes';
+import { isBlank, isDigit, isUpper, skipSgr, LBRACKET, RBRACKET } from './bytes';
 import { bracketLevelAt, headerLevelAt } from './level-word';
 import { skipStamp, skipZoneToken } from './timestamp';
 import { NOT_MINE } from './types';
@@ -60,7 +60,8 @@ function skipBracket(buf: Uint8Array, i: number, end: number): number {
  * `2024-01-15 10:00:00 0 [Note] ...` (MariaDB), `2024-01-15 10:00:00.123 +00:00 [INF] ...` (Serilog
  * files), `2016-09-28 04:30:30, Info    CBS ...` (Windows CBS), `2024-01-15 10:00:00.123 | ERROR | ...`
  * (loguru), `[2024-01-15T10:00:00Z INFO  my_app] ...` (Rust env_logger), `2024-01-15T10:00:00Z  INFO
- * my_app: ...` (tracing-subscriber), `2024/01/15 10:00:00 INFO ...` (Go slog).
+ * my_app: ...` (tracing-subscriber), `2024/01/15 10:00:00 INFO ...` (Go slog), `I, [2024-01-15T10:00:00.123456
+ * #4242]  INFO -- app: ...` (Ruby's Logger), `15-Jan-2024 10:00:00.123 FINE [main] ...` (Tomcat).
  *
  * Where a level may stand: only after the stamp, past nothing but header fields (numbers, a
  * zone, `[bracketed]` fields, `-`/`|`/`:` separators), at most five of them. The first field
@@ -77,7 +78,10 @@ export function detectStamped(buf: Uint8Array, start: number, end: number): numb
       if (level !== NOT_MINE) return level;
     }
   }
+  // Ruby's Logger repeats the level's initial before the stamp: `I, [2024-... #4242]  INFO -- app: ...`.
+  if (end - start > 4 && isUpper(buf[start]!) && buf[start + 1] === COMMA && buf[start + 2] === 0x20 && buf[start + 3] === LBRACKET) start += 3;
   let i = skipStamp(buf, start, end);
+  if (i >= 0) i = skipSgr(buf, i, end); // tracing-subscriber colours the stamp
   if (i < 0) {
     i = skipNumber(buf, start, end); // TTCC's elapsed milliseconds
     if (i < 0 || i >= end || !isBlank(buf[i]!)) return NOT_MINE;

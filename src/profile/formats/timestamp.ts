@@ -156,6 +156,18 @@ function skipDottedTime(buf: Uint8Array, i: number, end: number): number {
   return j;
 }
 
+/** `yyyyMMdd-h:m:s:SSS` (HealthApp), its time fields not always zero-padded. */
+function skipCompactDate(buf: Uint8Array, i: number, end: number): number {
+  let j = digits(buf, i, end, 8);
+  if (j < 0 || j >= end || buf[j] !== 0x2d) return -1;
+  for (let k = 0; k < 3; k++) {
+    j = digitRun(buf, j + 1, end, 1, 2);
+    if (j < 0 || (k < 2 && (j >= end || buf[j] !== COLON))) return -1;
+  }
+  if (j + 1 < end && (buf[j] === COLON || buf[j] === 0x2e) && isDigit(buf[j + 1]!)) j = digitRun(buf, j + 1, end, 1, 9);
+  return j;
+}
+
 /** Seconds or milliseconds since the epoch: 10 or 13 digits, optionally with a fraction. */
 export function skipEpoch(buf: Uint8Array, i: number, end: number): number {
   const j = digitRun(buf, i, end, 10, 13);
@@ -165,9 +177,9 @@ export function skipEpoch(buf: Uint8Array, i: number, end: number): number {
 
 /**
  * A date-time stamp in any of the shapes log formats lead with, bare or in square brackets;
- * the index after it (after `]` when bracketed, a zone word inside the brackets included), or -1.
+ * the index after it (after `]` when bracketed, a zone or `#pid` inside the brackets included), or -1.
  * Shapes: ISO 8601 (`-` or `/` between date parts), `yyyy-MM-dd-hh.mm.ss.ffffff`, `yy/MM/dd
- * hh:mm:ss`, `yyMMdd hhmmss`, syslog's `Mmm dd hh:mm:ss`, `dd Mmm yyyy`, `dd-Mmm-yyyy`,
+ * hh:mm:ss`, `yyMMdd hhmmss`, `yyyyMMdd-hh:mm:ss:SSS`, syslog's `Mmm dd hh:mm:ss`, `dd Mmm yyyy`, `dd-Mmm-yyyy`,
  * `dd/Mmm/yyyy:`, ctime, a bare clock time, and epoch seconds or milliseconds.
  */
 export function skipStamp(buf: Uint8Array, i: number, end: number): number {
@@ -176,7 +188,8 @@ export function skipStamp(buf: Uint8Array, i: number, end: number): number {
     if (j < 0) return -1;
     const blank = skipBlanks(buf, j, end);
     if (blank > j && blank < end && buf[blank] !== RBRACKET) {
-      const zone = skipZoneToken(buf, blank, end);
+      // A zone, or the writer's pid (Ruby's Logger: `[2024-01-15T10:00:00.123456 #4242]`).
+      const zone = buf[blank] === 0x23 ? digitRun(buf, blank + 1, end, 1, 10) : skipZoneToken(buf, blank, end);
       if (zone > 0) j = zone;
     }
     return j < end && buf[j] === RBRACKET ? j + 1 : -1;
@@ -196,6 +209,7 @@ function skipBareStamp(buf: Uint8Array, i: number, end: number): number {
   if (j < 0) j = skipIsoTimestamp(buf, i, end);
   if (j < 0) j = skipDayMonthYear(buf, i, end);
   if (j < 0) j = skipShortYearDate(buf, i, end);
+  if (j < 0) j = skipCompactDate(buf, i, end);
   if (j < 0) j = skipClockTime(buf, i, end);
   if (j < 0) j = skipEpoch(buf, i, end);
   return j;
