@@ -85,7 +85,7 @@ export const FORMATS: readonly LogFormat[] = [
   },
   {
     name: 'stamped', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectStamped,
-    canStartWith: (b) => isDigit(b) || isUpper(b) || b === 0x5b,
+    canStartWith: (b) => b > 0x20, // a stamp may follow a field or two of anything
   },
   {
     name: 'syslog-file', dataType: DataType.Syslog, scanLimit: TEXT_SCAN_LIMIT, detect: detectSyslogFile,

@@ -1,11 +1,13 @@
-import { isBlank, isDigit, isUpper, skipSgr, LBRACKET, RBRACKET } from './bytes';
+import { isBlank, isDigit, isLetter, isLower, isUpper, skipSgr, LBRACKET, RBRACKET, SPACE } from './bytes';
 import { bracketLevelAt, headerLevelAt } from './level-word';
 import { skipStamp, skipZoneToken } from './timestamp';
-import { NOT_MINE } from './types';
+import { CONTINUES, NOT_MINE } from './types';
 
 const MAX_FIELD = 128;
 /** Header fields between the stamp and the level: pid, tid, zone, thread, a separator or two. */
 const MAX_FIELDS = 5;
+/** Fields a collector may put before the stamp (a file name, a host). */
+const MAX_LEADING_FIELDS = 2;
 const PIPE = 0x7c;
 const DASH = 0x2d;
 const COMMA = 0x2c;
@@ -38,6 +40,14 @@ function skipSeparator(buf: Uint8Array, i: number, end: number): number {
   return j >= end || isBlank(buf[j]!) ? j : -1;
 }
 
+/** Index after a token of non-blank bytes at i and the blank after it, or -1. */
+function skipToken(buf: Uint8Array, i: number, end: number): number {
+  const stop = Math.min(end, i + MAX_FIELD);
+  const start = i;
+  while (i < stop && !isBlank(buf[i]!)) i++;
+  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
+}
+
 /** Index after `[...]` at i (a thread, a pid, a request id), or -1. */
 function skipBracket(buf: Uint8Array, i: number, end: number): number {
   const stop = Math.min(end, i + MAX_FIELD);
@@ -63,10 +73,11 @@ function skipBracket(buf: Uint8Array, i: number, end: number): number {
  * my_app: ...` (tracing-subscriber), `2024/01/15 10:00:00 INFO ...` (Go slog), `I, [2024-01-15T10:00:00.123456
  * #4242]  INFO -- app: ...` (Ruby's Logger), `15-Jan-2024 10:00:00.123 FINE [main] ...` (Tomcat).
  *
- * Where a level may stand: only after the stamp, past nothing but header fields (numbers, a
- * zone, `[bracketed]` fields, `-`/`|`/`:` separators), at most five of them. The first field
- * that is none of these ends the search: a level word after a logger name or in the message is
- * text. The word itself follows headerLevelAt's rule (capitals, or any case before a colon, tab or
+ * Where a level may stand: only after the stamp (itself first, or after one or two leading fields
+ * such as a file or host name), past nothing but header fields (numbers, a zone, `[bracketed]`
+ * fields, `-`/`|`/`:` separators), at most five of them, or past one host name right after the
+ * stamp when the level is in capitals. The first field that is none of these ends the search: a
+ * level word after a logger name or in the message is text. The word itself follows headerLevelAt's rule (capitals, or any case before a colon, tab or
  * padding). A bracket holding a level right after the stamp is left to the bracketed detector.
  */
 export function detectStamped(buf: Uint8Array, start: number, end: number): number {
@@ -79,15 +90,27 @@ export function detectStamped(buf: Uint8Array, start: number, end: number): numb
     }
   }
   // Ruby's Logger repeats the level's initial before the stamp: `I, [2024-... #4242]  INFO -- app: ...`.
-  if (end - start > 4 && isUpper(buf[start]!) && buf[start + 1] === COMMA && buf[start + 2] === 0x20 && buf[start + 3] === LBRACKET) start += 3;
-  let i = skipStamp(buf, start, end);
+  if (end - start > 4 && isUpper(buf[start]!) && buf[start + 1] === COMMA && buf[start + 2] === SPACE && buf[start + 3] === LBRACKET) start += 3;
+  let stampAt = start;
+  let i = skipStamp(buf, stampAt, end);
+  // The stamp may follow a field or two that a collector put first (a file or host name:
+  // `nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO ...`).
+  for (let lead = 0; i < 0 && lead < MAX_LEADING_FIELDS; lead++) {
+    stampAt = skipToken(buf, stampAt, end);
+    if (stampAt < 0) break;
+    i = skipStamp(buf, stampAt, end);
+  }
   if (i >= 0) i = skipSgr(buf, i, end); // tracing-subscriber colours the stamp
   if (i < 0) {
     i = skipNumber(buf, start, end); // TTCC's elapsed milliseconds
     if (i < 0 || i >= end || !isBlank(buf[i]!)) return NOT_MINE;
   } else if (i < end && (buf[i] === COMMA || buf[i] === COLON)) i++; // `04:30:30, Info` (CBS), `,123:INFO:`
   else if (i < end && !isBlank(buf[i]!)) return NOT_MINE;
-  if (i < 0 || i >= end) return NOT_MINE;
+  return i < end ? levelInHeader(buf, i, end) : NOT_MINE;
+}
+
+/** The level among the header fields from i (just after the stamp) on; see detectStamped. */
+function levelInHeader(buf: Uint8Array, i: number, end: number): number {
   for (let field = 0; field <= MAX_FIELDS; field++) {
     i = skipGap(buf, i, end);
     if (i >= end) return NOT_MINE;
@@ -105,9 +128,30 @@ export function detectStamped(buf: Uint8Array, start: number, end: number): numb
     } else {
       next = skipSeparator(buf, i, end);
       if (next < 0 && field === 0) next = skipZoneToken(buf, i, end);
+      if (next < 0 && field === 0) return levelAfterHost(buf, i, end);
     }
     if (next <= i || (next < end && !isBlank(buf[next]!) && buf[next] !== 0x1b)) return NOT_MINE;
     i = next;
   }
   return NOT_MINE;
+}
+
+/**
+ * `stamp host LEVEL ...`: one host name right after the stamp, then a level in capitals. Only there
+ * and only in capitals: past a logger name or a word of prose, a level word is message text.
+ */
+function levelAfterHost(buf: Uint8Array, i: number, end: number): number {
+  const next = skipToken(buf, i, end);
+  if (next < 0) return NOT_MINE;
+  // A host name has a digit, a dot, a dash or an underscore in it (`web-1`, `db02.lan`); a word
+  // of prose has none (`2024-... Unexpected ERROR in ...`).
+  let hostLike = false;
+  for (let k = i; k < next - 1 && !hostLike; k++) hostLike = !isLetter(buf[k]!);
+  if (!hostLike) return NOT_MINE;
+  const at = skipGap(buf, next, end);
+  const level = headerLevelAt(buf, at, end);
+  if (level === NOT_MINE || level === CONTINUES) return NOT_MINE;
+  let e = at;
+  while (e < end && isUpper(buf[e]!)) e++;
+  return e < end && isLower(buf[e]!) ? NOT_MINE : level;
 }
