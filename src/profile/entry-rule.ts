@@ -19,8 +19,8 @@ const MARKERS: readonly Uint8Array[] = [
  */
 export function continuesPrevious(buf: Uint8Array, from: number, end: number, entryInFormat: boolean): boolean {
   if (from < end && isBlank(buf[from]!)) return true;
-  if (skipStamp(buf, from, end) >= 0) return false;
-  if (entryInFormat) return true;
+  if (entryInFormat) return skipStamp(buf, from, end) < 0;
+  // No trace marker begins with a stamp, so plain text needs no look for one.
   for (const m of MARKERS) if (startsWithBytes(buf, from, end, m)) return true;
   return false;
 }

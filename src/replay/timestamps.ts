@@ -40,7 +40,7 @@ const shortYearAt = nearStart(String.raw`(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\
 const compactAt = nearStart(String.raw`(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)\b`);
 const dayMonthAt = nearStart(String.raw`(\d\d)([ /-])([A-Z][a-z]{2})\2(\d{4})[ :](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?: ([+-]\d{4}))?`);
 const syslogAt = nearStart(String.raw`(?:<\d{1,3}>)?([A-Z][a-z]{2}) +(\d+) (\d\d):(\d\d):(\d\d)\b`);
-const clockAt = nearStart(String.raw`(\d\d):(\d\d):(\d\d)[.,](\d{3})`);
+const clockAt = nearStart(String.raw`(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\b`);
 const epochAt = nearStart(String.raw`(\d{10}|\d{13})(?:\.(\d{1,9}))?(?=[\s,"}]|$)`);
 
 export const STAMP_FORMATS: StampFormat[] = [
@@ -140,12 +140,12 @@ export const STAMP_FORMATS: StampFormat[] = [
     },
   },
   {
-    // A time of day alone, with milliseconds (logback's and log4j 2's default console patterns)
+    // A time of day alone (logback's and log4j 2's default console patterns, Serilog's console)
     name: 'clock',
     resolutionMs: 1,
     parse(line) {
       const m = clockAt(line);
-      return m ? Date.UTC(NO_YEAR, 0, 1, +m[1], +m[2], +m[3], +m[4]) : Number.NaN;
+      return m ? Date.UTC(NO_YEAR, 0, 1, +m[1], +m[2], +m[3], fraction(m[4])) : Number.NaN;
     },
   },
   {

@@ -1,5 +1,5 @@
 import { httpStatusLevel } from '../levels';
-import { isBlank, isDigit, SPACE, LBRACKET } from './bytes';
+import { isBlank, isDigit, isWordByte, SPACE, LBRACKET } from './bytes';
 import { skipStamp } from './timestamp';
 import { DERIVED, NOT_MINE } from './types';
 
@@ -15,6 +15,11 @@ function skipToken(buf: Uint8Array, i: number, end: number): number {
   return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
 }
 
+/** A host name or address: letters, digits, `.`, `-`, `_`, `:` (IPv6, and vhost_combined's `host:port`). */
+function isHostByte(b: number): boolean {
+  return isWordByte(b) || b === 0x2e || b === 0x2d || b === 0x3a;
+}
+
 /**
  * HTTP access logs in the common and combined formats, as nginx and Apache httpd write them by
  * default: `127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 404 2326 ...`,
@@ -23,7 +28,11 @@ function skipToken(buf: Uint8Array, i: number, end: number): number {
  */
 export function detectHttpAccess(buf: Uint8Array, start: number, end: number): number {
   // host, ident, user; then, if the next token is not the stamp, one more (the vhost came first).
+  // The first field is a host or an address: most lines that are no access log stop here.
   let i = start;
+  while (i < end && isHostByte(buf[i]!)) i++;
+  if (i === start || i >= end || buf[i] !== SPACE) return NOT_MINE;
+  i = start;
   let tokens = 0;
   for (; tokens < 4 && i >= 0 && i < end && buf[i] !== LBRACKET; tokens++) i = skipToken(buf, i, end);
   if (i < 0 || tokens < 3) return NOT_MINE;

@@ -48,6 +48,17 @@ function skipToken(buf: Uint8Array, i: number, end: number): number {
   return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
 }
 
+/** Index after a file or host name (`nova-api.log.1`, `web-1`, `-`) at i and the space after it, or -1. */
+function skipNameToken(buf: Uint8Array, i: number, end: number): number {
+  const stop = Math.min(end, i + MAX_FIELD);
+  const start = i;
+  for (; i < stop; i++) {
+    const b = buf[i]!;
+    if (!isLetter(b) && !isDigit(b) && b !== 0x2e && b !== 0x2d && b !== 0x5f && b !== COLON && b !== 0x2f) break;
+  }
+  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
+}
+
 /** Index after `[...]` at i (a thread, a pid, a request id), or -1. */
 function skipBracket(buf: Uint8Array, i: number, end: number): number {
   const stop = Math.min(end, i + MAX_FIELD);
@@ -96,7 +107,7 @@ export function detectStamped(buf: Uint8Array, start: number, end: number): numb
   // The stamp may follow a field or two that a collector put first (a file or host name:
   // `nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO ...`).
   for (let lead = 0; i < 0 && lead < MAX_LEADING_FIELDS; lead++) {
-    stampAt = skipToken(buf, stampAt, end);
+    stampAt = skipNameToken(buf, stampAt, end);
     if (stampAt < 0) break;
     i = skipStamp(buf, stampAt, end);
   }

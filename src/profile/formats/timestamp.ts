@@ -204,13 +204,27 @@ function skipBareStamp(buf: Uint8Array, i: number, end: number): number {
     const bsd = skipBsdTimestamp(buf, i, end);
     return bsd >= 0 ? bsd : skipCtime(buf, i, end);
   }
-  if (!isDigit(b)) return -1;
-  let j = skipDottedTime(buf, i, end);
-  if (j < 0) j = skipIsoTimestamp(buf, i, end);
-  if (j < 0) j = skipDayMonthYear(buf, i, end);
-  if (j < 0) j = skipShortYearDate(buf, i, end);
-  if (j < 0) j = skipCompactDate(buf, i, end);
-  if (j < 0) j = skipClockTime(buf, i, end);
-  if (j < 0) j = skipEpoch(buf, i, end);
-  return j;
+  // The length of the leading digit run and the byte after it tell the shapes apart, so a line
+  // that is no stamp is turned down after one look.
+  let j = i;
+  while (j < end && j - i < 14 && isDigit(buf[j]!)) j++;
+  const sep = j < end ? buf[j]! : -1;
+  switch (j - i) {
+    case 2:
+      if (sep === COLON) return skipClockTime(buf, i, end);
+      if (sep === 0x2f) {
+        const short = skipShortYearDate(buf, i, end);
+        if (short >= 0) return short;
+      }
+      return skipDayMonthYear(buf, i, end);
+    case 4: {
+      const dotted = sep === 0x2d ? skipDottedTime(buf, i, end) : -1;
+      return dotted >= 0 ? dotted : skipIsoTimestamp(buf, i, end);
+    }
+    case 6: return sep === SPACE ? skipShortYearDate(buf, i, end) : -1;
+    case 8: return sep === 0x2d ? skipCompactDate(buf, i, end) : -1;
+    case 10:
+    case 13: return skipEpoch(buf, i, end);
+    default: return -1;
+  }
 }
