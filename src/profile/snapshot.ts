@@ -65,7 +65,7 @@ export interface StreamSnapshot {
   /** Lines per level (a continuation line at its entry's level). */
   levels: Record<string, number>;
   entryLevels: Record<string, number>;
-  /** The format most of the stream's lines were recognised as (FORMAT_NAMES), or null for none. */
+  /** The format that claimed most of the stream's lines (FORMAT_NAMES), or null when none claimed any. */
   format: string | null;
   /** Lines whose level is derived (an HTTP access log's status class), not written. */
   derivedLevelLines: number;
@@ -122,11 +122,11 @@ export function modelSnapshot(m: StreamModel, nowMs: number): ModelSnapshot {
   };
 }
 
-/** The format that claimed most lines; null when most lines were claimed by none. */
+/** The format that claimed most lines (a stack trace's lines are claimed by none); null when none claimed any. */
 function dominantFormat(formatLines: Float64Array): string | null {
-  let best = FORMAT_COUNT;
-  for (let f = 0; f < FORMAT_COUNT; f++) if (formatLines[f]! > formatLines[best]!) best = f;
-  return best === FORMAT_COUNT ? null : FORMAT_NAMES[best]!;
+  let best = -1;
+  for (let f = 0; f < FORMAT_COUNT; f++) if (formatLines[f]! > 0 && (best < 0 || formatLines[f]! > formatLines[best]!)) best = f;
+  return best < 0 ? null : FORMAT_NAMES[best]!;
 }
 
 export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
