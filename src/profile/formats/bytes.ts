@@ -93,3 +93,11 @@ export function startsWithBytes(buf: Uint8Array, i: number, end: number, prefix:
   for (let k = 0; k < prefix.length; k++) if (buf[i + k] !== prefix[k]) return false;
   return true;
 }
+
+/** Index after a field of non-blank bytes at i (at most `max`) and the one space after it, or -1. */
+export function skipField(buf: Uint8Array, i: number, end: number, max: number): number {
+  const stop = Math.min(end, i + max);
+  const start = i;
+  while (i < stop && !isBlank(buf[i]!)) i++;
+  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
+}

@@ -1,19 +1,11 @@
 import { httpStatusLevel } from '../levels';
-import { isBlank, isDigit, isWordByte, SPACE, LBRACKET } from './bytes';
+import { isDigit, isWordByte, skipField, SPACE, LBRACKET } from './bytes';
 import { skipStamp } from './timestamp';
 import { DERIVED, NOT_MINE } from './types';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MAX_TOKEN = 255;
-
-/** Index after a token of non-blank bytes at i and the one space after it, or -1. */
-function skipToken(buf: Uint8Array, i: number, end: number): number {
-  const stop = Math.min(end, i + MAX_TOKEN);
-  const start = i;
-  while (i < stop && !isBlank(buf[i]!)) i++;
-  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
-}
 
 /** A host name or address: letters, digits, `.`, `-`, `_`, `:` (IPv6, and vhost_combined's `host:port`). */
 function isHostByte(b: number): boolean {
@@ -34,7 +26,7 @@ export function detectHttpAccess(buf: Uint8Array, start: number, end: number): n
   if (i === start || i >= end || buf[i] !== SPACE) return NOT_MINE;
   i = start;
   let tokens = 0;
-  for (; tokens < 4 && i >= 0 && i < end && buf[i] !== LBRACKET; tokens++) i = skipToken(buf, i, end);
+  for (; tokens < 4 && i >= 0 && i < end && buf[i] !== LBRACKET; tokens++) i = skipField(buf, i, end, MAX_TOKEN);
   if (i < 0 || tokens < 3) return NOT_MINE;
   i = skipStamp(buf, i, end);
   if (i < 0 || i + 2 >= end || buf[i] !== SPACE || buf[i + 1] !== QUOTE) return NOT_MINE;

@@ -1,17 +1,9 @@
-import { isBlank, isDigit, isUpper, SPACE } from './bytes';
+import { isDigit, isUpper, skipField, SPACE } from './bytes';
 import { headerLevelAt } from './level-word';
 import { skipEpoch, skipStamp } from './timestamp';
 import { NOT_MINE } from './types';
 
 const MAX_TOKEN = 64;
-
-/** Index after a token of non-blank bytes at i and the space after it, or -1. */
-function skipToken(buf: Uint8Array, i: number, end: number): number {
-  const stop = Math.min(end, i + MAX_TOKEN);
-  const start = i;
-  while (i < stop && !isBlank(buf[i]!)) i++;
-  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
-}
 
 /**
  * Blue Gene/L RAS lines (the HPC logs of the Loghub and USENIX CFDR collections):
@@ -30,11 +22,11 @@ export function detectRas(buf: Uint8Array, start: number, end: number): number {
   i++;
   i = skipEpoch(buf, i, end);
   if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
-  i = skipToken(buf, i + 1, end); // date
-  if (i >= 0) i = skipToken(buf, i, end); // node
+  i = skipField(buf, i + 1, end, MAX_TOKEN); // date
+  if (i >= 0) i = skipField(buf, i, end, MAX_TOKEN); // node
   if (i >= 0) i = skipStamp(buf, i, end);
   if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
   i++;
-  for (let n = 0; n < 3 && i >= 0; n++) i = skipToken(buf, i, end); // node, type, component
+  for (let n = 0; n < 3 && i >= 0; n++) i = skipField(buf, i, end, MAX_TOKEN); // node, type, component
   return i < 0 ? NOT_MINE : headerLevelAt(buf, i, end);
 }

@@ -1,4 +1,4 @@
-import { isBlank, isDigit, isLetter, isLower, isUpper, skipSgr, LBRACKET, RBRACKET, SPACE } from './bytes';
+import { isBlank, isDigit, isLetter, isLower, isUpper, skipField, skipSgr, LBRACKET, RBRACKET, SPACE } from './bytes';
 import { bracketLevelAt, headerLevelAt } from './level-word';
 import { skipStamp, skipZoneToken } from './timestamp';
 import { CONTINUES, NOT_MINE } from './types';
@@ -38,14 +38,6 @@ function skipSeparator(buf: Uint8Array, i: number, end: number): number {
   let j = i + 1;
   while (j < end && j - i < 3 && buf[j] === b) j++;
   return j >= end || isBlank(buf[j]!) ? j : -1;
-}
-
-/** Index after a token of non-blank bytes at i and the blank after it, or -1. */
-function skipToken(buf: Uint8Array, i: number, end: number): number {
-  const stop = Math.min(end, i + MAX_FIELD);
-  const start = i;
-  while (i < stop && !isBlank(buf[i]!)) i++;
-  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
 }
 
 /** Index after a file or host name (`nova-api.log.1`, `web-1`, `-`) at i and the space after it, or -1. */
@@ -152,7 +144,7 @@ function levelInHeader(buf: Uint8Array, i: number, end: number): number {
  * and only in capitals: past a logger name or a word of prose, a level word is message text.
  */
 function levelAfterHost(buf: Uint8Array, i: number, end: number): number {
-  const next = skipToken(buf, i, end);
+  const next = skipField(buf, i, end, MAX_FIELD);
   if (next < 0) return NOT_MINE;
   // A host name has a digit, a dot, a dash or an underscore in it (`web-1`, `db02.lan`); a word
   // of prose has none (`2024-... Unexpected ERROR in ...`).
