@@ -75,9 +75,14 @@ function answerBits(answer: number): number {
 /** The answer of format f for [from, end), a wrapped line (Docker's `log`) answered for what it wraps. */
 function detectWith(f: number, buf: Uint8Array, from: number, end: number): number {
   const answer = DETECTORS[f]!(buf, from, Math.min(end, from + SCAN_LIMITS[f]!));
-  if (answer !== EMBEDDED) return answer;
-  const inner = detectAny(embedded.line, skipPreamble(embedded.line, 0, embedded.length), embedded.length, f);
-  return inner === NOT_MINE || inner === EMBEDDED ? Severity.Unknown : inner;
+  return answer === EMBEDDED ? embeddedAnswer(buf) : answer;
+}
+
+/** The answer for the line a detector found wrapped in `buf` (unescaped into `embedded`). */
+function embeddedAnswer(buf: Uint8Array): number {
+  if (buf === embedded.line) return Severity.Unknown; // a wrapper inside a wrapped line: no deeper
+  const inner = detectAny(embedded.line, skipPreamble(embedded.line, 0, embedded.length), embedded.length, -1);
+  return inner === NOT_MINE ? Severity.Unknown : inner;
 }
 
 /** The first answer in table order (after `skip`, already tried), or NOT_MINE; sets `claimedBy`. */
@@ -90,7 +95,9 @@ function detectAny(buf: Uint8Array, from: number, end: number, skip: number): nu
     const bit = candidates & -candidates;
     candidates ^= bit;
     const f = 31 - Math.clz32(bit);
-    const answer = detectWith(f, buf, from, end);
+    // The detector called here rather than through detectWith: most answers are NOT_MINE.
+    let answer = DETECTORS[f]!(buf, from, Math.min(end, from + SCAN_LIMITS[f]!));
+    if (answer === EMBEDDED) answer = embeddedAnswer(buf);
     if (answer !== NOT_MINE) {
       claimedBy = f;
       return answer;

@@ -5,6 +5,9 @@ import { skipStamp } from './formats/timestamp';
 const MARKERS: readonly Uint8Array[] = [
   'at ', 'Caused by:', 'Suppressed:', '...', 'Traceback (', 'File "', 'During handling of', 'The above exception',
 ].map(ascii);
+/** Bytes a marker begins with: most lines are turned down on their first byte. */
+const MARKER_START = new Uint8Array(256);
+for (const m of MARKERS) MARKER_START[m[0]!] = 1;
 
 /**
  * Whether a line that no format claimed (bytes [from, end), after its preamble) continues the
@@ -21,6 +24,7 @@ export function continuesPrevious(buf: Uint8Array, from: number, end: number, en
   if (from < end && isBlank(buf[from]!)) return true;
   if (entryInFormat) return skipStamp(buf, from, end) < 0;
   // No trace marker begins with a stamp, so plain text needs no look for one.
+  if (from >= end || MARKER_START[buf[from]!] === 0) return false;
   for (const m of MARKERS) if (startsWithBytes(buf, from, end, m)) return true;
   return false;
 }

@@ -7,10 +7,12 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MAX_TOKEN = 255;
 
-/** A host name or address: letters, digits, `.`, `-`, `_`, `:` (IPv6, and vhost_combined's `host:port`). */
-function isHostByte(b: number): boolean {
-  return isWordByte(b) || b === 0x2e || b === 0x2d || b === 0x3a;
-}
+/**
+ * Bytes of a host name or address: letters, digits, `.`, `-`, `_`, `:` (IPv6, and vhost_combined's
+ * `host:port`). A table: most lines that are no access log are read this far and no further.
+ */
+const HOST_BYTE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) HOST_BYTE[b] = isWordByte(b) || b === 0x2e || b === 0x2d || b === 0x3a ? 1 : 0;
 
 /**
  * HTTP access logs in the common and combined formats, as nginx and Apache httpd write them by
@@ -22,7 +24,7 @@ export function detectHttpAccess(buf: Uint8Array, start: number, end: number): n
   // host, ident, user; then, if the next token is not the stamp, one more (the vhost came first).
   // The first field is a host or an address: most lines that are no access log stop here.
   let i = start;
-  while (i < end && isHostByte(buf[i]!)) i++;
+  while (i < end && HOST_BYTE[buf[i]!] === 1) i++;
   if (i === start || i >= end || buf[i] !== SPACE) return NOT_MINE;
   i = start;
   let tokens = 0;

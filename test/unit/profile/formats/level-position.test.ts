@@ -20,6 +20,8 @@ describe('where a level may stand', () => {
     ['{"t":{"$date":"2024-01-15T10:00:00.000+00:00"},"s":"E","c":"NETWORK","msg":"x"}', 'error', 'json'],
     ['{"__CURSOR":"s=1","PRIORITY":"4","MESSAGE":"x"}', 'warn', 'json'],
     ['{"log":"2024/01/15 10:00:00 ERROR boom\\n","stream":"stderr","time":"2024-01-15T10:00:00Z"}', 'error', 'json'],
+    ['{"log":"{\\"level\\":50,\\"msg\\":\\"boom\\"}\\n","stream":"stdout","time":"2024-01-15T10:00:00Z"}', 'error', 'json'],
+    ['{"log":"{\\"log\\":\\"INFO x\\"}\\n","stream":"stdout","time":"2024-01-15T10:00:00Z"}', 'unknown', 'json'],
     ['1234:M 15 Jan 2024 10:00:00.123 # WARNING overcommit', 'warn', 'redis'],
     ['- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL FAILURE x', 'error', 'ras'],
     // derived from an HTTP status
