@@ -85,7 +85,8 @@ export const FORMATS: readonly LogFormat[] = [
   },
   {
     name: 'stamped', dataType: DataType.Text, scanLimit: TEXT_SCAN_LIMIT, detect: detectStamped,
-    canStartWith: (b) => b > 0x20, // a stamp may follow a field or two of anything
+    // A stamp, TTCC's milliseconds, Ruby's `I, [`, or a file or host name before the stamp.
+    canStartWith: (b) => isWordByte(b) || b === 0x5b || b === 0x2e || b === 0x2d || b === 0x3a || b === 0x2f,
   },
   {
     name: 'syslog-file', dataType: DataType.Syslog, scanLimit: TEXT_SCAN_LIMIT, detect: detectSyslogFile,

@@ -83,21 +83,18 @@ function levelValue(buf: Uint8Array, i: number, end: number): number {
     if (e < 0) return NOT_MINE;
   }
   if (e > s && isDigit(buf[s]!)) {
-    const n = numberAt(buf, s, e);
+    const n = leadingNumber(buf, s, e);
     return n < 0 ? NOT_MINE : numericLevel(n);
   }
   return levelWord(buf, s, e);
 }
 
-/** The integer written in [s, e) (at most four digits), or -1. */
-function numberAt(buf: Uint8Array, s: number, e: number): number {
-  if (e - s > 4) return -1;
+/** The integer part at the start of [s, e) (`30`, `30.5`), at most four digits, or -1. */
+function leadingNumber(buf: Uint8Array, s: number, e: number): number {
   let value = 0;
-  for (let k = s; k < e; k++) {
-    if (!isDigit(buf[k]!)) return -1;
-    value = value * 10 + (buf[k]! - 0x30);
-  }
-  return value;
+  let k = s;
+  for (; k < e && isDigit(buf[k]!); k++) value = value * 10 + (buf[k]! - 0x30);
+  return k === s || k - s > 4 ? -1 : value;
 }
 
 /** MongoDB's `"s"` value: `"F"`, `"E"`, `"W"`, `"I"`, `"D"` or `"D1"`-`"D5"`. */
@@ -128,7 +125,7 @@ function hexDigit(b: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
 }
 
-function unescapeInto(buf: Uint8Array, i: number, end: number): boolean {
+function unescapeInto(buf: Uint8Array, i: number, end: number): void {
   const out = embedded.line;
   let n = 0;
   for (i++; i < end && n < out.length; i++) {
@@ -149,7 +146,6 @@ function unescapeInto(buf: Uint8Array, i: number, end: number): boolean {
     out[n++] = b;
   }
   embedded.length = n;
-  return true;
 }
 
 /**
@@ -187,7 +183,10 @@ export function detectJson(buf: Uint8Array, start: number, end: number): number 
     let level: number = NOT_MINE;
     if (isLevelKey(buf, ks, ke)) level = levelValue(buf, i, end);
     else if (keyIs(buf, ks, ke, 's')) level = mongoSeverity(buf, i, end);
-    else if (first && buf[i] === QUOTE && keyIs(buf, ks, ke, 'log') && unescapeInto(buf, i, end)) return EMBEDDED;
+    else if (first && buf[i] === QUOTE && keyIs(buf, ks, ke, 'log')) {
+      unescapeInto(buf, i, end);
+      return EMBEDDED;
+    }
     else if (keyIs(buf, ks, ke, '@t') || keyIs(buf, ks, ke, '@mt') || keyIs(buf, ks, ke, '@m')) {
       if (++clef >= 2 && fallback === Severity.Unknown) fallback = Severity.Info;
     } else if (keyIs(buf, ks, ke, 'status') || keyIs(buf, ks, ke, 'status_code')) {
@@ -211,5 +210,5 @@ function levelValueOfStatus(buf: Uint8Array, i: number, end: number): number {
   let e = s;
   while (e < end && e - s < 4 && isDigit(buf[e]!)) e++;
   if (e - s !== 3 || (quoted && buf[e] !== QUOTE)) return -1;
-  return httpStatusLevel(numberAt(buf, s, e));
+  return httpStatusLevel(leadingNumber(buf, s, e));
 }

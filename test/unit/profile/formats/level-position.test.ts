@@ -28,6 +28,7 @@ describe('where a level may stand', () => {
     ['10.0.0.1 - - [15/Jan/2024:10:00:00 +0000] "GET /x HTTP/1.1" 502 0 "-" "curl"', 'error', 'http-access'],
     ['10.0.0.1 - - [15/Jan/2024:10:00:00 +0000] "GET /x HTTP/1.1" 404 0 "-" "curl"', 'warn', 'http-access'],
     ['{"remote_addr":"10.0.0.1","status":"301","request":"GET /"}', 'info', 'json'],
+    ['{"level":30.5,"msg":"a custom level between info and warn"}', 'info', 'json'],
   ])('%s -> %s (%s)', (line, severity, format) => {
     expect(classify(line)).toMatchObject({ severity, format });
   });
