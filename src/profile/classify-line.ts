@@ -1,7 +1,8 @@
 import { ByteFlag, scanBytes } from './byte-scan';
 import { DataType } from './data-type';
 import { skipSgr } from './formats/bytes';
-import { FORMATS } from './formats';
+import { FORMATS, MAX_RUN } from './formats';
+import { isDigit, isLetter } from './formats/bytes';
 import { embedded } from './formats/json';
 // Imported from its own module: a re-export compiles to a getter, called on every comparison.
 import { CONTINUES, DERIVED, EMBEDDED, NOT_MINE, type Detector } from './formats/types';
@@ -62,6 +63,50 @@ for (let b = 0; b < 256; b++) {
   for (let f = 0; f < FORMATS.length; f++) if (FORMATS[f]!.canStartWith(b)) CANDIDATES[b]! |= 1 << f;
 }
 
+/**
+ * For a line that begins with a run of digits (or of letters): per run length (capped at MAX_RUN)
+ * and the byte after the run (+1, so that the end of the line, -1, is slot 0), the formats that
+ * can begin so. A digit-led line in no format (`20171223-22:15:29:606|Step_LSC|...`) is turned
+ * down by most detectors on these two facts; the table spares it their calls.
+ */
+const RUN_SLOTS = 257;
+function runTable(digits: boolean): Uint32Array {
+  const table = new Uint32Array((MAX_RUN + 1) * RUN_SLOTS);
+  for (let length = 1; length <= MAX_RUN; length++) {
+    for (let next = -1; next < 256; next++) {
+      let mask = 0;
+      for (let f = 0; f < FORMATS.length; f++) {
+        const can = FORMATS[f]!.canStartWithRun;
+        // A capped run is longer than it says: allow what any byte after it would.
+        const allowed = can === undefined || (length === MAX_RUN ? anyNext(can, digits, length) : can(digits, length, next));
+        if (allowed) mask |= 1 << f;
+      }
+      table[length * RUN_SLOTS + next + 1] = mask;
+    }
+  }
+  return table;
+}
+function anyNext(can: (digits: boolean, length: number, next: number) => boolean, digits: boolean, length: number): boolean {
+  for (let next = -1; next < 256; next++) if (can(digits, length, next)) return true;
+  return false;
+}
+const DIGIT_RUNS = runTable(true);
+const LETTER_RUNS = runTable(false);
+
+/** CANDIDATES[first byte], narrowed by the run of digits or letters the line begins with. */
+function candidatesFor(buf: Uint8Array, from: number, end: number): number {
+  const first = buf[from]!;
+  const candidates = CANDIDATES[first]!;
+  const digits = isDigit(first);
+  if (!digits && !isLetter(first)) return candidates;
+  const stop = Math.min(end, from + MAX_RUN);
+  let j = from + 1;
+  if (digits) while (j < stop && isDigit(buf[j]!)) j++;
+  else while (j < stop && isLetter(buf[j]!)) j++;
+  const next = j < end ? buf[j]! : -1;
+  return candidates & (digits ? DIGIT_RUNS : LETTER_RUNS)[(j - from) * RUN_SLOTS + next + 1]!;
+}
+
 function pack(severity: number, dataType: number, format: number, flags: number): Classification {
   return severity | (dataType << DATA_TYPE_SHIFT) | ((format + 1) << FORMAT_SHIFT) | (flags << FLAGS_SHIFT);
 }
@@ -89,7 +134,7 @@ function embeddedAnswer(buf: Uint8Array): number {
 function detectAny(buf: Uint8Array, from: number, end: number, skip: number): number {
   if (from >= end) return NOT_MINE;
   // Candidates in table order: the lowest set bit is the earliest format.
-  let candidates = CANDIDATES[buf[from]!]!;
+  let candidates = candidatesFor(buf, from, end);
   if (skip >= 0) candidates &= ~(1 << skip);
   while (candidates !== 0) {
     const bit = candidates & -candidates;

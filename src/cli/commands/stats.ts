@@ -84,7 +84,7 @@ export function renderStats(s: StatsReply, top: number): string {
   out += `lines by level    ${perLevel((f) => f.levels)}\n`;
   out += `entries by level  ${perLevel((f) => f.entryLevels)}\n`;
   const derived = s.files.reduce((n, f) => n + f.derivedLevelLines, 0);
-  if (derived) out += `(levels derived from the HTTP status for ${count(derived)} access-log line${derived === 1 ? "" : "s"}: 5xx error, 4xx warn, others info)\n`;
+  if (derived) out += `(levels derived from the HTTP status for ${count(derived)} access-log line${derived === 1 ? '' : 's'}: 5xx error, 4xx warn, others info)\n`;
   out += '\n';
   const widths = [27, 7, 8, 7, 10, 4, 5, 4];
   out += table(['FILE', 'WRITES', 'BYTES', 'LINES', 'RATE 10s', 'ERR', 'STATE', 'CONF'], streamRows(s.files, top), widths);

@@ -14,6 +14,10 @@ const MAX_TOKEN = 255;
 const HOST_BYTE = new Uint8Array(256);
 for (let b = 0; b < 256; b++) HOST_BYTE[b] = isWordByte(b) || b === 0x2e || b === 0x2d || b === 0x3a ? 1 : 0;
 
+export function isHostByte(b: number): boolean {
+  return b >= 0 && HOST_BYTE[b] === 1;
+}
+
 /**
  * HTTP access logs in the common and combined formats, as nginx and Apache httpd write them by
  * default: `127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 404 2326 ...`,

@@ -40,14 +40,16 @@ function skipSeparator(buf: Uint8Array, i: number, end: number): number {
   return j >= end || isBlank(buf[j]!) ? j : -1;
 }
 
+/** A byte of a file or host name put before a stamp: letters, digits, `.`, `-`, `_`, `:`, `/`. */
+export function isNameByte(b: number): boolean {
+  return isLetter(b) || isDigit(b) || b === 0x2e || b === 0x2d || b === 0x5f || b === COLON || b === 0x2f;
+}
+
 /** Index after a file or host name (`nova-api.log.1`, `web-1`, `-`) at i and the space after it, or -1. */
 function skipNameToken(buf: Uint8Array, i: number, end: number): number {
   const stop = Math.min(end, i + MAX_FIELD);
   const start = i;
-  for (; i < stop; i++) {
-    const b = buf[i]!;
-    if (!isLetter(b) && !isDigit(b) && b !== 0x2e && b !== 0x2d && b !== 0x5f && b !== COLON && b !== 0x2f) break;
-  }
+  while (i < stop && isNameByte(buf[i]!)) i++;
   return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
 }
 

@@ -33,4 +33,13 @@ export interface LogFormat {
    * never be false for a byte that detect() could accept, and the tests check that it is not.
    */
   readonly canStartWith: (b: number) => boolean;
+  /**
+   * For a line that begins with a run of digits or of letters: true for every run (`digits`
+   * or not, its length capped at MAX_RUN, the byte after it or -1 at the end) a line of this
+   * format can begin with. Same contract as canStartWith; absent means any.
+   */
+  readonly canStartWithRun?: (digits: boolean, length: number, next: number) => boolean;
 }
+
+/** Run lengths at or above this are one class in canStartWithRun. */
+export const MAX_RUN = 15;

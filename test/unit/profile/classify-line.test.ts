@@ -1,7 +1,7 @@
 import { ByteFlag } from '../../../src/profile/byte-scan';
 import { byteFlagsOf, classifyLine, formatOf, severityOf, dataTypeOf } from '../../../src/profile/classify-line';
 import { DataType } from '../../../src/profile/data-type';
-import { CONTINUES, EMBEDDED, FORMATS, NOT_MINE } from '../../../src/profile/formats';
+import { CONTINUES, EMBEDDED, FORMATS, MAX_RUN, NOT_MINE } from '../../../src/profile/formats';
 import { embedded } from '../../../src/profile/formats/json';
 import { Severity } from '../../../src/profile/severity';
 import { classify, seededRandom } from './support';
@@ -161,15 +161,28 @@ describe('classifyLine against the plain ordered table (randomised lines)', () =
     expect(claimedBy.size).toBeGreaterThanOrEqual(FORMATS.length - 2);
   });
 
-  it('never skips a detector that could claim a line by its first byte (canStartWith)', () => {
+  /** The run of digits or letters a line begins with, as canStartWithRun sees it; null for neither. */
+  function leadingRun(line: Buffer): { digits: boolean; length: number; next: number } | null {
+    const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const isLetter = (b: number | undefined) => b !== undefined && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
+    const digits = isDigit(line[0]);
+    if (!digits && !isLetter(line[0])) return null;
+    let j = 1;
+    while (j < line.length && j < MAX_RUN && (digits ? isDigit(line[j]) : isLetter(line[j]))) j++;
+    return { digits, length: j, next: j < line.length ? line[j]! : -1 };
+  }
+
+  it('never skips a detector that could claim a line by how it begins (canStartWith, canStartWithRun)', () => {
     const random = seededRandom(7);
     const misses: string[] = [];
     for (let n = 0; n < 30000; n++) {
       const line = randomLine(random, 6);
+      const run = leadingRun(line);
       for (const format of FORMATS) {
-        if (format.detect(line, 0, line.length) !== NOT_MINE && !format.canStartWith(line[0]!)) {
-          misses.push(`${format.name}: ${JSON.stringify(line.toString('latin1'))}`);
-        }
+        if (format.detect(line, 0, line.length) === NOT_MINE) continue;
+        const capped = run !== null && run.length === MAX_RUN;
+        const byRun = run === null || format.canStartWithRun === undefined || capped || format.canStartWithRun(run.digits, run.length, run.next);
+        if (!format.canStartWith(line[0]!) || !byRun) misses.push(`${format.name}: ${JSON.stringify(line.toString('latin1'))}`);
       }
     }
     expect(misses).toEqual([]);
