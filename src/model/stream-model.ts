@@ -109,11 +109,18 @@ export interface Forecast {
   horizonMs: number;
   bytes: Quantiles;
   lines: Quantiles;
+  /**
+   * Entries (a stack trace under its first line is one entry): the lines forecast scaled by the
+   * stream's share of lines that start an entry.
+   */
+  entries: Quantiles;
   writes: Quantiles;
   /** Lines per severity level, by SEVERITY_LEVELS index. */
   levels: Quantiles[];
-  /** Expected severity mix (sums to 1). */
+  /** Expected severity mix of lines (sums to 1). */
   levelMix: Float64Array;
+  /** Expected severity mix of entries (sums to 1). */
+  entryLevelMix: Float64Array;
   confidence: number;
   /** The forecaster currently answering (the ensemble's selected member). */
   model: string;
@@ -130,8 +137,9 @@ export function createForecast(): Forecast {
   const levels: Quantiles[] = [];
   for (let i = 0; i < SEVERITY_COUNT; i++) levels.push(emptyQuantiles());
   return {
-    originMs: Number.NaN, horizonMs: 0, bytes: emptyQuantiles(), lines: emptyQuantiles(), writes: emptyQuantiles(),
-    levels, levelMix: new Float64Array(SEVERITY_COUNT), confidence: 0, model: '', burst: false, periodMs: 0,
+    originMs: Number.NaN, horizonMs: 0, bytes: emptyQuantiles(), lines: emptyQuantiles(), entries: emptyQuantiles(),
+    writes: emptyQuantiles(), levels, levelMix: new Float64Array(SEVERITY_COUNT), entryLevelMix: new Float64Array(SEVERITY_COUNT),
+    confidence: 0, model: '', burst: false, periodMs: 0,
   };
 }
 
@@ -141,7 +149,7 @@ export interface PredictedEntries {
   readonly timeMs: Float64Array;
   readonly level: Uint8Array;
   readonly bytes: Float64Array;
-  /** Lines each entry stands for (> 1 when the forecast holds more lines than the buffer). */
+  /** Lines each predicted entry stands for: the stream's lines per entry, times the entries each stands for (> 1 when more are expected than the buffer holds). */
   linesPerEntry: number;
 }
 
@@ -200,6 +208,9 @@ const C_MEAN = 6;
 const C_VAR = 7;
 const C_FIELDS = 8;
 
+/** Lines over which the share of lines starting an entry is averaged. */
+const ENTRY_SHARE_LINES = 1000;
+
 // Scratch shared by every stream (the model runs on one thread).
 const pred = new Predictive(64);
 const levelPred = new Predictive(32);
@@ -244,6 +255,8 @@ export class StreamModel {
   readonly byteRates: MultiEwmaRate;
   readonly severityShort: DecayingSeverityHistogram;
   readonly severityLong: DecayingSeverityHistogram;
+  /** Entries by level (the level of an entry's first line), long memory. */
+  readonly entrySeverity: DecayingSeverityHistogram;
 
   private readonly ring: SlotRing;
   private readonly histories: RingHistory[];
@@ -266,6 +279,8 @@ export class StreamModel {
   private windowsClosed = 0;
   private periodSlots = 0;
   private linesSeen = 0;
+  /** Share of lines that start an entry, averaged over the last ~ENTRY_SHARE_LINES lines. */
+  private entryShare = 1;
   private readonly record: WindowRecord | undefined;
   /** Onsets (an active slot after a silent one), so that a burst counts once, like a beat. */
   private readonly onsetAt = (lag: number): boolean =>
@@ -303,6 +318,7 @@ export class StreamModel {
     this.byteRates = new MultiEwmaRate(o.rateTausMs);
     this.severityShort = new DecayingSeverityHistogram(o.severityShortTauMs);
     this.severityLong = new DecayingSeverityHistogram(o.severityLongTauMs);
+    this.entrySeverity = new DecayingSeverityHistogram(o.severityLongTauMs);
     if (o.onWindow) {
       this.record = {
         startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT),
@@ -342,8 +358,11 @@ export class StreamModel {
     this.emptySlots = 0;
   }
 
-  /** A complete line of `lengthBytes` (newline included) and severity index, in the last write. */
-  observeLine(lengthBytes: number, severity: number): void {
+  /**
+   * A complete line of `lengthBytes` (newline included) and severity index, in the last write;
+   * `startsEntry` false for a continuation line (a stack frame under its entry's first line).
+   */
+  observeLine(lengthBytes: number, severity: number, startsEntry = true): void {
     const t = this.lastWriteMs;
     if (Number.isNaN(t)) return; // a line without a write: nothing to time it by
     const level = clampSeverity(severity);
@@ -355,6 +374,8 @@ export class StreamModel {
     this.severityLong.add(level, t);
     this.windowLevels[level]++;
     this.linesSeen++;
+    this.entryShare += ((startsEntry ? 1 : 0) - this.entryShare) / Math.min(this.linesSeen, ENTRY_SHARE_LINES);
+    if (startsEntry) this.entrySeverity.add(level, t);
   }
 
   /** Closes the slots (and scoring windows) that ended by `nowMs`. */
@@ -545,10 +566,12 @@ export class StreamModel {
     if (r.closed === 0) {
       zeroQuantiles(out.bytes);
       zeroQuantiles(out.lines);
+      zeroQuantiles(out.entries);
       zeroQuantiles(out.writes);
       for (const q of out.levels) zeroQuantiles(q);
       out.levelMix.fill(0);
       out.levelMix[SEV_UNKNOWN] = 1;
+      out.entryLevelMix.set(out.levelMix);
       out.confidence = 0;
       out.model = this.modelName();
       out.burst = false;
@@ -559,8 +582,11 @@ export class StreamModel {
     const f = horizonMs / this.options.windowMs;
     this.copyQuantiles(SERIES_BYTES, f, out.bytes);
     this.copyQuantiles(SERIES_LINES, f, out.lines);
+    this.copyQuantiles(SERIES_LINES, f * this.entryShare, out.entries);
     this.copyQuantiles(SERIES_WRITES, f, out.writes);
     blendedSeverityMix(this.severityShort, this.severityLong, this.options.severityPriorLines, out.levelMix);
+    if (this.entrySeverity.total() > 0) this.entrySeverity.distribution(out.entryLevelMix);
+    else out.entryLevelMix.set(out.levelMix);
     const c = SERIES_LINES * C_FIELDS;
     const meanLines = this.cache[c + C_MEAN];
     const varLines = this.cache[c + C_VAR];
@@ -604,24 +630,25 @@ export class StreamModel {
 
   /**
    * Up to `out.timeMs.length` predicted entries for [origin, origin + horizon), deterministic (no
-   * random draw, so the shadow log is stable between refreshes): the expected number of lines
+   * random draw, so the shadow log is stable between refreshes): the expected number of entries
    * (the forecast mean, rounded; writes when no lines are parsed) spread evenly over the horizon;
-   * levels apportioned to the expected mix by largest remainder, interleaved; sizes read from the
-   * line-length sketch at stratified quantile levels in golden-ratio order (so the sizes follow
-   * the fitted distribution, not copies of past lines). When more lines are expected than the
-   * buffer holds, each entry stands for `linesPerEntry` lines and carries their bytes.
+   * levels apportioned to the expected entry mix by largest remainder, interleaved; sizes read
+   * from the line-length sketch at stratified quantile levels in golden-ratio order (so the sizes
+   * follow the fitted distribution, not copies of past lines), times the lines an entry stands
+   * for (`linesPerEntry`: the stream's lines per entry, and more when more entries are expected
+   * than the buffer holds).
    */
   predictEntries(out: PredictedEntries, nowMs: number, horizonMs = this.options.windowMs): number {
     const f = this.forecastInto(scratchForecast, nowMs, horizonMs);
     const useLines = this.linesSeen > 0;
-    const expected = Math.round(useLines ? f.lines.mean : f.writes.mean);
+    const expected = Math.round(useLines ? f.entries.mean : f.writes.mean);
     const cap = out.timeMs.length;
     const n = Math.min(cap, expected);
     out.count = n;
-    out.linesPerEntry = n > 0 ? expected / n : 1;
+    out.linesPerEntry = n > 0 ? (useLines ? f.lines.mean : expected) / n : 1;
     if (n === 0) return 0;
     const sizes = useLines ? this.lineLengths : this.writeSizes;
-    const mix = f.levelMix;
+    const mix = f.entryLevelMix;
     const assigned = mixScratch;
     assigned.fill(0);
     const step = horizonMs / n;

@@ -1,12 +1,25 @@
 import { ByteFlag } from './byte-scan';
-import { byteFlagsOf, classifyLine, dataTypeOf, formatOf, severityOf } from './classify-line';
+import { byteFlagsOf, classifyLine, continuesEntry, dataTypeOf, formatOf, isDerived, severityOf } from './classify-line';
 import { DATA_TYPE_COUNT, DATA_TYPE_NAMES, DataType } from './data-type';
+import { continuesPrevious } from './entry-rule';
+import { FormatLearner } from './format-learner';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
 import { DEFAULT_MAX_RETAINED_BYTES, LineFlag, LineSplitter } from './line-splitter';
 import { SEVERITY_COUNT, SEVERITY_NAMES, Severity } from './severity';
 
-/** Called once per completed line, for consumers such as the models in src/model/. */
-export type LineHook = (lengthBytes: number, severity: Severity, dataType: DataType) => void;
+/** LineHook's `kind` bits. */
+export const LineKind = {
+  /** The line starts an entry (otherwise it continues the one before, and has that entry's level). */
+  StartsEntry: 1,
+  /** The level is derived (an HTTP status class), not written. */
+  Derived: 2,
+} as const;
+
+/**
+ * Called once per completed line, for consumers such as the models in src/model/. `format` is the
+ * index in FORMAT_NAMES of the format that claimed the line, or FORMAT_COUNT for none.
+ */
+export type LineHook = (lengthBytes: number, severity: Severity, dataType: DataType, format: number, kind: number) => void;
 
 export interface ContentProfileOptions {
   /** Retained head of a line split across chunks (see LineSplitter); default 4 KiB. */
@@ -19,12 +32,20 @@ export interface ContentSnapshot {
   chunks: number;
   bytes: number;
   lines: number;
+  /** Entries begun: a stack trace or a traceback under its first line is one entry. */
+  entries: number;
   /** Bytes of the partial line not yet ended by a newline or flush(); bytes = lineBytes + pendingBytes. */
   pendingBytes: number;
   lineBytes: number;
   lineBytesMax: number;
   lineBytesSumOfSquares: number;
   bySeverity: Record<string, number>;
+  /** Entries per level (each entry's level is its first line's). */
+  entriesBySeverity: Record<string, number>;
+  /** Lines whose level is derived (an HTTP status class) rather than written. */
+  derivedLines: number;
+  /** The format this file was learned to be written in, or null while not (yet) known. */
+  learnedFormat: string | null;
   byDataType: Record<string, number>;
   /** Lines claimed by each format; `none` for lines no format claimed. */
   byFormat: Record<string, number>;
@@ -59,6 +80,13 @@ export class ContentProfile {
   private nulLines_ = 0;
   private invalidUtf8Lines_ = 0;
   private controlHeavyLines_ = 0;
+  private entries_ = 0;
+  private derivedLines_ = 0;
+  /** The level of the entry the next continuation line belongs to; -1 before the first line. */
+  private entryLevel = -1;
+  /** Whether that entry's first line was in a format (see continuesPrevious). */
+  private entryInFormat = false;
+  private readonly learner = new FormatLearner();
 
   /** Non-empty chunks fed. */
   get chunks(): number {
@@ -71,6 +99,17 @@ export class ContentProfile {
   /** Lines ended, by a newline or by flush(). */
   get lines(): number {
     return this.lines_;
+  }
+  /** Entries begun (see continuesPrevious for what continues an entry). */
+  get entries(): number {
+    return this.entries_;
+  }
+  get derivedLines(): number {
+    return this.derivedLines_;
+  }
+  /** Index in FORMAT_NAMES of the format learned for this file, or -1. */
+  get learnedFormat(): number {
+    return this.learner.format;
   }
   /** Sum of line lengths in bytes, terminators included. */
   get lineBytes(): number {
@@ -108,8 +147,10 @@ export class ContentProfile {
   }
 
   // The breakdowns are typed arrays so counting allocates nothing; callers read them, never write.
-  /** Lines per Severity code. */
+  /** Lines per Severity code; a continuation line counts at its entry's level. */
   readonly bySeverity = new Float64Array(SEVERITY_COUNT);
+  /** Entries per Severity code. */
+  readonly entriesBySeverity = new Float64Array(SEVERITY_COUNT);
   /** Lines per DataType code. */
   readonly byDataType = new Float64Array(DATA_TYPE_COUNT);
   /** Lines per format index (FORMAT_NAMES), then one slot for lines no format claimed. */
@@ -155,11 +196,26 @@ export class ContentProfile {
 
   private countLine(buf: Uint8Array, start: number, end: number, lengthBytes: number, lineFlags: number): void {
     const truncated = (lineFlags & LineFlag.Truncated) !== 0;
-    const c = classifyLine(buf, start, end, truncated);
-    const severity = severityOf(c);
+    const c = classifyLine(buf, start, end, truncated, this.learner.format);
+    let severity: Severity = severityOf(c);
     const dataType = dataTypeOf(c);
     const format = formatOf(c);
     const byteFlags = byteFlagsOf(c);
+    this.learner.observe(format);
+    // Binary garbage (NUL or control bytes) is nobody's message: it never continues an entry.
+    const text = (byteFlags & (ByteFlag.Nul | ByteFlag.ControlHeavy)) === 0;
+    const continues = this.entryLevel >= 0 &&
+      (continuesEntry(c) || (format < 0 && text && continuesPrevious(buf, start, end, this.entryInFormat)));
+    if (continues) {
+      severity = this.entryLevel as Severity;
+    } else {
+      this.entryLevel = severity;
+      this.entryInFormat = format >= 0;
+      this.entries_++;
+      this.entriesBySeverity[severity]!++;
+    }
+    const derived = isDerived(c);
+    if (derived) this.derivedLines_++;
 
     this.lines_++;
     this.lineBytes_ += lengthBytes;
@@ -176,12 +232,19 @@ export class ContentProfile {
     if ((byteFlags & ByteFlag.InvalidUtf8) !== 0) this.invalidUtf8Lines_++;
     if ((byteFlags & ByteFlag.ControlHeavy) !== 0) this.controlHeavyLines_++;
 
-    if (this.onLine !== undefined) this.onLine(lengthBytes, severity, dataType);
+    if (this.onLine !== undefined) {
+      const kind = (continues ? 0 : LineKind.StartsEntry) | (derived ? LineKind.Derived : 0);
+      this.onLine(lengthBytes, severity, dataType, format < 0 ? FORMAT_COUNT : format, kind);
+    }
   }
 
   snapshot(): ContentSnapshot {
     const bySeverity: Record<string, number> = {};
-    for (let s = 0; s < SEVERITY_COUNT; s++) bySeverity[SEVERITY_NAMES[s]!] = this.bySeverity[s]!;
+    const entriesBySeverity: Record<string, number> = {};
+    for (let s = 0; s < SEVERITY_COUNT; s++) {
+      bySeverity[SEVERITY_NAMES[s]!] = this.bySeverity[s]!;
+      entriesBySeverity[SEVERITY_NAMES[s]!] = this.entriesBySeverity[s]!;
+    }
     const byDataType: Record<string, number> = {};
     for (let d = 0; d < DATA_TYPE_COUNT; d++) byDataType[DATA_TYPE_NAMES[d]!] = this.byDataType[d]!;
     const byFormat: Record<string, number> = {};
@@ -191,11 +254,15 @@ export class ContentProfile {
       chunks: this.chunks,
       bytes: this.bytes,
       lines: this.lines,
+      entries: this.entries,
       pendingBytes: this.pendingBytes,
       lineBytes: this.lineBytes,
       lineBytesMax: this.lineBytesMax,
       lineBytesSumOfSquares: this.lineBytesSumOfSquares,
       bySeverity,
+      entriesBySeverity,
+      derivedLines: this.derivedLines,
+      learnedFormat: this.learnedFormat < 0 ? null : FORMAT_NAMES[this.learnedFormat]!,
       byDataType,
       byFormat,
       emptyLines: this.emptyLines,

@@ -1,4 +1,4 @@
-import { ContentProfile } from './content-profile';
+import { ContentProfile, type LineHook } from './content-profile';
 import type { Stream } from './stream';
 
 /**
@@ -40,10 +40,10 @@ export class InodeState {
   readonly dev: number;
   readonly ino: number;
 
-  constructor(readonly key: string, public path: string, public stream: Stream, onLine: (len: number, sev: number, type: number) => void) {
+  constructor(readonly key: string, public path: string, public stream: Stream, onLine: LineHook) {
     const [dev, ino] = key.split(':').map(Number);
     this.dev = dev;
     this.ino = ino;
-    this.content = new ContentProfile({ onLine: (len, sev, type) => onLine(len, sev, type) });
+    this.content = new ContentProfile({ onLine });
   }
 }

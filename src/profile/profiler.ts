@@ -310,7 +310,7 @@ export class Profiler {
     let inode = this.inodes.get(key);
     if (!inode) {
       if (this.inodes.size >= this.options.maxInodes) this.evictInode();
-      const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type) => this.onLine(created, len, sev, type));
+      const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type, format, kind) => this.onLine(created, len, sev, type, format, kind));
       inode = created;
       this.inodes.set(key, inode);
     } else if (inode.path !== path) {
@@ -579,8 +579,8 @@ export class Profiler {
   }
 
   /** Every line of a file passes here; a severe one marks the file for a sync. */
-  private onLine(inode: InodeState, lengthBytes: number, severity: number, dataType: number): void {
-    this.countLine(lengthBytes, severity, dataType);
+  private onLine(inode: InodeState, lengthBytes: number, severity: number, dataType: number, format: number, kind: number): void {
+    this.countLine(lengthBytes, severity, dataType, format, kind);
     const syncOn = this.options.syncOn;
     if (syncOn !== null && severity <= syncOn && !inode.severe) {
       inode.severe = true;
@@ -610,11 +610,11 @@ export class Profiler {
     return this.readBuffer.length;
   }
 
-  private countLine(lengthBytes: number, severity: number, dataType: number): void {
+  private countLine(lengthBytes: number, severity: number, dataType: number, format: number, kind: number): void {
     this.totalLines++;
     this.levelTotals[severity]++;
-    this.lineFile.recordLine(lengthBytes, severity, dataType);
-    this.lineApp.recordLine(lengthBytes, severity, dataType);
+    this.lineFile.recordLine(lengthBytes, severity, dataType, format, kind);
+    this.lineApp.recordLine(lengthBytes, severity, dataType, format, kind);
   }
 
   private closeReadFd(inode: InodeState): void {

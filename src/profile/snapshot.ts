@@ -1,6 +1,7 @@
 import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type StreamModel } from '../model/stream-model';
 import type { TrackStats } from '../shadow/scoring';
 import { DATA_TYPE_NAMES } from './data-type';
+import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
 import { SEVERITY_NAMES } from './severity';
 import type { Stream } from './stream';
 
@@ -59,7 +60,15 @@ export interface StreamSnapshot {
   writes: number;
   bytes: number;
   lines: number;
+  /** Entries begun: a stack trace or a traceback under its first line is one entry. */
+  entries: number;
+  /** Lines per level (a continuation line at its entry's level). */
   levels: Record<string, number>;
+  entryLevels: Record<string, number>;
+  /** The format that claimed most of the stream's lines (FORMAT_NAMES), or null when none claimed any. */
+  format: string | null;
+  /** Lines whose level is derived (an HTTP access log's status class), not written. */
+  derivedLevelLines: number;
   dataTypes: Record<string, number>;
   unreadBytes: number;
   idleSec: number;
@@ -115,13 +124,24 @@ export function modelSnapshot(m: StreamModel, nowMs: number): ModelSnapshot {
   };
 }
 
+/** The format that claimed most lines (a stack trace's lines are claimed by none); null when none claimed any. */
+function dominantFormat(formatLines: Float64Array): string | null {
+  let best = -1;
+  for (let f = 0; f < FORMAT_COUNT; f++) if (formatLines[f]! > 0 && (best < 0 || formatLines[f]! > formatLines[best]!)) best = f;
+  return best < 0 ? null : FORMAT_NAMES[best]!;
+}
+
 export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
   const out: StreamSnapshot = {
     key: s.key,
     writes: s.writes,
     bytes: s.bytes,
     lines: s.lines,
+    entries: s.entries,
     levels: named(s.levelLines, SEVERITY_NAMES),
+    entryLevels: named(s.levelEntries, SEVERITY_NAMES),
+    format: dominantFormat(s.formatLines),
+    derivedLevelLines: s.derivedLines,
     dataTypes: named(s.dataTypeLines, DATA_TYPE_NAMES),
     unreadBytes: s.unreadBytes,
     idleSec: s.lastWriteMs ? Math.max(0, (nowMs - s.lastWriteMs) / 1000) : 0,

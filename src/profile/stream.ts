@@ -1,6 +1,8 @@
 import type { AllocCounters } from '../alloc/counters';
 import type { Forecast, StreamModel } from '../model/stream-model';
+import { LineKind } from './content-profile';
 import { DATA_TYPE_COUNT } from './data-type';
+import { FORMAT_COUNT } from './formats';
 import { SEVERITY_COUNT } from './severity';
 import type { WriterInfo } from './writer-info';
 
@@ -16,7 +18,13 @@ export class Stream {
   bytes = 0;
   lines = 0;
   lineBytes = 0;
+  entries = 0;
   readonly levelLines = new Float64Array(SEVERITY_COUNT);
+  readonly levelEntries = new Float64Array(SEVERITY_COUNT);
+  /** Lines per format index (FORMAT_NAMES), the last slot for lines no format claimed. */
+  readonly formatLines = new Float64Array(FORMAT_COUNT + 1);
+  /** Lines whose level is derived (an HTTP status class), not written. */
+  derivedLines = 0;
   readonly dataTypeLines = new Float64Array(DATA_TYPE_COUNT);
   /** Bytes written whose content could not be read back (truncated or removed before the tick). */
   unreadBytes = 0;
@@ -55,12 +63,20 @@ export class Stream {
     this.model?.observeWrite(timeMs, length);
   }
 
-  recordLine(lengthBytes: number, severity: number, dataType: number): void {
+  /** A complete line; `kind`: LineKind bits (a line that starts an entry, a derived level). */
+  recordLine(lengthBytes: number, severity: number, dataType: number, format: number, kind: number): void {
+    const startsEntry = (kind & LineKind.StartsEntry) !== 0;
     this.lines++;
     this.lineBytes += lengthBytes;
     this.levelLines[severity]++;
     this.dataTypeLines[dataType]++;
-    this.model?.observeLine(lengthBytes, severity);
+    this.formatLines[format]++;
+    if (startsEntry) {
+      this.entries++;
+      this.levelEntries[severity]++;
+    }
+    if ((kind & LineKind.Derived) !== 0) this.derivedLines++;
+    this.model?.observeLine(lengthBytes, severity, startsEntry);
   }
 }
 

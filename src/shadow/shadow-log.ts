@@ -27,6 +27,8 @@ export interface Interval {
 export interface FilesystemShadow {
   bytes: Interval;
   lines: Interval;
+  /** Entries (a stack trace under its first line is one). */
+  entryCount: Interval;
   levels: Record<string, number>;
   sizeBytes: number;
   freeBytes: number;
@@ -61,6 +63,9 @@ export class ShadowLog {
     let lineVar = 0;
     let upper = 0;
     let lineUpper = 0;
+    let entryMean = 0;
+    let entryVar = 0;
+    let entryUpper = 0;
     let n = 0;
     const levels = new Float64Array(SEVERITY_NAMES.length);
     for (const s of this.profiler.models.streams()) {
@@ -74,6 +79,9 @@ export class ShadowLog {
       lineMean += f.lines.mean;
       lineVar += spreadVariance(f.lines);
       lineUpper += f.lines.q95;
+      entryMean += f.entries.mean;
+      entryVar += spreadVariance(f.entries);
+      entryUpper += f.entries.q95;
       for (let l = 0; l < levels.length; l++) levels[l] += f.levels[l].mean;
     }
     let sizeBytes = 0;
@@ -90,6 +98,7 @@ export class ShadowLog {
     this.fs = {
       bytes,
       lines: sumInterval(lineMean, lineVar, lineUpper, n),
+      entryCount: sumInterval(entryMean, entryVar, entryUpper, n),
       levels: named(levels, SEVERITY_NAMES),
       sizeBytes,
       freeBytes,
@@ -147,6 +156,7 @@ export class ShadowLog {
       originAgoMs: nowMs - f.originMs,
       bytes: interval(f.bytes),
       lines: interval(f.lines),
+      entryCount: interval(f.entries),
       writes: interval(f.writes),
       levels: Object.fromEntries(SEVERITY_NAMES.map((name, i) => [name, interval(f.levels[i])])),
       levelMix: named(f.levelMix, SEVERITY_NAMES),
@@ -174,6 +184,7 @@ export interface StreamShadow {
   originAgoMs: number;
   bytes: Interval;
   lines: Interval;
+  entryCount: Interval;
   writes: Interval;
   levels: Record<string, Interval>;
   levelMix: Record<string, number>;
@@ -221,6 +232,7 @@ export function sumInterval(mean: number, variance: number, upper: number, n: nu
 function emptyFilesystem(): FilesystemShadow {
   return {
     bytes: { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] }, lines: { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] },
+    entryCount: { mean: 0, median: 0, p50: [0, 0], p90: [0, 0] },
     levels: {}, sizeBytes: 0, freeBytes: 0, timeToFullSec: { atMean: null, atP95: null }, streams: 0,
   };
 }

@@ -12,7 +12,10 @@ interface StreamJson {
   writes: number;
   bytes: number;
   lines: number;
+  entries: number;
   levels: Record<string, number>;
+  entryLevels: Record<string, number>;
+  format: string | null;
   dataTypes: Record<string, number>;
 }
 interface StatsJson {
@@ -22,6 +25,32 @@ interface StatsJson {
   files: StreamJson[];
   apps: StreamJson[];
 }
+
+const LEVEL_SOURCES = join(ROOT, 'test/fixtures/levels/sources');
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: 'inherit' });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+/** Lines and entries per level as `<name>.labels` says (a level per entry's first line, `+` for the rest). */
+function labelled(labels: string[]): { levels: Record<string, number>; entryLevels: Record<string, number> } {
+  const levels: Record<string, number> = {};
+  const entryLevels: Record<string, number> = {};
+  let level = '';
+  for (const label of labels) {
+    if (label !== '+') {
+      level = label;
+      entryLevels[level] = (entryLevels[level] ?? 0) + 1;
+    }
+    levels[level] = (levels[level] ?? 0) + 1;
+  }
+  return { levels, entryLevels };
+}
+
+const labelledLines = (dir: string, name: string): number => fs.readFileSync(join(dir, `${name}.labels`), 'utf8').split('\n').length - 1;
 
 function writer(file: string, count: number, mode: string, id: string): Promise<{ bytes: number; writes: number }> {
   return new Promise((resolve, reject) => {
@@ -94,6 +123,29 @@ describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
     } else {
       expect(s.apps.map((a) => a.key)).toEqual(['unknown']);
     }
+  });
+
+  test('real loggers write multi-line entries: lines and entries per level, and the format, as labelled', async () => {
+    const dir = join(m.dir, 'loggers');
+    fs.mkdirSync(dir);
+    // Python's logging (tracebacks), winston, pino, bunyan and log4js (a stack trace), each
+    // writing its files into the mount, with the labels of what it logged beside them.
+    await run('python3', [join(LEVEL_SOURCES, 'python_logging.py'), dir]);
+    await run(process.execPath, [join(LEVEL_SOURCES, 'node-loggers.js'), dir]);
+    const s = stats(m);
+    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.labels')).map((f) => f.slice(0, -'.labels'.length));
+    expect(names.length).toBeGreaterThanOrEqual(11);
+    for (const name of names) {
+      const labels = fs.readFileSync(join(dir, `${name}.labels`), 'utf8').split('\n').slice(0, -1);
+      const f = s.files.find((x) => x.key === `/loggers/${name}.log`)!;
+      const want = labelled(labels);
+      const nonzero = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0));
+      expect({ name, lines: f.lines, entries: f.entries }).toEqual({ name, lines: labels.length, entries: labels.filter((l) => l !== '+').length });
+      expect({ name, levels: nonzero(f.levels), entryLevels: nonzero(f.entryLevels) }).toEqual({ name, ...want });
+      expect({ name, format: f.format === null }).toEqual({ name, format: false });
+    }
+    // Some of them wrote entries over several lines.
+    expect(names.some((n) => s.files.find((x) => x.key === `/loggers/${n}.log`)!.entries < labelledLines(dir, n))).toBe(true);
   });
 
   test('10,000 files each written once: the tables stay within their caps, and every line is counted', () => {

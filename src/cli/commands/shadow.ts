@@ -58,7 +58,7 @@ export function renderShadow(v: ShadowReply, top: number, entries: number, file?
   const fs = v.filesystem;
   let out = `${headed(v.mountpoint, `  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)`)}\n`;
   out += `values are median [90% interval]\n`;
-  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}\n`;
+  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}  entries ${range(fs.entryCount, count)}\n`;
   const ttf = (s: number | null) => (s === null ? 'never' : duration(s));
   out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}\n`;
   out += `            full in ${ttf(fs.timeToFullSec.atMean)} at the mean rate, ${ttf(fs.timeToFullSec.atP95)} at the upper bound\n`;
@@ -86,7 +86,7 @@ export function renderShadow(v: ShadowReply, top: number, entries: number, file?
   if (entries > 0) {
     for (const s of files.slice(0, 3)) {
       if (!s.entries.length) continue;
-      out += `\nupcoming entries of ${s.key} (first ${s.entries.length} of ~${Math.round(s.lines.mean)}; each stands for ${num(s.linesPerEntry, 1)} lines)\n`;
+      out += `\nupcoming entries of ${s.key} (first ${s.entries.length} of ~${Math.round(s.entryCount.mean)}; each stands for ${num(s.linesPerEntry, 1)} lines)\n`;
       for (const e of s.entries) out += `  +${(e.inMs / 1000).toFixed(2)}s  ${e.level.padEnd(7)} ${bytes(e.bytes)}\n`;
     }
   }

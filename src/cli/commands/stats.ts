@@ -82,8 +82,13 @@ export function renderStats(s: StatsReply, top: number): string {
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
   out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${counted(t.activeStreams, 'stream')} modelled)  dropped records ${s.droppedRecords}\n`;
   out += `totals  ${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
-  const levels = s.totals.levels;
-  out += `levels  ${LEVELS.filter((l) => levels[l]).map((l) => `${l} ${count(levels[l])}`).join('  ') || '-'}\n`;
+  const byLevel = (sums: Record<string, number>) => LEVELS.filter((l) => sums[l]).map((l) => `${l} ${count(sums[l])}`).join('  ') || '-';
+  const entryLevels: Record<string, number> = {};
+  for (const f of s.files) for (const l of LEVELS) entryLevels[l] = (entryLevels[l] ?? 0) + (f.entryLevels[l] ?? 0);
+  out += `lines by level    ${byLevel(s.totals.levels)}\n`;
+  out += `entries by level  ${byLevel(entryLevels)}\n`;
+  const derived = s.files.reduce((n, f) => n + f.derivedLevelLines, 0);
+  if (derived) out += `(levels derived from the HTTP status for ${counted(derived, 'access-log line')}: 5xx error, 4xx warn, others info)\n`;
   const c = s.totals.copies;
   if (c.writes) out += `copies  ${bytes(c.bytes)} into ${counted(c.files, 'file')} by processes reading the mount (rotation copies; not in the totals)\n`;
   const lost = s.engineCounters.fileEventsDropped;

@@ -1,23 +1,8 @@
 import { Severity } from '../severity';
-import { digits, isDigit, isLower, isUpper, letterRunEnd, COLON, LBRACKET, RBRACKET, SPACE } from './bytes';
+import { isDigit, letterRunEnd, COLON, LBRACKET, RBRACKET, SPACE } from './bytes';
 import { levelWord } from './level-word';
-import { skipClockTime } from './timestamp';
+import { skipCtime } from './timestamp';
 import { NOT_MINE } from './types';
-
-/** A capitalised three-letter name and a space (`Sun `, `Dec `); names are not checked further. */
-function isShortName(buf: Uint8Array, i: number): boolean {
-  return isUpper(buf[i]!) && isLower(buf[i + 1]!) && isLower(buf[i + 2]!) && buf[i + 3] === SPACE;
-}
-
-/** `Www Mmm dd hh:mm:ss[.uuuuuu] yyyy`, the ctime()-style stamp of Apache's error log. */
-function skipCtime(buf: Uint8Array, i: number, end: number): number {
-  if (i + 24 > end || !isShortName(buf, i) || !isShortName(buf, i + 4)) return -1;
-  const d0 = buf[i + 8]!;
-  if (!(d0 === SPACE || isDigit(d0)) || !isDigit(buf[i + 9]!) || buf[i + 10] !== SPACE) return -1;
-  const t = skipClockTime(buf, i + 11, end);
-  if (t < 0 || t >= end || buf[t] !== SPACE) return -1;
-  return digits(buf, t + 1, end, 4);
-}
 
 /**
  * Apache httpd's error log: `[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] ...` (2.2) and

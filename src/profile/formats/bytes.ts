@@ -81,3 +81,23 @@ export function skipSgr(buf: Uint8Array, i: number, end: number): number {
   while (j < end && j - i < 16 && (isDigit(buf[j]!) || buf[j] === 0x3b)) j++;
   return j < end && buf[j] === 0x6d ? j + 1 : i;
 }
+
+/** The bytes of an ASCII string (for the constant words detectors compare against). */
+export function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+/** Whether bytes [i, end) begin with `prefix`. */
+export function startsWithBytes(buf: Uint8Array, i: number, end: number, prefix: Uint8Array): boolean {
+  if (end - i < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[i + k] !== prefix[k]) return false;
+  return true;
+}
+
+/** Index after a field of non-blank bytes at i (at most `max`) and the one space after it, or -1. */
+export function skipField(buf: Uint8Array, i: number, end: number, max: number): number {
+  const stop = Math.min(end, i + max);
+  const start = i;
+  while (i < stop && !isBlank(buf[i]!)) i++;
+  return i > start && i < end && buf[i] === SPACE ? i + 1 : -1;
+}

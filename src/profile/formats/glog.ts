@@ -1,4 +1,4 @@
-import { Severity } from '../severity';
+import { letterLevel } from '../levels';
 import { digits, SPACE } from './bytes';
 import { skipClockTime } from './timestamp';
 import { NOT_MINE } from './types';
@@ -9,14 +9,9 @@ import { NOT_MINE } from './types';
  * The letter is glued to the date, which is what sets it apart from a word.
  */
 export function detectGlog(buf: Uint8Array, start: number, end: number): number {
-  let severity: number;
-  switch (buf[start]) {
-    case 0x49: severity = Severity.Info; break;
-    case 0x57: severity = Severity.Warn; break;
-    case 0x45: severity = Severity.Error; break;
-    case 0x46: severity = Severity.Fatal; break;
-    default: return NOT_MINE;
-  }
+  const b = buf[start]!;
+  if (b !== 0x49 && b !== 0x57 && b !== 0x45 && b !== 0x46) return NOT_MINE; // I W E F
+  const severity = letterLevel(b);
   const i = digits(buf, start + 1, end, 4);
   if (i < 0 || i >= end || buf[i] !== SPACE) return NOT_MINE;
   const t = skipClockTime(buf, i + 1, end);

@@ -1,25 +1,7 @@
-import { Severity, SYSLOG_SEVERITY } from '../severity';
-import { allUpper, isBlank, isLetter, letterRunEnd, skipBlanks, skipSgr, COLON } from './bytes';
-import { NOT_MINE } from './types';
-
-/**
- * Level words and their synonyms, lower case. Three-letter forms are the abbreviations that
- * Serilog (`{Level:u3}`) and zerolog's console writer print; the four-letter `eror`/`dbug` are
- * log15's (and go-ethereum's); `dpanic` is zap's; `severe` is java.util.logging's top level. Words that are also ordinary English and rarely a level in
- * practice (JUL's `fine`/`config`, PostgreSQL's `log`) are left out on purpose: a bare word match
- * must be trustworthy.
- */
-const WORDS: ReadonlyArray<readonly [string, Severity]> = [
-  ['fatal', Severity.Fatal], ['ftl', Severity.Fatal], ['panic', Severity.Fatal], ['dpanic', Severity.Fatal],
-  ['emerg', Severity.Fatal], ['emergency', Severity.Fatal], ['alert', Severity.Fatal],
-  ['crit', Severity.Fatal], ['critical', Severity.Fatal],
-  ['error', Severity.Error], ['err', Severity.Error], ['eror', Severity.Error], ['severe', Severity.Error],
-  ['warn', Severity.Warn], ['warning', Severity.Warn], ['wrn', Severity.Warn],
-  ['notice', Severity.Notice],
-  ['info', Severity.Info], ['inf', Severity.Info], ['information', Severity.Info], ['informational', Severity.Info],
-  ['debug', Severity.Debug], ['dbg', Severity.Debug], ['dbug', Severity.Debug],
-  ['trace', Severity.Trace], ['trc', Severity.Trace], ['verbose', Severity.Trace], ['vrb', Severity.Trace],
-];
+import { CONTINUATION_WORDS, HEADER_ONLY_WORDS, LEVEL_WORDS } from '../levels';
+import { Severity } from '../severity';
+import { allUpper, ascii, isBlank, isDigit, isLetter, letterRunEnd, skipBlanks, skipSgr, COLON, TAB } from './bytes';
+import { CONTINUES, NOT_MINE } from './types';
 
 /** Longest level word, in bytes: callers never need to look further for one. */
 export const MAX_LEVEL_WORD = 13;
@@ -31,8 +13,8 @@ for (let n = 0; n <= MAX_LEVEL_WORD; n++) {
   BY_LENGTH.push([]);
   SEVERITY_BY_LENGTH.push([]);
 }
-for (const [word, severity] of WORDS) {
-  BY_LENGTH[word.length]!.push(Uint8Array.from(word, (c) => c.charCodeAt(0)));
+for (const [word, severity] of LEVEL_WORDS) {
+  BY_LENGTH[word.length]!.push(ascii(word));
   SEVERITY_BY_LENGTH[word.length]!.push(severity);
 }
 
@@ -98,17 +80,20 @@ export function levelWordEnd(buf: Uint8Array, start: number, end: number): numbe
 }
 
 /** Keys whose value is a level in structured lines (JSON, logfmt), compared case-insensitively. */
-const LEVEL_KEYS: readonly string[] = ['level', 'lvl', 'severity', 'loglevel', 'log_level', 'log.level', 'levelname', '@l'];
-const LEVEL_KEY_BYTES = LEVEL_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+const LEVEL_KEYS: readonly string[] = [
+  'level', 'lvl', 'severity', 'loglevel', 'log_level', 'log.level', 'levelname', '@l', 'priority', 'error_severity',
+];
+const LEVEL_KEY_BYTES = LEVEL_KEYS.map(ascii);
 
 /**
  * True when bytes [start, end) are a level key: `level` (pino, bunyan, winston, zap, logrus, slog),
  * `lvl` (log15), `severity` (Google Cloud Logging), `loglevel`/`log_level`, `log.level` (Elastic
- * Common Schema), `levelname` (python-json-logger), `@l` (Serilog's compact JSON).
+ * Common Schema), `levelname` (python-json-logger), `@l` (Serilog's compact JSON), `PRIORITY`
+ * (journald's JSON export), `error_severity` (PostgreSQL's jsonlog).
  */
 export function isLevelKey(buf: Uint8Array, start: number, end: number): boolean {
   const n = end - start;
-  if (n < 2 || n > 9) return false;
+  if (n < 2 || n > 14) return false;
   next: for (let c = 0; c < LEVEL_KEY_BYTES.length; c++) {
     const key = LEVEL_KEY_BYTES[c]!;
     if (key.length !== n) continue;
@@ -123,19 +108,46 @@ export function isLevelKey(buf: Uint8Array, start: number, end: number): boolean
   return false;
 }
 
+/** `DEBUG1`-`DEBUG5` (PostgreSQL), `trace1`-`trace8` (Apache): a debug or trace word and one digit. */
+function digitSuffixEnd(buf: Uint8Array, wordEnd: number, end: number, severity: number): number {
+  if ((severity === Severity.Debug || severity === Severity.Trace) && wordEnd < end && isDigit(buf[wordEnd]!)) return wordEnd + 1;
+  return wordEnd;
+}
+
+const HEADER_ONLY = HEADER_ONLY_WORDS.map(([w, s]) => [ascii(w), s] as const);
+const CONTINUATIONS = CONTINUATION_WORDS.map(ascii);
+
+/** Whether [start, end) is `word` (lower case) in capitals. */
+function isCapitalised(buf: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (buf[start + k] !== word[k]! - 0x20) return false;
+  return true;
+}
+
 /**
- * A numeric level: pino and bunyan use 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
- * (values in between are custom levels and round down to the named one below); GELF and other
- * syslog-derived producers use the syslog severities 0-7. The two ranges do not overlap; 8 and 9
- * belong to neither and are unknown.
+ * The level standing at `i`, a position where a format puts its level (after a stamp and the
+ * header fields before it), or NOT_MINE. The word must end the field: in capitals, before a blank,
+ * a colon or the end (`INFO x`, `LOG:  x`, `DEBUG1: x`); in any case only before a colon, a tab or
+ * padding of two blanks (`Info     CBS`, `info\thttp`), since `Error handling was improved` after
+ * a stamp is prose. HEADER_ONLY_WORDS count here, in capitals only; PostgreSQL's `DETAIL:`-style
+ * words return CONTINUES: the line belongs to the entry before it.
  */
-export function numericLevel(value: number): Severity {
-  if (value >= 60) return Severity.Fatal;
-  if (value >= 50) return Severity.Error;
-  if (value >= 40) return Severity.Warn;
-  if (value >= 30) return Severity.Info;
-  if (value >= 20) return Severity.Debug;
-  if (value >= 10) return Severity.Trace;
-  if (value >= 8 || value < 0) return Severity.Unknown;
-  return SYSLOG_SEVERITY[value | 0]!;
+export function headerLevelAt(buf: Uint8Array, i: number, end: number): number {
+  const runEnd = letterRunEnd(buf, i, end, MAX_LEVEL_WORD + 1);
+  if (runEnd === i) return NOT_MINE;
+  let severity = levelWord(buf, i, runEnd);
+  const upper = allUpper(buf, i, runEnd);
+  if (severity === NOT_MINE && upper) {
+    for (const [word, s] of HEADER_ONLY) if (isCapitalised(buf, i, runEnd, word)) severity = s;
+    const colon = runEnd < end && buf[runEnd] === COLON;
+    if (colon) for (const word of CONTINUATIONS) if (isCapitalised(buf, i, runEnd, word)) return CONTINUES;
+  }
+  if (severity === NOT_MINE) return NOT_MINE;
+  const wordEnd = digitSuffixEnd(buf, runEnd, end, severity);
+  const after = skipSgr(buf, wordEnd, end);
+  if (after >= end) return upper ? severity : NOT_MINE;
+  const next = buf[after]!;
+  if (next === COLON) return severity;
+  if (!isBlank(next)) return NOT_MINE;
+  return upper || next === TAB || (after + 1 < end && isBlank(buf[after + 1]!)) ? severity : NOT_MINE;
 }

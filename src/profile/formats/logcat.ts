@@ -1,23 +1,12 @@
-import { Severity } from '../severity';
+import { letterLevel } from '../levels';
 import { digits, isBlank, isWordByte, skipBlanks, SPACE } from './bytes';
 import { skipClockTime } from './timestamp';
 import { NOT_MINE } from './types';
 
 const SLASH = 0x2f;
 
-/** Android priority letters: V verbose, D debug, I info, W warn, E error, F fatal, A assert. */
-function priority(b: number): number {
-  switch (b) {
-    case 0x56: return Severity.Trace; // V
-    case 0x44: return Severity.Debug; // D
-    case 0x49: return Severity.Info; // I
-    case 0x57: return Severity.Warn; // W
-    case 0x45: return Severity.Error; // E
-    case 0x46: // F
-    case 0x41: return Severity.Fatal; // A (assert, logged by wtf())
-    default: return NOT_MINE;
-  }
-}
+/** Android priority letters (V D I W E F A): see letterLevel. */
+const priority = letterLevel;
 
 /** `MM-DD hh:mm:ss.mmm` (threadtime and time formats) or with the year (`-v year`). */
 function skipLogcatTime(buf: Uint8Array, i: number, end: number): number {

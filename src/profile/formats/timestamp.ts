@@ -1,4 +1,4 @@
-import { digits, isBlank, isDigit, isUpper, isLower, skipBlanks, COLON, LBRACKET, RBRACKET } from './bytes';
+import { digitRun, digits, isBlank, isDigit, isUpper, isLower, skipBlanks, COLON, LBRACKET, RBRACKET, SPACE } from './bytes';
 
 /**
  * Skipping the timestamps that lead log lines, so detectors can look at what follows. Each function
@@ -100,4 +100,131 @@ export function skipBsdTimestamp(buf: Uint8Array, i: number, end: number): numbe
   const d0 = buf[i + 4]!;
   if (!(d0 === 0x20 || isDigit(d0)) || !isDigit(buf[i + 5]!) || buf[i + 6] !== 0x20) return -1;
   return skipClockTime(buf, i + 7, end);
+}
+
+/** A capitalised three-letter name (`Jan`, `Mon`); the names themselves are not checked. */
+function isShortName(buf: Uint8Array, i: number, end: number): boolean {
+  return i + 3 <= end && isUpper(buf[i]!) && isLower(buf[i + 1]!) && isLower(buf[i + 2]!);
+}
+
+/** `Www Mmm dd hh:mm:ss[.uuuuuu] yyyy`, the ctime()-style stamp (Apache's error log). */
+export function skipCtime(buf: Uint8Array, i: number, end: number): number {
+  if (i + 24 > end || !isShortName(buf, i, end) || buf[i + 3] !== SPACE || !isShortName(buf, i + 4, end) || buf[i + 7] !== SPACE) return -1;
+  const d0 = buf[i + 8]!;
+  if (!(d0 === SPACE || isDigit(d0)) || !isDigit(buf[i + 9]!) || buf[i + 10] !== SPACE) return -1;
+  const t = skipClockTime(buf, i + 11, end);
+  if (t < 0 || t >= end || buf[t] !== SPACE) return -1;
+  return digits(buf, t + 1, end, 4);
+}
+
+/** `dd Mmm yyyy hh:mm:ss` (Redis) or `dd-Mmm-yyyy hh:mm:ss` (Tomcat), or `dd/Mmm/yyyy:hh:mm:ss` (access logs). */
+function skipDayMonthYear(buf: Uint8Array, i: number, end: number): number {
+  let j = digits(buf, i, end, 2);
+  if (j < 0 || j >= end) return -1;
+  const sep = buf[j]!;
+  if (sep !== SPACE && sep !== 0x2d && sep !== 0x2f) return -1;
+  if (j + 5 > end || !isShortName(buf, j + 1, end) || buf[j + 4] !== sep) return -1;
+  j = digits(buf, j + 5, end, 4);
+  if (j < 0 || j >= end || buf[j] !== (sep === 0x2f ? COLON : SPACE)) return -1;
+  return skipClockTime(buf, j + 1, end);
+}
+
+/** `yy/MM/dd hh:mm:ss` (Spark's log4j pattern) and `yyMMdd hhmmss` (HDFS). */
+function skipShortYearDate(buf: Uint8Array, i: number, end: number): number {
+  let j = digits(buf, i, end, 2);
+  if (j >= 0 && j < end && buf[j] === 0x2f) {
+    j = digits(buf, j + 1, end, 2);
+    if (j < 0 || j >= end || buf[j] !== 0x2f) return -1;
+    j = digits(buf, j + 1, end, 2);
+    return j >= 0 && j < end && buf[j] === SPACE ? skipClockTime(buf, j + 1, end) : -1;
+  }
+  j = digits(buf, i, end, 6);
+  if (j < 0 || j >= end || buf[j] !== SPACE) return -1;
+  j = digits(buf, j + 1, end, 6);
+  return j >= 0 && (j >= end || !isDigit(buf[j]!)) ? j : -1;
+}
+
+/** `yyyy-MM-dd-hh.mm.ss.ffffff` (DB2, Blue Gene RAS). */
+function skipDottedTime(buf: Uint8Array, i: number, end: number): number {
+  let j = digits(buf, i, end, 4);
+  for (let k = 0; k < 5; k++) {
+    if (j < 0 || j >= end || buf[j] !== (k < 3 ? 0x2d : 0x2e)) return -1;
+    j = digits(buf, j + 1, end, 2);
+  }
+  if (j < 0) return -1;
+  if (j < end && buf[j] === 0x2e) j = digitRun(buf, j + 1, end, 1, 9);
+  return j;
+}
+
+/** `yyyyMMdd-h:m:s:SSS` (HealthApp), its time fields not always zero-padded. */
+function skipCompactDate(buf: Uint8Array, i: number, end: number): number {
+  let j = digits(buf, i, end, 8);
+  if (j < 0 || j >= end || buf[j] !== 0x2d) return -1;
+  for (let k = 0; k < 3; k++) {
+    j = digitRun(buf, j + 1, end, 1, 2);
+    if (j < 0 || (k < 2 && (j >= end || buf[j] !== COLON))) return -1;
+  }
+  if (j + 1 < end && (buf[j] === COLON || buf[j] === 0x2e) && isDigit(buf[j + 1]!)) j = digitRun(buf, j + 1, end, 1, 9);
+  return j;
+}
+
+/** Seconds or milliseconds since the epoch: 10 or 13 digits, optionally with a fraction. */
+export function skipEpoch(buf: Uint8Array, i: number, end: number): number {
+  const j = digitRun(buf, i, end, 10, 13);
+  if (j < 0 || (j - i !== 10 && j - i !== 13)) return -1;
+  return j + 1 < end && buf[j] === 0x2e && isDigit(buf[j + 1]!) ? digitRun(buf, j + 1, end, 1, 9) : j;
+}
+
+/**
+ * A date-time stamp in any of the shapes log formats lead with, bare or in square brackets;
+ * the index after it (after `]` when bracketed, a zone or `#pid` inside the brackets included), or -1.
+ * Shapes: ISO 8601 (`-` or `/` between date parts), `yyyy-MM-dd-hh.mm.ss.ffffff`, `yy/MM/dd
+ * hh:mm:ss`, `yyMMdd hhmmss`, `yyyyMMdd-hh:mm:ss:SSS`, syslog's `Mmm dd hh:mm:ss`, `dd Mmm yyyy`, `dd-Mmm-yyyy`,
+ * `dd/Mmm/yyyy:`, ctime, a bare clock time, and epoch seconds or milliseconds.
+ */
+export function skipStamp(buf: Uint8Array, i: number, end: number): number {
+  if (i < end && buf[i] === LBRACKET) {
+    let j = skipBareStamp(buf, i + 1, end);
+    if (j < 0) return -1;
+    const blank = skipBlanks(buf, j, end);
+    if (blank > j && blank < end && buf[blank] !== RBRACKET) {
+      // A zone, or the writer's pid (Ruby's Logger: `[2024-01-15T10:00:00.123456 #4242]`).
+      const zone = buf[blank] === 0x23 ? digitRun(buf, blank + 1, end, 1, 10) : skipZoneToken(buf, blank, end);
+      if (zone > 0) j = zone;
+    }
+    return j < end && buf[j] === RBRACKET ? j + 1 : -1;
+  }
+  return skipBareStamp(buf, i, end);
+}
+
+function skipBareStamp(buf: Uint8Array, i: number, end: number): number {
+  if (i >= end) return -1;
+  const b = buf[i]!;
+  if (isUpper(b)) {
+    const bsd = skipBsdTimestamp(buf, i, end);
+    return bsd >= 0 ? bsd : skipCtime(buf, i, end);
+  }
+  // The length of the leading digit run and the byte after it tell the shapes apart, so a line
+  // that is no stamp is turned down after one look.
+  let j = i;
+  while (j < end && j - i < 14 && isDigit(buf[j]!)) j++;
+  const sep = j < end ? buf[j]! : -1;
+  switch (j - i) {
+    case 2:
+      if (sep === COLON) return skipClockTime(buf, i, end);
+      if (sep === 0x2f) {
+        const short = skipShortYearDate(buf, i, end);
+        if (short >= 0) return short;
+      }
+      return skipDayMonthYear(buf, i, end);
+    case 4: {
+      const dotted = sep === 0x2d ? skipDottedTime(buf, i, end) : -1;
+      return dotted >= 0 ? dotted : skipIsoTimestamp(buf, i, end);
+    }
+    case 6: return sep === SPACE ? skipShortYearDate(buf, i, end) : -1;
+    case 8: return sep === 0x2d ? skipCompactDate(buf, i, end) : -1;
+    case 10:
+    case 13: return skipEpoch(buf, i, end);
+    default: return -1;
+  }
 }

@@ -45,6 +45,8 @@ export interface StreamStats {
   bytes: number;
   lines: number;
   levels: Record<string, number>;
+  /** The format the stream was recognised as. */
+  format: string | null;
 }
 
 export interface StatsJson {

@@ -64,8 +64,9 @@ describe('mount-examples/rsyslog', () => {
     const myapp = join(m.dir, 'myapp.log');
     const billing = join(m.dir, 'billing.log');
     await waitFor('40 lines in the mount', () => linesOf(myapp).length === 30 && linesOf(billing).length === 10);
-    linesOf(myapp).forEach((line, i) => expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+[+-]\\d\\d:\\d\\d \\S+ myapp: request ${i} done$`)));
-    linesOf(billing).forEach((line, i) => expect(line).toMatch(new RegExp(` billing: charge ${i} declined$`)));
+    // user.info is PRI 14, local3.warning 156: the template keeps the severity the file formats drop.
+    linesOf(myapp).forEach((line, i) => expect(line).toMatch(new RegExp(`^<14>\\d{4}-\\d\\d-\\d\\dT[\\d:.]+[+-]\\d\\d:\\d\\d \\S+ myapp: request ${i} done$`)));
+    linesOf(billing).forEach((line, i) => expect(line).toMatch(new RegExp(`^<156>\\S+ \\S+ billing: charge ${i} declined$`)));
     expect(fs.readdirSync(m.dir).sort()).toEqual(['billing.log', 'myapp.log']);
 
     await waitFor('the profiler to count both files', () => {
@@ -74,6 +75,9 @@ describe('mount-examples/rsyslog', () => {
     });
     const s = statsOf(m.dir, m.runDir);
     expect(fileStats(s, '/myapp.log')!.bytes).toBe(fs.statSync(myapp).size);
+    expect(fileStats(s, '/myapp.log')!.levels).toMatchObject({ info: 30, unknown: 0 });
+    expect(fileStats(s, '/billing.log')!.levels).toMatchObject({ warn: 10, unknown: 0 });
+    expect(fileStats(s, '/myapp.log')!.format).toBe('syslog');
     expect(fileStats(s, '/billing.log')!.writes).toBeGreaterThanOrEqual(1);
 
     await stop(rsyslogd.proc);

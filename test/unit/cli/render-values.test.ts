@@ -22,7 +22,7 @@ function streamShadow(key: string, bytes: Interval, lines: Interval): StreamShad
 function shadowReply(streams: StreamShadow[]): ShadowView & { mountpoint: string } {
   return {
     schema: 'logshadow.shadow/1', mountpoint: '/var/log/app', horizonMs: 10_000, refreshedAgoMs: 3,
-    filesystem: { bytes: wide, lines: skewed, levels: {}, sizeBytes: 64 << 20, freeBytes: 60 << 20, timeToFullSec: { atMean: null, atP95: null }, streams: streams.length },
+    filesystem: { bytes: wide, lines: skewed, levels: {}, sizeBytes: 64 << 20, freeBytes: 60 << 20, timeToFullSec: { atMean: null, atP95: null }, streams: streams.length, entryCount: skewed },
     streams,
   };
 }
@@ -53,6 +53,7 @@ describe('values in human output', () => {
   test('top: a rate keeps its unit at every width (151.2KiB/s), and the forecast cell stays whole', () => {
     const s = (key: string): StreamSnapshot => ({
       key, writes: 10, bytes: 5_000_000, lines: 10, levels: { info: 10 }, dataTypes: {}, unreadBytes: 0, idleSec: 0, openFiles: 1,
+      entries: 10, entryLevels: { info: 10 }, format: null, derivedLevelLines: 0,
       model: { bytesPerSec: [154_828, 154_828, 154_828, 154_828], confidence: 0.5, levelMix: { info: 1 } } as unknown as StreamSnapshot['model'],
       prealloc: null,
     });

@@ -187,6 +187,28 @@ describe('StreamModel mechanics', () => {
     expect(entries.timeMs[n - 1]).toBeLessThan(f.originMs + W);
   });
 
+  it('forecasts entries: an error entry of four lines (a stack trace) after every two info lines', () => {
+    const m = new StreamModel();
+    // Per 600 ms: info, info, then an error entry of 1 + 3 continuation lines; 6 lines, 3 entries.
+    for (let t = 0; t < 120_000; t += 100) {
+      const k = (t / 100) % 6;
+      m.observeWrite(t, 100);
+      m.observeLine(100, k < 2 ? SEV_INFO : SEV_ERROR, k <= 2);
+    }
+    const f = m.forecast(120_000);
+    expect(f.lines.mean).toBeCloseTo(100, -1);
+    expect(f.entries.mean / f.lines.mean).toBeCloseTo(0.5, 2);
+    // Lines are two-thirds error, entries one-third.
+    expect(f.levelMix[SEV_ERROR]).toBeCloseTo(2 / 3, 1);
+    expect(f.entryLevelMix[SEV_ERROR]).toBeCloseTo(1 / 3, 1);
+    const entries = createEntries(64);
+    const n = m.predictEntries(entries, 120_000);
+    expect(n).toBe(Math.round(f.entries.mean));
+    expect(entries.linesPerEntry).toBeCloseTo(2, 1);
+    const errors = Array.from(entries.level.slice(0, n)).filter((l) => l === SEV_ERROR).length;
+    expect(errors / n).toBeCloseTo(1 / 3, 1);
+  });
+
   it('has fixed memory: state does not grow with the data', () => {
     const m = new StreamModel();
     const before = m.stateBytes;

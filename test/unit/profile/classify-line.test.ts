@@ -1,7 +1,8 @@
 import { ByteFlag } from '../../../src/profile/byte-scan';
 import { byteFlagsOf, classifyLine, formatOf, severityOf, dataTypeOf } from '../../../src/profile/classify-line';
 import { DataType } from '../../../src/profile/data-type';
-import { FORMATS, NOT_MINE } from '../../../src/profile/formats';
+import { CONTINUES, EMBEDDED, FORMATS, MAX_RUN, NOT_MINE } from '../../../src/profile/formats';
+import { embedded } from '../../../src/profile/formats/json';
 import { Severity } from '../../../src/profile/severity';
 import { classify, seededRandom } from './support';
 
@@ -107,14 +108,23 @@ describe('classifyLine against the plain ordered table (randomised lines)', () =
     '10:00:00.123', '01-15 10:00:00.123', '  1702  2395 ', ' I ', ' D ', 'D/', 'Tag( 12): ', 'I0115 ', 'E0115 10:00:00.123456 ',
     '[Mon Jan 15 10:00:00 2024]', '[Fri Sep 09 10:42:29.902022 2011]', '[core:error]', '[notice]', ' host ', 'sshd[1]:',
     ' in ', 'local.', 'UTC', '+01:00', '\x1b[32m', '\u{feff}', 'é', '\u{1F680}', [0xff], [0xc3], [0x00], [0x01],
+    '1234:M ', '15 Jan 2024 10:00:00.123', ' * ', ' # ', '127.0.0.1 - - ', '[15/Jan/2024:10:00:00 +0000]', ' "GET / HTTP/1.1" ',
+    '404', '503 ', '- 1117838570 2005.06.03 R02-M1 2005-06-03-15.42.50.675872 R02-M1 RAS KERNEL ', '2005-06-03-15.42.50.675872', 'LOG:', 'DETAIL:',
+    '{"log":"', '"s":"W"', '"status":500', '"@t"', '"@mt"', '\\n', '17/06/09 20:10:40', 'Info   ',
   ];
   const pieces = FRAGMENTS.map((f) => (typeof f === 'string' ? Buffer.from(f, 'utf8') : Buffer.from(f)));
 
+  /** Every detector in table order; a wrapped line (Docker's `log`) answered for what it wraps. */
   function naive(buf: Uint8Array, start: number, end: number): { severity: number; format: number } {
     for (let f = 0; f < FORMATS.length; f++) {
       const format = FORMATS[f]!;
-      const severity = format.detect(buf, start, Math.min(end, start + format.scanLimit));
-      if (severity !== NOT_MINE) return { severity, format: f };
+      let answer = format.detect(buf, start, Math.min(end, start + format.scanLimit));
+      if (answer === EMBEDDED) {
+        const inner = naive(Buffer.from(embedded.line.subarray(0, embedded.length)), 0, embedded.length).severity;
+        answer = inner;
+      }
+      if (answer === CONTINUES) return { severity: Severity.Unknown, format: f };
+      if (answer !== NOT_MINE) return { severity: answer & 7, format: f };
     }
     return { severity: Severity.Unknown, format: -1 };
   }
@@ -151,15 +161,28 @@ describe('classifyLine against the plain ordered table (randomised lines)', () =
     expect(claimedBy.size).toBeGreaterThanOrEqual(FORMATS.length - 2);
   });
 
-  it('never skips a detector that could claim a line by its first byte (canStartWith)', () => {
+  /** The run of digits or letters a line begins with, as canStartWithRun sees it; null for neither. */
+  function leadingRun(line: Buffer): { digits: boolean; length: number; next: number } | null {
+    const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const isLetter = (b: number | undefined) => b !== undefined && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
+    const digits = isDigit(line[0]);
+    if (!digits && !isLetter(line[0])) return null;
+    let j = 1;
+    while (j < line.length && j < MAX_RUN && (digits ? isDigit(line[j]) : isLetter(line[j]))) j++;
+    return { digits, length: j, next: j < line.length ? line[j]! : -1 };
+  }
+
+  it('never skips a detector that could claim a line by how it begins (canStartWith, canStartWithRun)', () => {
     const random = seededRandom(7);
     const misses: string[] = [];
     for (let n = 0; n < 30000; n++) {
       const line = randomLine(random, 6);
+      const run = leadingRun(line);
       for (const format of FORMATS) {
-        if (format.detect(line, 0, line.length) !== NOT_MINE && !format.canStartWith(line[0]!)) {
-          misses.push(`${format.name}: ${JSON.stringify(line.toString('latin1'))}`);
-        }
+        if (format.detect(line, 0, line.length) === NOT_MINE) continue;
+        const capped = run !== null && run.length === MAX_RUN;
+        const byRun = run === null || format.canStartWithRun === undefined || capped || format.canStartWithRun(run.digits, run.length, run.next);
+        if (!format.canStartWith(line[0]!) || !byRun) misses.push(`${format.name}: ${JSON.stringify(line.toString('latin1'))}`);
       }
     }
     expect(misses).toEqual([]);

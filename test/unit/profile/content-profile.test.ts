@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ContentProfile } from '../../../src/profile/content-profile';
+import { ContentProfile, LineKind } from '../../../src/profile/content-profile';
 import { DataType, DATA_TYPE_NAMES } from '../../../src/profile/data-type';
-import { formatIndex } from '../../../src/profile/formats';
+import { FORMAT_NAMES, formatIndex } from '../../../src/profile/formats';
 import { Severity, SEVERITY_COUNT, SEVERITY_NAMES } from '../../../src/profile/severity';
 import { seededRandom } from './support';
 
@@ -22,10 +22,20 @@ const TEMPLATES: Array<[string, Severity, DataType]> = [
   ['', Severity.Unknown, DataType.Text],
 ];
 
-function workload(seed: number, lines: number): { data: Buffer; bySeverity: number[]; byDataType: number[]; crlf: number; empty: number } {
+/** Lines no format claims: after an entry in a format they continue it (see entry-rule.ts). */
+const PLAIN = new Set(['just words #', '']);
+
+interface Workload {
+  data: Buffer; bySeverity: number[]; entriesBySeverity: number[]; byDataType: number[]; crlf: number; empty: number;
+}
+
+function workload(seed: number, lines: number): Workload {
   const random = seededRandom(seed);
   const parts: string[] = [];
   const bySeverity = new Array<number>(SEVERITY_COUNT).fill(0);
+  const entriesBySeverity = new Array<number>(SEVERITY_COUNT).fill(0);
+  let entryLevel = -1;
+  let entryInFormat = false;
   const byDataType = new Array<number>(DATA_TYPE_NAMES.length).fill(0);
   let crlf = 0;
   let empty = 0;
@@ -35,12 +45,19 @@ function workload(seed: number, lines: number): { data: Buffer; bySeverity: numb
     const line = template.replace('#', payload);
     const useCrlf = random() < 0.3;
     parts.push(line + (useCrlf ? '\r\n' : '\n'));
-    bySeverity[severity]!++;
+    if (PLAIN.has(template) && entryInFormat) {
+      bySeverity[entryLevel]!++;
+    } else {
+      entryLevel = severity;
+      entryInFormat = !PLAIN.has(template);
+      entriesBySeverity[severity]!++;
+      bySeverity[severity]!++;
+    }
     byDataType[dataType]!++;
     if (useCrlf) crlf++;
     if (line === '') empty++;
   }
-  return { data: Buffer.from(parts.join('')), bySeverity, byDataType, crlf, empty };
+  return { data: Buffer.from(parts.join('')), bySeverity, entriesBySeverity, byDataType, crlf, empty };
 }
 
 function pushInRandomChunks(profile: ContentProfile, data: Buffer, seed: number, maxChunk: number): number {
@@ -75,6 +92,8 @@ describe('ContentProfile', () => {
       expect(profile.pendingBytes).toBe(0);
       expect(profile.lines).toBe(5000);
       expect(Array.from(profile.bySeverity)).toEqual(w.bySeverity);
+      expect(Array.from(profile.entriesBySeverity)).toEqual(w.entriesBySeverity);
+      expect(profile.entries).toBe(w.entriesBySeverity.reduce((a, b) => a + b, 0));
       expect(Array.from(profile.byDataType)).toEqual(w.byDataType);
       expect(profile.crlfLines).toBe(w.crlf);
       expect(profile.emptyLines).toBe(w.empty);
@@ -97,16 +116,19 @@ describe('ContentProfile', () => {
     }
   });
 
-  it('passes length, severity and data type to the line hook', () => {
-    const calls: Array<[number, string, string]> = [];
-    const profile = new ContentProfile({ onLine: (l, s, d) => calls.push([l, SEVERITY_NAMES[s], DATA_TYPE_NAMES[d]]) });
+  it('passes length, severity, data type, format and entry start to the line hook', () => {
+    const calls: Array<[number, string, string, string, boolean]> = [];
+    const profile = new ContentProfile({
+      onLine: (l, s, d, f, kind) => calls.push([l, SEVERITY_NAMES[s], DATA_TYPE_NAMES[d], FORMAT_NAMES[f] ?? 'none', (kind & LineKind.StartsEntry) !== 0]),
+    });
     profile.push(Buffer.from('{"level":"warn"}\r\nINFO up\n\npartial'));
     profile.flush();
     expect(calls).toEqual([
-      [18, 'warn', 'json'],
-      [8, 'info', 'text'],
-      [1, 'unknown', 'text'],
-      [7, 'unknown', 'text'],
+      [18, 'warn', 'json', 'json', true],
+      [8, 'info', 'text', 'bare-word', true],
+      // No stamp and no level of their own, after an entry in a format: they continue it.
+      [1, 'info', 'text', 'none', false],
+      [7, 'info', 'text', 'none', false],
     ]);
   });
 
@@ -132,7 +154,11 @@ describe('ContentProfile', () => {
       emptyLines: 2,
       unterminatedLines: 1,
     });
-    expect(s.bySeverity.error).toBe(1); // the invalid-UTF-8 line keeps its level
+    // The invalid-UTF-8 line keeps its level. Binary lines never continue an entry, and the text
+    // lines after the control-byte line follow an entry in no format: each is an entry of its own.
+    expect(s.bySeverity.error).toBe(1);
+    expect(s.entriesBySeverity).toMatchObject({ error: 1, unknown: 7 });
+    expect(s.entries).toBe(8);
     expect(s.byDataType.binary).toBe(3);
   });
 
@@ -183,7 +209,9 @@ describe('ContentProfile', () => {
     expect(profile.byFormat[formatIndex('json')]).toBe(1);
     const s = profile.snapshot();
     expect(s.byFormat).toMatchObject({ bracketed: 1, json: 1, none: 1 });
-    expect(s.bySeverity).toEqual({ fatal: 0, error: 1, warn: 0, notice: 0, info: 1, debug: 0, trace: 0, unknown: 1 });
+    // `hello` continues the JSON entry before it.
+    expect(s.bySeverity).toEqual({ fatal: 0, error: 1, warn: 0, notice: 0, info: 2, debug: 0, trace: 0, unknown: 0 });
+    expect(s.entriesBySeverity).toEqual({ fatal: 0, error: 1, warn: 0, notice: 0, info: 1, debug: 0, trace: 0, unknown: 0 });
     expect(s.byDataType).toEqual({ json: 1, logfmt: 0, syslog: 0, text: 2, binary: 0 });
     expect(s.lineBytesMax).toBe(17); // '{"level":"info"}' and its newline
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);

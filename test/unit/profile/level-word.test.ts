@@ -1,4 +1,5 @@
-import { isLevelKey, levelWord, numericLevel } from '../../../src/profile/formats/level-word';
+import { isLevelKey, levelWord } from '../../../src/profile/formats/level-word';
+import { numericLevel } from '../../../src/profile/levels';
 import { NOT_MINE } from '../../../src/profile/formats';
 import { SEVERITY_NAMES } from '../../../src/profile/severity';
 

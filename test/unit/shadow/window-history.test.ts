@@ -1,6 +1,8 @@
 import { SEV_INFO } from '../../../src/model/severity';
 import { SERIES_BYTES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../../../src/model/stream-model';
 import { ModelPool } from '../../../src/profile/model-pool';
+import { LineKind } from '../../../src/profile/content-profile';
+import { FORMAT_COUNT } from '../../../src/profile/formats';
 import { Stream } from '../../../src/profile/stream';
 import { scoreWindows } from '../../../src/report/scores';
 import { historyView, WindowHistory } from '../../../src/shadow/window-history';
@@ -18,7 +20,7 @@ function feed(stream: Stream, fromMs: number, seconds: number, seed: number): nu
     while (t < tick) {
       const bytes = 50 + Math.floor(rnd() * 200);
       stream.recordWrite(t, bytes);
-      stream.recordLine(bytes, SEV_INFO, 0);
+      stream.recordLine(bytes, SEV_INFO, 0, FORMAT_COUNT, LineKind.StartsEntry);
       t += 5 + rnd() * 60;
     }
     stream.model!.endTick(tick);

@@ -34,7 +34,8 @@ describe('JSON lines', () => {
     ['{"version":"1.1","host":"example.org","short_message":"A short message","level":1,"_user_id":9001}', 'fatal'],
     ['{"version":"1.1","host":"example.org","short_message":"x","level":4}', 'warn'],
     // no level key, or none we know
-    ['{"@t":"2016-06-07T03:44:57.8532799Z","@mt":"Hello, {User}","User":"nblumhardt"}', 'unknown'],
+    // CLEF leaves out @l for Information, the format's documented default.
+    ['{"@t":"2016-06-07T03:44:57.8532799Z","@mt":"Hello, {User}","User":"nblumhardt"}', 'info'],
     ['{"msg":"no level here"}', 'unknown'],
     ['{}', 'unknown'],
     ['  {"level":"debug","msg":"leading blanks are allowed"}', 'debug'],

@@ -1,4 +1,4 @@
-import { detectLog4j } from '../../../../src/profile/formats/log4j';
+import { detectStamped } from '../../../../src/profile/formats/stamped';
 import { classify, detectName } from '../support';
 
 describe('log4j-style pattern layouts', () => {
@@ -26,22 +26,22 @@ describe('log4j-style pattern layouts', () => {
     // PostgreSQL, log_line_prefix '%m [%p] '
     ['2024-01-15 10:00:00.123 UTC [4242] ERROR:  relation "users" does not exist at character 15', 'error'],
     ['2024-01-15 10:00:00.124 UTC [4242] FATAL:  password authentication failed for user "app"', 'fatal'],
-    ['2024-01-15 10:00:00.125 UTC [1] LOG:  database system is ready to accept connections', 'not mine'],
+    ['2024-01-15 10:00:00.125 UTC [1] LOG:  database system is ready to accept connections', 'info'],
     // HDFS: date, time and pid columns
     ['081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating', 'info'],
   ])('%s -> %s', (line, severity) => {
-    expect(detectName(detectLog4j, line)).toBe(severity);
-    if (severity !== 'not mine') expect(classify(line)).toEqual({ severity, dataType: 'text', format: 'log4j' });
+    expect(detectName(detectStamped, line)).toBe(severity);
+    if (severity !== 'not mine') expect(classify(line)).toEqual({ severity, dataType: 'text', format: 'stamped' });
   });
 
   it('takes the level from its place only', () => {
-    expect(detectName(detectLog4j, '2024-01-15 10:00:00,123 [main] com.example.X - ERROR happened')).toBe('not mine');
-    expect(detectName(detectLog4j, '2024-01-15 10:00:00,123 error connecting to db')).toBe('not mine');
-    expect(detectName(detectLog4j, '2024-01-15 10:00:00,123 error: connecting to db')).toBe('error');
+    expect(detectName(detectStamped, '2024-01-15 10:00:00,123 [main] com.example.X - ERROR happened')).toBe('not mine');
+    expect(detectName(detectStamped, '2024-01-15 10:00:00,123 error connecting to db')).toBe('not mine');
+    expect(detectName(detectStamped, '2024-01-15 10:00:00,123 error: connecting to db')).toBe('error');
   });
 
   it('leaves a bracketed level to the bracketed detector', () => {
-    expect(detectName(detectLog4j, '2024-01-15 10:00:00 [ERROR] INFO is only a word here')).toBe('not mine');
+    expect(detectName(detectStamped, '2024-01-15 10:00:00 [ERROR] INFO is only a word here')).toBe('not mine');
     expect(classify('2024-01-15 10:00:00 [ERROR] INFO is only a word here').format).toBe('bracketed');
   });
 });
