@@ -20,7 +20,10 @@
   },
   'targets': [
     {
-      'target_name': 'logshadow_engine',
+      # The engine process (src/engine_proc/main.c): mounts and serves every FUSE operation; the
+      # daemon attaches to it. Never loaded into Node.
+      'target_name': 'logshadow-engine',
+      'type': 'executable',
       'sources': [
         'src/ring.c',
         'src/events.c',
@@ -74,13 +77,34 @@
         'src/ops/getxattr.c',
         'src/ops/listxattr.c',
         'src/ops/removexattr.c',
-        'src/napi/util.c',
-        'src/napi/ring_layout.c',
-        'src/napi/engine_addon.c',
-        'src/napi/tier_addon.c',
+        'src/counters.c',
+        'src/shared.c',
+        'src/attach.c',
+        'src/tier/names.c',
+        'src/link/wire.c',
+        'src/engine_proc/elog.c',
+        'src/engine_proc/supervisor.c',
+        'src/engine_proc/server.c',
+        'src/engine_proc/main.c',
       ],
       'cflags': ['<!@(pkg-config --cflags fuse3)'],
       'libraries': ['<!@(pkg-config --libs fuse3)'],
+    },
+    {
+      # The daemon's side of the engine: the link to the engine process and the shared ring and
+      # counters. No libfuse.
+      'target_name': 'logshadow_engine',
+      'sources': [
+        'src/counters.c',
+        'src/shared.c',
+        'src/tier/names.c',
+        'src/link/wire.c',
+        'src/link/client.c',
+        'src/napi/util.c',
+        'src/napi/ring_layout.c',
+        'src/napi/tier_js.c',
+        'src/napi/engine_addon.c',
+      ],
     },
     {
       'target_name': 'logshadow_sys',
@@ -98,8 +122,10 @@
         'src/tier/table.c',
         'src/tier/io.c',
         'src/tier/sync.c',
+        'src/tier/names.c',
         'src/path_below.c',
         'src/napi/util.c',
+        'src/napi/tier_js.c',
         'src/napi/tier_addon.c',
         'src/napi/tiers_addon.c',
       ],

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,11 +40,6 @@
 #define LS_BUSY_RETRIES 10
 #define LS_BUSY_RETRY_MS 20
 
-const char *const ls_op_names[LS_OP_COUNT] = {
-#define LS_OP_NAME(id, name) name,
-    LS_OPS(LS_OP_NAME)
-#undef LS_OP_NAME
-};
 
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 static int wake_signal; /* 0: none free; the stop then relies on the connection ending */
@@ -124,7 +120,8 @@ static void engine_free(struct ls_engine *e) {
   ls_tiering_free_patterns(e->direct_patterns);
   ls_park_destroy(&e->park);
   ls_evq_destroy(&e->events);
-  ls_ring_free(&e->ring);
+  ls_shared_unmap(&e->shared);
+  if (e->done_fd >= 0) close(e->done_fd);
   ls_handles_destroy(&e->handles);
   if (e->root_fd >= 0) close(e->root_fd);
   free(e->mountpoint);
@@ -151,7 +148,7 @@ static void report_release(void *ctx, uint32_t id) {
 }
 
 /* On the loop thread once no worker is left: nothing can touch these any more. The ring, the
- * counters and the event queue stay: JavaScript may still hold and drain them. */
+ * counters and the event queue stay: the daemon may still hold and drain them. */
 static void teardown(struct ls_engine *e) {
   pthread_mutex_lock(&e->lock);
   struct fuse_session *se = e->se;
@@ -197,6 +194,10 @@ static void *loop_main(void *arg) {
   e->loop_done = true;
   pthread_cond_broadcast(&e->cond);
   pthread_mutex_unlock(&e->lock);
+  uint64_t one = 1;
+  if (write(e->done_fd, &one, sizeof(one)) < 0) {
+    /* an eventfd write fails only on overflow, which one write a lifetime cannot reach */
+  }
   ls_engine_unref(e);
   return NULL;
 }
@@ -328,9 +329,12 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
   atomic_init(&e->refs, 1);
   atomic_init(&e->next_handle, 1);
   e->root_fd = -1;
+  e->shared.fd = -1;
+  e->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   e->writeback_wanted = o->writeback;
   e->max_write_wanted = o->max_write;
   e->debug = o->debug;
+  e->xattr = o->xattr;
   if (e->debug) ls_log_debug(true);
   e->entry_timeout = e->attr_timeout = e->negative_timeout = 1.0;
   pthread_mutex_init(&e->lock, NULL);
@@ -341,8 +345,12 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
   pthread_condattr_destroy(&ca);
   ls_gone_init(e);
   /* the parts engine_free releases unconditionally */
-  int r = ls_ring_init(&e->ring, o->ring_capacity);
-  if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head);
+  int r = e->done_fd < 0 ? -errno : ls_shared_create(&e->shared, sizeof(struct ls_counters), o->ring_capacity);
+  if (r == 0) {
+    e->counters = ls_shared_counters(&e->shared);
+    r = ls_ring_init_at(&e->ring, ls_shared_ring(&e->shared), o->ring_capacity);
+  }
+  if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head, &e->counters->file_events_dropped);
   if (r == 0) r = ls_handles_init(&e->handles);
   if (r == 0) r = ls_park_init(&e->park);
   if (r < 0) {

@@ -1,7 +1,8 @@
 /*
  * The native engine: a libfuse 3 low-level session served on libfuse's own threads
  * (fuse_session_loop_mt), passing every operation through to the backing directory and feeding
- * the write ring and the file-event queue. No JavaScript runs per operation.
+ * the write ring and the file-event queue. It runs in a process of its own (engine_proc/), which
+ * never runs JavaScript; the daemon attaches to it (link/).
  *
  * Why the low-level API: the kernel's fstat() sends GETATTR without a file handle, and the
  * high-level path API can then only answer ESTALE for a file unlinked while open (or keep it
@@ -17,42 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "events.h"
 #include "gone.h"
 #include "handles.h"
 #include "nodes.h"
 #include "park.h"
 #include "ring.h"
+#include "shared.h"
 #include "tier/tier.h"
-
-#define LS_OPS(X)                                                                              \
-  X(INIT, "init") X(LOOKUP, "lookup") X(FORGET, "forget") X(GETATTR, "getattr")                \
-  X(SETATTR, "setattr") X(READLINK, "readlink") X(MKNOD, "mknod") X(MKDIR, "mkdir")           \
-  X(UNLINK, "unlink") X(RMDIR, "rmdir") X(SYMLINK, "symlink") X(RENAME, "rename")             \
-  X(LINK, "link") X(OPEN, "open") X(READ, "read") X(WRITE, "write") X(FLUSH, "flush")         \
-  X(RELEASE, "release") X(FSYNC, "fsync") X(OPENDIR, "opendir") X(READDIR, "readdir")         \
-  X(RELEASEDIR, "releasedir") X(FSYNCDIR, "fsyncdir") X(STATFS, "statfs")                     \
-  X(SETXATTR, "setxattr") X(GETXATTR, "getxattr") X(LISTXATTR, "listxattr")                   \
-  X(REMOVEXATTR, "removexattr") X(ACCESS, "access") X(CREATE, "create")                       \
-  X(FALLOCATE, "fallocate") X(LSEEK, "lseek")
-
-enum ls_op {
-#define LS_OP_ENUM(id, name) LS_OP_##id,
-  LS_OPS(LS_OP_ENUM)
-#undef LS_OP_ENUM
-  LS_OP_COUNT
-};
-
-extern const char *const ls_op_names[LS_OP_COUNT];
-
-struct ls_counters {
-  _Atomic uint64_t ops[LS_OP_COUNT]; /* ops[WRITE] is derived: writes + errors[WRITE] */
-  _Atomic uint64_t errors[LS_OP_COUNT];
-  /* the data path's own line, away from the rarer counters */
-  _Alignas(64) _Atomic uint64_t writes;
-  _Atomic uint64_t bytes_written;
-  _Atomic uint64_t largest_write;
-};
 
 struct ls_mount_options {
   const char *mountpoint;
@@ -98,6 +72,7 @@ struct ls_engine {
   bool writeback_wanted;
   unsigned max_write_wanted;
   bool debug;
+  bool xattr;
   double entry_timeout;
   double attr_timeout;
   double negative_timeout;
@@ -119,8 +94,11 @@ struct ls_engine {
   enum ls_unmount_state unmount_state;
   struct ls_unmount_result unmount_result;
 
+  /* the counters and the ring live in the region a daemon maps (shared.h) */
+  struct ls_shared shared;
+  struct ls_counters *counters;
   struct ls_ring ring;
-  struct ls_counters counters;
+  int done_fd; /* an eventfd, readable once the loop has ended (the mount went away or was unmounted) */
   struct ls_event_queue events;
   struct ls_nodes nodes;
   struct ls_handles handles;

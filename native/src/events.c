@@ -5,12 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
-int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head) {
+int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head,
+                _Atomic uint64_t *dropped) {
   memset(q, 0, sizeof(*q));
   q->ring_head = ring_head;
   q->capacity = capacity ? capacity : LS_EVENTS_DEFAULT_CAPACITY;
-  atomic_init(&q->dropped, 0);
+  q->dropped = dropped;
   atomic_init(&q->queued_fds, 0);
+  atomic_init(&q->attached, false);
   return -pthread_mutex_init(&q->lock, NULL);
 }
 
@@ -45,22 +47,65 @@ static int grow(struct ls_event_queue *q) {
   return 0;
 }
 
-void ls_evq_push(struct ls_event_queue *q, struct ls_event *ev) {
-  pthread_mutex_lock(&q->lock);
+/* With the lock held; false when the event had to be dropped (and was disposed of). */
+static bool push_locked(struct ls_event_queue *q, struct ls_event *ev, uint32_t ring_pos) {
   /* The last quarter is kept for releases: a dropped release would leave its handle open in the
    * consumer's tables forever, while a dropped open only leaves its writes unattributed. */
   uint32_t limit = ev->kind == LS_EV_RELEASE ? q->capacity : q->capacity - q->capacity / 4;
   if (q->count >= limit || (q->count == q->alloc && grow(q) != 0)) {
-    pthread_mutex_unlock(&q->lock);
-    atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(q->dropped, 1, memory_order_relaxed);
     ls_event_dispose(ev);
-    return;
+    return false;
   }
-  ev->ring_pos = atomic_load_explicit(q->ring_head, memory_order_acquire);
+  ev->ring_pos = ring_pos;
   q->items[(q->head + q->count) % q->alloc] = *ev;
   q->count++;
   uint32_t fds = (ev->read_fd >= 0) + (ev->disk_fd >= 0);
   if (fds) atomic_fetch_add_explicit(&q->queued_fds, fds, memory_order_relaxed);
+  return true;
+}
+
+void ls_evq_push(struct ls_event_queue *q, struct ls_event *ev) {
+  pthread_mutex_lock(&q->lock);
+  if (!atomic_load_explicit(&q->attached, memory_order_relaxed)) {
+    /* nobody to tell: the next consumer learns what is open when it attaches */
+    pthread_mutex_unlock(&q->lock);
+    ls_event_dispose(ev);
+    return;
+  }
+  push_locked(q, ev, atomic_load_explicit(q->ring_head, memory_order_acquire));
+  pthread_mutex_unlock(&q->lock);
+}
+
+/* With the lock held: disposes of every queued event. */
+static void clear_locked(struct ls_event_queue *q) {
+  uint32_t fds = 0;
+  for (uint32_t i = 0; i < q->count; i++) {
+    struct ls_event *ev = &q->items[(q->head + i) % q->alloc];
+    fds += (ev->read_fd >= 0) + (ev->disk_fd >= 0);
+    ls_event_dispose(ev);
+  }
+  q->head = q->count = 0;
+  atomic_fetch_sub_explicit(&q->queued_fds, fds, memory_order_relaxed);
+}
+
+uint32_t ls_evq_attach_begin(struct ls_event_queue *q) {
+  pthread_mutex_lock(&q->lock);
+  clear_locked(q);
+  atomic_store_explicit(&q->attached, true, memory_order_relaxed);
+  return atomic_load_explicit(q->ring_head, memory_order_acquire);
+}
+
+bool ls_evq_push_locked(struct ls_event_queue *q, struct ls_event *ev, uint32_t ring_pos) {
+  return push_locked(q, ev, ring_pos);
+}
+
+void ls_evq_attach_end(struct ls_event_queue *q) { pthread_mutex_unlock(&q->lock); }
+
+void ls_evq_detach(struct ls_event_queue *q) {
+  pthread_mutex_lock(&q->lock);
+  atomic_store_explicit(&q->attached, false, memory_order_relaxed);
+  clear_locked(q);
   pthread_mutex_unlock(&q->lock);
 }
 
@@ -90,5 +135,6 @@ size_t ls_evq_take(struct ls_event_queue *q, struct ls_event **out) {
 }
 
 bool ls_evq_fd_budget(struct ls_event_queue *q) {
-  return atomic_load_explicit(&q->queued_fds, memory_order_relaxed) < LS_EVENTS_MAX_QUEUED_FDS;
+  return atomic_load_explicit(&q->attached, memory_order_relaxed) &&
+         atomic_load_explicit(&q->queued_fds, memory_order_relaxed) < LS_EVENTS_MAX_QUEUED_FDS;
 }

@@ -1,7 +1,11 @@
 /*
  * The file-event queue: the rare operations (open, release, rename, unlink, truncate) that give
  * the write records their meaning. Unlike the ring it may allocate and it takes a mutex; it is
- * bounded so that a consumer that stops draining cannot make the daemon grow without end.
+ * bounded so that a consumer that stops draining cannot make the engine grow without end.
+ *
+ * Events are queued only while a consumer (the daemon) is attached: with nobody to hand them to,
+ * an event would only hold memory and descriptors. A consumer that attaches is told instead what
+ * is open at that moment (attach.h), which is all the earlier events would have told it.
  */
 #ifndef LOGSHADOW_EVENTS_H
 #define LOGSHADOW_EVENTS_H
@@ -43,10 +47,12 @@ struct ls_event_queue {
   uint32_t head;
   uint32_t count;
   _Atomic uint32_t queued_fds;
-  _Atomic uint64_t dropped;
+  _Atomic uint64_t *dropped; /* a counter the daemon reads (shared.h) */
+  _Atomic bool attached; /* changed under the lock; read without it only as a hint */
 };
 
-int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head);
+int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head,
+                _Atomic uint64_t *dropped);
 /* Frees what is left, closing descriptors nobody will ever receive. */
 void ls_evq_destroy(struct ls_event_queue *q);
 /* Takes ownership of ev's paths and descriptor, also when the event has to be dropped. Stamps
@@ -55,7 +61,17 @@ void ls_evq_push(struct ls_event_queue *q, struct ls_event *ev);
 /* Moves every queued event into a new array (*out, free() it); returns the count. */
 size_t ls_evq_take(struct ls_event_queue *q, struct ls_event **out);
 void ls_event_dispose(struct ls_event *ev);
-/* Whether an event may still carry a descriptor (see LS_EVENTS_MAX_QUEUED_FDS). */
+/* Whether an event may carry a descriptor: a consumer is attached and fewer than
+ * LS_EVENTS_MAX_QUEUED_FDS are queued. */
 bool ls_evq_fd_budget(struct ls_event_queue *q);
+
+/* A consumer attaches: what is queued goes, events are queued from now on, and the queue stays
+ * locked until ls_evq_attach_end, so that the events made for the attach (pushed with
+ * ls_evq_push_locked at the returned ring head) come before any other. */
+uint32_t ls_evq_attach_begin(struct ls_event_queue *q);
+bool ls_evq_push_locked(struct ls_event_queue *q, struct ls_event *ev, uint32_t ring_pos);
+void ls_evq_attach_end(struct ls_event_queue *q);
+/* The consumer went: nothing is queued any more, and what was is disposed of. */
+void ls_evq_detach(struct ls_event_queue *q);
 
 #endif

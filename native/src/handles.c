@@ -23,13 +23,14 @@ static int reserve(struct ls_handles *h, int fd) {
   return 0;
 }
 
-int ls_handles_add(struct ls_handles *h, int fd, uint32_t id, struct ls_dir *dir) {
+int ls_handles_add(struct ls_handles *h, int fd, uint32_t id, struct ls_dir *dir, const struct ls_open_info *open) {
   if (fd < 0) return -EBADF;
   pthread_mutex_lock(&h->lock);
   int r = reserve(h, fd);
   if (r == 0) {
     h->by_fd[fd].id = id;
     h->by_fd[fd].dir = dir;
+    if (open) h->by_fd[fd].open = *open;
   }
   pthread_mutex_unlock(&h->lock);
   return r;
@@ -53,6 +54,18 @@ struct ls_dir *ls_handles_dir(struct ls_handles *h, int fd) {
   if (fd >= 0 && (size_t)fd < h->cap) dir = h->by_fd[fd].dir;
   pthread_mutex_unlock(&h->lock);
   return dir;
+}
+
+void ls_handles_each_file(struct ls_handles *h, void (*first)(void *ctx),
+                          void (*fn)(void *ctx, int fd, uint32_t id, const struct ls_open_info *open),
+                          void *ctx) {
+  pthread_mutex_lock(&h->lock);
+  first(ctx);
+  for (size_t fd = 0; fd < h->cap; fd++) {
+    struct ls_handle_slot *s = &h->by_fd[fd];
+    if (s->id && !s->dir) fn(ctx, (int)fd, s->id, &s->open);
+  }
+  pthread_mutex_unlock(&h->lock);
 }
 
 void ls_handles_close_all(struct ls_handles *h, void (*released)(void *ctx, uint32_t id), void *ctx) {

@@ -33,9 +33,18 @@ struct ls_dir {
   struct dirent *entry;  /* read but not yet sent (did not fit the kernel's buffer) */
 };
 
+/* What an open file handle was opened with, kept for a consumer that attaches later (attach.c). */
+struct ls_open_info {
+  uint64_t ino; /* the FUSE node id */
+  int32_t pid;
+  int32_t flags;
+  char comm[16];
+};
+
 struct ls_handle_slot {
   uint32_t id; /* 0: free */
   struct ls_dir *dir;
+  struct ls_open_info open; /* file handles only */
 };
 
 struct ls_handles {
@@ -45,10 +54,17 @@ struct ls_handles {
 };
 
 int ls_handles_init(struct ls_handles *h);
-int ls_handles_add(struct ls_handles *h, int fd, uint32_t id, struct ls_dir *dir);
+/* `open` describes a file handle; NULL for a directory's. */
+int ls_handles_add(struct ls_handles *h, int fd, uint32_t id, struct ls_dir *dir, const struct ls_open_info *open);
 /* Forgets fd and returns its directory state, if any; call before closing the descriptor. */
 struct ls_dir *ls_handles_remove(struct ls_handles *h, int fd);
 struct ls_dir *ls_handles_dir(struct ls_handles *h, int fd);
+/* Calls `first` once the table is locked (it may take a lock that comes after this one), then fn
+ * for every open file handle: fd stays the handle's own while fn runs (a release waits). Neither
+ * may take the table's lock. */
+void ls_handles_each_file(struct ls_handles *h, void (*first)(void *ctx),
+                          void (*fn)(void *ctx, int fd, uint32_t id, const struct ls_open_info *open),
+                          void *ctx);
 /* Teardown: closes every descriptor still open and reports file handles through `released`. */
 void ls_handles_close_all(struct ls_handles *h, void (*released)(void *ctx, uint32_t id), void *ctx);
 void ls_handles_destroy(struct ls_handles *h);

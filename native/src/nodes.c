@@ -207,6 +207,16 @@ void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t l
   pthread_mutex_unlock(&t->lock);
 }
 
+void ls_nodes_mark_told(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t id) {
+  pthread_mutex_lock(&t->lock);
+  struct ls_node *n = find(t, dev, ino);
+  if (n) {
+    n->told = true;
+    if (id > n->last_open) n->last_open = id;
+  }
+  pthread_mutex_unlock(&t->lock);
+}
+
 bool ls_nodes_told(struct ls_nodes *t, dev_t dev, ino_t ino) {
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = find(t, dev, ino);

@@ -67,6 +67,8 @@ int ls_nodes_opened(struct ls_engine *e, fuse_ino_t ino, bool writer, uint32_t i
  * nothing to ask it about the file (gone.h) unless it is opened again. A stale answer (the file
  * was opened again since) is ignored. */
 void ls_nodes_consumer_done(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t last_open);
+/* A consumer that attached was told of handle `id` on (dev, ino) (attach.h). */
+void ls_nodes_mark_told(struct ls_nodes *t, dev_t dev, ino_t ino, uint32_t id);
 /* Whether the consumer may hold descriptors on (dev, ino): it was told of an open it has not
  * answered with ls_nodes_consumer_done. */
 bool ls_nodes_told(struct ls_nodes *t, dev_t dev, ino_t ino);

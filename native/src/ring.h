@@ -2,8 +2,9 @@
  * The write-event ring. This header is where its layout is defined: the addon exports it as
  * built (napi/ring_layout.c) and the JavaScript reader (src/ring/layout.ts) checks it at load.
  *
- * Producers are the FUSE worker threads (one record per successful write); the consumer is the
- * JavaScript drain, which sees the same memory through an external ArrayBuffer. The producer side
+ * Producers are the FUSE worker threads of the engine process (one record per successful write);
+ * the consumer is the daemon's JavaScript drain, which maps the same memory (shared.h) and sees
+ * it through an external ArrayBuffer. The producer side
  * is Vyukov's bounded MPMC queue reduced to what we need: claim a position with a CAS on head,
  * fill the slot, publish with a release store of seq. A producer never waits and never allocates:
  * when the slot is still owned by the consumer the record is dropped and counted.
@@ -54,16 +55,19 @@ _Static_assert(offsetof(struct ls_ring_slot, pid) == 7 * 4, "S_PID");
 _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t), "atomics must not change the layout");
 
 struct ls_ring {
-  void *mem; /* header followed by the slots; handed to JavaScript as is */
+  void *mem; /* header followed by the slots, in the shared region (shared.h) */
   size_t bytes;
   uint32_t mask;
   struct ls_ring_header *hdr;
   struct ls_ring_slot *slots;
 };
 
-/* 0 or -errno (-EINVAL unless capacity is a power of two within LS_RING_MAX_CAPACITY). */
-int ls_ring_init(struct ls_ring *r, uint32_t capacity);
-void ls_ring_free(struct ls_ring *r);
+/* Lays a new ring out in `mem` (the engine's side): 0, or -EINVAL unless capacity is a power of
+ * two within LS_RING_MAX_CAPACITY. The memory is not the ring's: it belongs to the region. */
+int ls_ring_init_at(struct ls_ring *r, void *mem, uint32_t capacity);
+/* Points at a ring laid out by the engine in `bytes` of mapped memory (the daemon's side): 0, or
+ * -EPROTO when its header does not hold together. */
+int ls_ring_open_at(struct ls_ring *r, void *mem, size_t bytes);
 
 static inline bool ls_ring_push(struct ls_ring *r, uint32_t handle, double time_ms, double offset,
                                 uint32_t length, uint32_t pid) {

@@ -18,3 +18,18 @@ export function socketPath(runDir: string, mountpoint: string): string {
 export function recordPath(runDir: string, mountpoint: string): string {
   return join(runDir, `${mountKey(mountpoint)}.json`);
 }
+
+/** The native engine process's socket (native/src/link/protocol.h). */
+export function engineSocketPath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.engine`);
+}
+
+/** The pid file of the process that holds the mount (the engine process; systemd's PIDFile=). */
+export function pidFilePath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.pid`);
+}
+
+/** Where a daemon in the background logs unless --log-file says otherwise. */
+export function daemonLogPath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.log`);
+}

@@ -20,8 +20,12 @@ export type ControlResponse =
 export interface MountRecord {
   version: number;
   mountpoint: string;
+  /** The daemon's pid. */
   pid: number;
   socket: string;
+  /** The native engine's process, which holds the mount and outlives daemons (absent: fuse-native). */
+  enginePid?: number;
+  engineSocket?: string;
   engine: string;
   cache: string;
   backing: string;

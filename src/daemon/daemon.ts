@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
-import { recordPath, socketPath } from '../control/paths';
+import { engineSocketPath, recordPath, socketPath } from '../control/paths';
+import { NativeEngine } from '../engine/native/native-engine';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
 import { ControlServer, ensureRunDir, type Handler } from '../control/server';
 import type { Engine } from '../engine/engine';
@@ -18,7 +19,7 @@ import type { Logger } from './logger';
 import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, removeRamSide, type PreparedMount } from './prepare-mountpoint';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { TickStats } from './tick-stats';
-import { raiseDescriptorLimit } from './descriptor-limit';
+import { raiseDescriptorLimit, reportDescriptorLimit } from './descriptor-limit';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
 import { CONTENT_TYPE } from '../metrics/exposition';
@@ -55,7 +56,11 @@ export class Daemon {
   private metricsServer: MetricsHttpServer | null = null;
   private syncTriggers: SyncTriggers | null = null;
 
-  constructor(private readonly config: MountConfig, private readonly logger: Logger) {
+  /**
+   * relaunch: the command line that starts a daemon like this one, which the native engine runs
+   * when this daemon goes away without unmounting (null: none).
+   */
+  constructor(private readonly config: MountConfig, private readonly logger: Logger, private readonly relaunch: string[] | null = null) {
     this.socket = socketPath(config.runDir, config.mountpoint);
   }
 
@@ -74,11 +79,12 @@ export class Daemon {
     const prepared = await prepareMountpoint(this.config, this.logger);
     this.prepared = prepared;
     try {
-      const { engine, fallbackReason } = createEngine(this.config, prepared);
+      const { engine, fallbackReason } = createEngine(this.config, prepared, this.relaunch);
       if (fallbackReason) this.logger.warn(fallbackReason);
       this.engine = engine;
-      await engine.mount();
-      raiseDescriptorLimit(this.logger); // once mounted: a refused mount stays a one-line error
+      const limit = raiseDescriptorLimit();
+      if (!prepared.attached) await engine.mount();
+      reportDescriptorLimit(limit, this.logger);
     } catch (err) {
       this.engine = null;
       await prepared.undo();
@@ -183,6 +189,10 @@ export class Daemon {
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
     }
     engine.onFileGone((dev, ino) => this.fileGone(dev, ino));
+    engine.onLost((reason) => {
+      this.logger.error(`${reason}; applications writing there get "Transport endpoint is not connected" until logshadow mount ${this.config.mountpoint} recovers it`);
+      void this.stop('engine lost').then(() => process.exit(1));
+    });
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
     this.writeRecord();
@@ -379,11 +389,13 @@ export class Daemon {
   }
 
   private writeRecord(): void {
+    const native = this.engine instanceof NativeEngine ? this.engine : null;
     const record: MountRecord = {
       version: PROTOCOL_VERSION,
       mountpoint: this.config.mountpoint,
       pid: process.pid,
       socket: this.socket,
+      ...(native && { enginePid: native.mounted?.enginePid, engineSocket: engineSocketPath(this.config.runDir, this.config.mountpoint) }),
       engine: this.engine!.name,
       cache: this.engine!.cache,
       backing: this.prepared!.backingDisplay,

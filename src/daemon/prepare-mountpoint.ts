@@ -11,6 +11,8 @@ import { errorCode } from '../util/errno';
 import { findProgram, run } from '../util/run';
 import { unmountPath } from '../util/unmount';
 import type { Logger } from './logger';
+import { NativeEngine } from '../engine/native/native-engine';
+import { engineStatus } from '../engine/native/engine-status';
 
 /** The backing store, reachable by this process after the FUSE mount covers the directory. */
 export interface PreparedMount {
@@ -22,6 +24,11 @@ export interface PreparedMount {
   ownTmpfs: boolean;
   /** A tiered mount's RAM side (the backing directory is then the disk side); null: RAM only. */
   tiered: TieredSide | null;
+  /**
+   * The native engine already serving this mount, attached to: its daemon went away and this one
+   * takes over (the descriptors above came from it). null: a new mount.
+   */
+  attached: NativeEngine | null;
   /** Undoes what preparation did (used when mounting fails): nothing half-made stays behind. */
   undo(): Promise<void>;
 }
@@ -73,7 +80,8 @@ export function resolveDirectory(dir: string, what: string): string {
  */
 export async function prepareMountpoint(config: MountConfig, logger: Logger): Promise<PreparedMount> {
   const mountpoint = config.mountpoint;
-  await recoverOrRefuseExisting(mountpoint, config.runDir, logger);
+  const live = await recoverOrRefuseExisting(mountpoint, config.runDir, logger);
+  if (live) return attachToEngine(config, live, logger);
   const diskDir = diskSideOf(config);
   if (diskDir) return prepareTiered(config, diskDir, logger);
 
@@ -110,6 +118,7 @@ export async function prepareMountpoint(config: MountConfig, logger: Logger): Pr
     backingDisplay: backingDir,
     ownTmpfs,
     tiered: null,
+    attached: null,
     async undo() {
       closeSync(backingFd);
       if (ownTmpfs) await removeFreshTmpfs(mountpoint, logger);
@@ -165,6 +174,7 @@ async function prepareTiered(config: MountConfig, diskDir: string, logger: Logge
     backingDisplay: diskDir,
     ownTmpfs: false,
     tiered: { diskDir, ramDir, ramFd, ramPath: `/proc/self/fd/${ramFd}` },
+    attached: null,
     async undo() {
       closeSync(diskFd);
       closeSync(ramFd);
@@ -212,20 +222,61 @@ export async function removeFreshTmpfs(mountpoint: string, logger: Logger): Prom
   }
 }
 
-async function recoverOrRefuseExisting(mountpoint: string, runDir: string, logger: Logger): Promise<void> {
+/**
+ * A logshadow mount already at the mountpoint: a stale one (its engine died) is taken down; one
+ * whose native engine serves without a daemon (the daemon died) is returned, to attach to; any
+ * other is refused.
+ */
+async function recoverOrRefuseExisting(mountpoint: string, runDir: string, logger: Logger): Promise<MountRecord | null> {
   const top = topMountAt(mountpoint);
-  if (!top || !top.fstype.startsWith('fuse')) return;
+  if (!top || !top.fstype.startsWith('fuse')) return null;
   if (top.fstype !== LOGSHADOW_FSTYPE) {
     throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, `${mountpoint} is already a ${top.fstype} mount: unmount it first`);
   }
   const probe = await statWithTimeout(mountpoint, 3000);
   if (probe.ok) {
-    const pid = readRecord(runDir, mountpoint)?.pid;
-    throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, `${mountpoint} is already a logshadow mount${pid ? ` (daemon pid ${pid})` : ''}: run logshadow unmount ${mountpoint} first`);
+    const record = readRecord(runDir, mountpoint);
+    const engine = record?.engineSocket ? engineStatus(record.engineSocket) : null;
+    if (record && engine && engine.daemonPid === 0 && !engine.ended && !engine.unmounted) return record;
+    const who = engine ? `engine pid ${engine.enginePid}${engine.daemonPid ? `, daemon pid ${engine.daemonPid}` : ''}` : record?.pid ? `daemon pid ${record.pid}` : '';
+    throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, `${mountpoint} is already a logshadow mount${who ? ` (${who})` : ''}: run logshadow unmount ${mountpoint} first`);
   }
-  // ENOTCONN: the daemon that served it died ("Transport endpoint is not connected").
+  // ENOTCONN: the process that served it died ("Transport endpoint is not connected").
   logger.warn('recovering a stale logshadow mount left by a daemon that died', { mountpoint, error: probe.code });
   await unmountPath(mountpoint, true);
+  return null;
+}
+
+/**
+ * The native engine still serves the mount, and no daemon is attached to it: this daemon takes
+ * over. The engine's options stand (they are the mount's); the directories come from it.
+ */
+async function attachToEngine(config: MountConfig, record: MountRecord, logger: Logger): Promise<PreparedMount> {
+  const engine = new NativeEngine({
+    mountpoint: config.mountpoint, backingFd: -1, backingPath: '', cache: config.cache, maxWrite: config.maxWrite,
+    ringCapacity: config.ringCapacity, debug: config.debugFuse, attach: true,
+    process: { socketPath: record.engineSocket!, pidFile: null, ramDir: record.ramDir ?? null, daemonCommand: null, daemonLog: null },
+  });
+  await engine.mount();
+  const dirs = engine.directories!;
+  logger.info('attached to the engine serving the mount; what was written meanwhile is read from the files', {
+    mountpoint: config.mountpoint, enginePid: engine.mounted?.enginePid, recordsMissed: engine.recordsMissed,
+  });
+  return {
+    mountpoint: config.mountpoint,
+    backingFd: dirs.backingFd,
+    backingPath: `/proc/self/fd/${dirs.backingFd}`,
+    backingDisplay: record.backing,
+    ownTmpfs: record.ownTmpfs,
+    tiered: record.diskDir && record.ramDir && dirs.ramDirFd >= 0
+      ? { diskDir: record.diskDir, ramDir: record.ramDir, ramFd: dirs.ramDirFd, ramPath: `/proc/self/fd/${dirs.ramDirFd}` }
+      : null,
+    attached: engine,
+    async undo() {
+      closeSync(dirs.backingFd);
+      if (dirs.ramDirFd >= 0) closeSync(dirs.ramDirFd);
+    },
+  };
 }
 
 export function readRecord(runDir: string, mountpoint: string): MountRecord | null {

@@ -1,4 +1,5 @@
 import type { MountConfig } from '../config/mount-config';
+import { daemonLogPath, engineSocketPath, pidFilePath } from '../control/paths';
 import type { PreparedMount } from '../daemon/prepare-mountpoint';
 import { ErrorCodes, LogshadowError, usageError } from '../errors';
 import type { Engine, EngineMountOptions } from './engine';
@@ -16,7 +17,8 @@ export interface EngineChoiceResult {
  * engine by name gets that engine or an error. fuse-native is loaded only when chosen, so a
  * machine without libfuse 2 can still run the native engine.
  */
-export function createEngine(config: MountConfig, prepared: PreparedMount): EngineChoiceResult {
+export function createEngine(config: MountConfig, prepared: PreparedMount, relaunch: string[] | null = null): EngineChoiceResult {
+  if (prepared.attached) return { engine: prepared.attached, fallbackReason: null };
   const options: EngineMountOptions = {
     mountpoint: prepared.mountpoint,
     backingFd: prepared.backingFd,
@@ -41,7 +43,19 @@ export function createEngine(config: MountConfig, prepared: PreparedMount): Engi
     if (!native.ok) {
       throw new LogshadowError(ErrorCodes.ENGINE_UNAVAILABLE, `the native engine is unavailable (${native.reason}); build it with npm run build:native, or use --engine fuse-native`);
     }
-    return { engine: new NativeEngine(options), fallbackReason: null };
+    return {
+      engine: new NativeEngine({
+        ...options,
+        process: {
+          socketPath: engineSocketPath(config.runDir, config.mountpoint),
+          pidFile: pidFilePath(config.runDir, config.mountpoint),
+          ramDir: prepared.tiered?.ramDir ?? null,
+          daemonCommand: relaunch,
+          daemonLog: config.logFile ?? daemonLogPath(config.runDir, config.mountpoint),
+        },
+      }),
+      fallbackReason: null,
+    };
   }
   if (config.cache === 'writeback') {
     throw usageError(`--cache writeback needs the native engine${native.ok ? '' : `, which is unavailable (${!native.ok ? native.reason : ''})`}`);

@@ -126,6 +126,12 @@ export interface Engine {
    * again, which saves removing it a round trip to this thread. A stale call is ignored.
    */
   consumerDone(dev: number, ino: number, lastHandle: number): void;
+  /**
+   * Sets the handler for the engine ceasing to serve without an unmount (the native engine's
+   * process died): the mount is then dead, and only a new mount recovers it. An engine that runs
+   * in this process never calls it.
+   */
+  onLost(handler: (reason: string) => void): void;
   /** After unmount: true once no request can reach a backing file any more. */
   readonly stoppedServing: boolean;
   /** A tiered mount's syncs and figures; null for a RAM-only mount. */

@@ -98,6 +98,25 @@ export class WriteRing {
   }
 
   /**
+   * Consumer side, once: frees the records before position `to` without reading them (those made
+   * before this consumer attached, which it accounts for otherwise). Returns how many. Stops early
+   * at a record still being written, which the next drain then reads.
+   */
+  skipTo(to: number): number {
+    let tail = this.u32[H_TAIL];
+    let n = 0;
+    while (((to - tail) | 0) > 0) {
+      const slot = HEADER_U32 + (tail & this.mask) * SLOT_U32;
+      if (Atomics.load(this.u32, slot + S_SEQ) !== ((tail + 1) >>> 0)) break;
+      Atomics.store(this.u32, slot + S_SEQ, (tail + this.capacity) >>> 0);
+      tail = (tail + 1) >>> 0;
+      n++;
+    }
+    this.u32[H_TAIL] = tail;
+    return n;
+  }
+
+  /**
    * Consumer side: hands each published record to `visit` (the same object every time) and frees
    * its slot. Stops at the first slot that is claimed but not yet published, so order is kept.
    * Returns the number of records drained; `limit` bounds the work of one call.

@@ -155,6 +155,8 @@ export class FakeEngine implements Engine {
     this.goneHandler = handler;
   }
 
+  onLost(): void {}
+
   consumerDone(dev: number, ino: number): void {
     this.done.add(`${dev}:${ino}`);
   }

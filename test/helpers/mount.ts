@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../../src/control/client';
-import { socketPath } from '../../src/control/paths';
+import { recordPath, socketPath } from '../../src/control/paths';
 import { CLI } from './cli';
 import { makeScratch } from './scratch';
 
@@ -17,6 +17,10 @@ export interface MountHandle {
   log(): string;
   /** Asks the daemon for something over the control socket. */
   ask<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** The native engine's process, which holds the mount (null: fuse-native, or not known yet). */
+  enginePid(): number | null;
+  /** The process whose death leaves the mount stale: the engine's, or fuse-native's daemon. */
+  holderPid(): number;
   /** Unmounts (the CLI way), waits for the daemon to exit, and removes what the test made. */
   stop(options?: { discard?: boolean; keepScratch?: boolean }): Promise<number | null>;
 }
@@ -54,10 +58,20 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve((exitCode = code))));
   const socket = socketPath(runDir, dir);
+  let engine: number | null = null;
+  const readEngine = (): number | null => {
+    try {
+      return (JSON.parse(readFileSync(recordPath(runDir, dir), 'utf8')) as { enginePid?: number }).enginePid ?? null;
+    } catch {
+      return null;
+    }
+  };
 
   const handle: MountHandle = {
     dir, scratch, runDir, proc,
     log: () => stderr,
+    enginePid: () => (engine ??= readEngine()),
+    holderPid: () => handle.enginePid() ?? proc.pid!,
     ask: (method, params) => request(socket, method, params ?? {}, 30_000),
     async stop(stopOptions = {}) {
       live.delete(handle);
@@ -69,6 +83,12 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
         clearTimeout(timer);
       }
       forceCleanup(dir);
+      // The engine ends once its mount is gone; one that does not is ended here (it is ours).
+      const pid = handle.enginePid();
+      if (pid !== null && !(await endedWithin(pid, 10_000))) {
+        process.kill(pid, 'SIGKILL');
+        forceCleanup(dir);
+      }
       if (!stopOptions.keepScratch) rmSync(scratch, { recursive: true, force: true });
       return exitCode ?? null;
     },
@@ -84,6 +104,7 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
     }
     try {
       await request(socket, 'ping', {}, 1000);
+      handle.enginePid();
       return handle;
     } catch {
       if (Date.now() > deadline) {
@@ -92,6 +113,20 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+}
+
+/** Whether process `pid` has ended within `ms` (a process that never existed has). */
+export async function endedWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

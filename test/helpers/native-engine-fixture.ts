@@ -9,6 +9,8 @@
  * stdin ends, printing the counters.
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { CacheMode, FileEvent } from '../../src/engine/engine';
 import { NativeEngine } from '../../src/engine/native/native-engine';
 
@@ -29,7 +31,10 @@ interface Request {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const backingFd = fs.openSync(config.dir, 'r');
+// The engine process's socket, beside the directory (never inside the mount).
+const socketPath = path.join(os.tmpdir(), `logshadow-engine-${process.pid}.sock`);
 const engine = new NativeEngine({
+  process: { socketPath, pidFile: null, ramDir: null, daemonCommand: null, daemonLog: null },
   mountpoint: config.dir,
   backingFd,
   backingPath: `/proc/self/fd/${backingFd}`,

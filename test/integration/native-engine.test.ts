@@ -764,7 +764,8 @@ mountSuite('native engine mount refusal', () => {
       const { NativeEngine } = require(${JSON.stringify(path.resolve(__dirname, '../../src/engine/native/native-engine.ts'))});
       const fs = require('fs');
       const fd = fs.openSync('/', 'r');
-      const e = new NativeEngine({ mountpoint: '/nonexistent/logshadow', backingFd: fd, backingPath: '/', cache: 'writethrough', maxWrite: 1 << 20, ringCapacity: 1024, debug: false });
+      const engineProcess = { socketPath: require('os').tmpdir() + '/logshadow-refused.sock', pidFile: null, ramDir: null, daemonCommand: null, daemonLog: null };
+      const e = new NativeEngine({ mountpoint: '/nonexistent/logshadow', backingFd: fd, backingPath: '/', cache: 'writethrough', maxWrite: 1 << 20, ringCapacity: 1024, debug: false, process: engineProcess });
       e.mount().then(() => { console.log('mounted'); return e.unmount(); }, (err) => console.log(err.code + ': ' + err.message));`;
     const r = run(process.execPath, ['-r', path.resolve(__dirname, '../helpers/ts-register.js'), '-e', script]);
     expect(r.stdout.trim()).toBe(

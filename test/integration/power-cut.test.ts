@@ -8,7 +8,7 @@ import { testEngines } from '../helpers/engines';
 import { makeScratch } from '../helpers/scratch';
 import { sleep, untilResolved } from '../helpers/wait';
 import { request } from '../../src/control/client';
-import { mountKey, socketPath } from '../../src/control/paths';
+import { mountKey, recordPath, socketPath } from '../../src/control/paths';
 
 const WRITER = join(ROOT, 'test/fixtures/durable-writer.js');
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -92,7 +92,10 @@ describe.each(testEngines())('a power cut on a tiered mount over a real ext4 dis
     expect(sync.status).toBe(0);
     await sleep(1200);
 
-    // The cut: every process of the mount dies at once, then the disk is copied as it stands.
+    // The cut: every process of the mount dies at once (the native engine's too), then the disk
+    // is copied as it stands.
+    const record = JSON.parse(fs.readFileSync(recordPath(runDir, logs), 'utf8')) as { enginePid?: number };
+    if (record.enginePid) process.kill(record.enginePid, 'SIGKILL');
     process.kill(daemon.pid!, 'SIGKILL');
     const cutAt = Date.now();
     disk.snapshot(join(scratch, 'cut.img'));

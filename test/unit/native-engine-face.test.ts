@@ -1,50 +1,72 @@
 import { RING_LAYOUT } from '../../src/ring/layout';
 import * as path from 'path';
-import type { EngineMountOptions } from '../../src/engine/engine';
 import {
   findPackageRoot,
   loadNativeAddon,
   nativeAddonPath,
+  type NativeConsumerHandle,
   type NativeEngineAddon,
-  type NativeEngineHandle,
+  type NativeMessage,
   type NativeUnmountResult,
 } from '../../src/engine/native/addon';
 import { ErrorCodes } from '../../src/errors';
-import { NativeEngine } from '../../src/engine/native/native-engine';
+import { NativeEngine, type NativeEngineOptions } from '../../src/engine/native/native-engine';
 import { WriteRing } from '../../src/ring/write-ring';
 
 const root = path.resolve(__dirname, '../..');
 
-const options: EngineMountOptions = {
+const options: NativeEngineOptions = {
   mountpoint: '/mnt/logs',
-  backingFd: 42,
-  backingPath: '/proc/self/fd/42',
+  backingFd: -1,
+  backingPath: '',
   cache: 'writethrough',
   maxWrite: 1 << 20,
   ringCapacity: 1024,
   debug: false,
+  // attached to an engine process said to run already: nothing is started
+  attach: true,
+  process: { socketPath: '/run/test/logs.engine', pidFile: null, ramDir: null, daemonCommand: null, daemonLog: null },
 };
 
+type OnMessage = (kind: NativeMessage, dev?: number, ino?: number) => void;
+
 /** A stand-in for the C addon that records its calls. */
-function fakeAddon(mountError?: Error) {
+function fakeAddon(attachError?: Error & { code?: string }) {
   const calls: string[] = [];
   const ring = new WriteRing(1024);
   let resolveUnmount: (r: NativeUnmountResult) => void = () => undefined;
-  const handle: NativeEngineHandle = {
+  let onMessage: OnMessage = () => undefined;
+  // two records written before the daemon attached: its view begins after them
+  ring.push(1, 0.5, 0, 5, 10);
+  ring.push(1, 0.6, 5, 5, 10);
+  const handle: NativeConsumerHandle = {
     ring: ring.buffer as ArrayBuffer,
-    mountpoint: '/mnt/logs',
+    ringHead: 2,
+    backingFd: 42,
+    ramDirFd: -1,
     device: '0:99',
     maxWrite: 1 << 20,
     writeback: false,
     xattr: false,
     tiered: false,
+    ended: false,
+    unmounted: false,
+    enginePid: 4242,
+    consumerPid: process.pid,
   };
-  const addon: NativeEngineAddon = {
+  const notTiered = () => {
+    throw new Error('not a tiered mount');
+  };
+  const addon = {
     ringLayout: RING_LAYOUT,
-    mount(o) {
-      calls.push(`mount ${JSON.stringify(o)}`);
-      if (mountError) throw mountError;
+    attach(socket: string, role: string, fn: OnMessage) {
+      calls.push(`attach ${socket} ${role}`);
+      if (attachError) throw attachError;
+      onMessage = fn;
       return handle;
+    },
+    detach() {
+      calls.push('detach');
     },
     drainFileEvents() {
       calls.push('drain');
@@ -53,34 +75,24 @@ function fakeAddon(mountError?: Error) {
     counters() {
       return { ops: {}, errors: {}, writes: 1, bytesWritten: 2, ringDropped: 0, fileEventsDropped: 0, largestWrite: 2 };
     },
-    punchIfIdle(_h, dev, ino, fd, offset, length) {
+    punchIfIdle(_h: unknown, dev: number, ino: number, fd: number, offset: number, length: number) {
       calls.push(`punch ${dev}:${ino} ${fd} ${offset}+${length}`);
       return 0;
     },
-    consumerDone(_h, dev, ino, lastHandle) {
+    consumerDone(_h: unknown, dev: number, ino: number, lastHandle: number) {
       calls.push(`done ${dev}:${ino} ${lastHandle}`);
-    },
-    onFileGone(h, handler) {
-      calls.push(`gone handler ${h === handle} ${typeof handler}`);
     },
     unmount() {
       calls.push('unmount');
       return new Promise((resolve) => (resolveUnmount = resolve));
     },
-    syncNow() {
-      throw new Error('not a tiered mount');
-    },
-    requestSync() {
-      throw new Error('not a tiered mount');
-    },
-    reserveHint() {
-      throw new Error('not a tiered mount');
-    },
-    tierStats() {
-      throw new Error('not a tiered mount');
-    },
-  };
-  return { addon, calls, ring, finishUnmount: (r: NativeUnmountResult) => resolveUnmount(r) };
+    status: notTiered,
+    syncNow: notTiered,
+    requestSync: notTiered,
+    reserveHint: notTiered,
+    tierStats: notTiered,
+  } as unknown as NativeEngineAddon; // the overloads of attach, which a literal cannot spell
+  return { addon, calls, ring, send: (kind: NativeMessage, dev?: number, ino?: number) => onMessage(kind, dev, ino), finishUnmount: (r: NativeUnmountResult) => resolveUnmount(r) };
 }
 
 test('the package root is found from src/ and from dist/', () => {
@@ -105,24 +117,15 @@ test('before mount: no ring, no events, zero counters, unmount is a no-op', asyn
   expect(calls).toEqual([]);
 });
 
-test('mount passes the options through and wraps the ring; unmount runs once', async () => {
+test('attaching wraps the shared ring, skips what came before the daemon attached, and unmounts once', async () => {
   const { addon, calls, ring, finishUnmount } = fakeAddon();
   const engine = new NativeEngine(options, addon);
   expect([engine.name, engine.cache, engine.knowsCaller]).toEqual(['native', 'writethrough', true]);
   await engine.mount();
-  expect(calls[0]).toBe(
-    `mount ${JSON.stringify({
-      mountpoint: '/mnt/logs',
-      backingFd: 42,
-      cache: 'writethrough',
-      maxWrite: 1 << 20,
-      ringCapacity: 1024,
-      debug: false,
-      xattr: false,
-      fsname: 'logshadow',
-      subtype: 'logshadow',
-    })}`,
-  );
+  expect(calls[0]).toBe('attach /run/test/logs.engine consumer');
+  expect(engine.recordsMissed).toBe(2);
+  expect(engine.mounted?.enginePid).toBe(4242);
+  expect(engine.directories).toEqual({ backingFd: 42, ramDirFd: -1 });
   ring.push(3, 1.5, 0, 10, 99);
   const seen: number[] = [];
   engine.ring.drain((r) => seen.push(r.handle, r.length, r.pid));
@@ -136,26 +139,35 @@ test('mount passes the options through and wraps the ring; unmount runs once', a
   await Promise.all([first, second]);
   expect(calls.filter((c) => c === 'unmount')).toHaveLength(1);
   expect(engine.lastUnmount).toEqual({ wasMounted: true, lazy: true, stopped: true, error: null, unsyncedLeft: 0 });
+  expect(engine.punchIfIdle(1, 2, 3, 0, 4096)).toBeLessThan(0); // not after the unmount
 });
 
-test('a file-gone handler set before mount is registered with the mount, one set after at once, and only one', async () => {
-  for (const before of [true, false]) {
-    const { addon, calls } = fakeAddon();
-    const engine = new NativeEngine(options, addon);
-    const handler = () => undefined;
-    if (before) engine.onFileGone(handler);
-    await engine.mount();
-    if (!before) engine.onFileGone(handler);
-    expect(calls.filter((c) => c.startsWith('gone'))).toEqual(['gone handler true function']);
-    expect(() => engine.onFileGone(handler)).toThrow(expect.objectContaining({ code: ErrorCodes.INTERNAL }));
-  }
-});
-
-test('a refused mount is a LogshadowError LS_MOUNT_FAILED carrying the reason', async () => {
-  const { addon } = fakeAddon(new Error('libfuse refused the mount: fuse: bad things'));
+test('the engine\'s messages: a file-gone question reaches the one handler; the engine lost, unless unmounting', async () => {
+  const { addon, send } = fakeAddon();
   const engine = new NativeEngine(options, addon);
-  await expect(engine.mount()).rejects.toMatchObject({
-    code: ErrorCodes.MOUNT_FAILED,
-    message: 'cannot mount /mnt/logs: libfuse refused the mount: fuse: bad things',
+  const gone: string[] = [];
+  const lost: string[] = [];
+  engine.onFileGone((dev, ino) => gone.push(`${dev}:${ino}`));
+  expect(() => engine.onFileGone(() => undefined)).toThrow(expect.objectContaining({ code: ErrorCodes.INTERNAL }));
+  engine.onLost((why) => lost.push(why));
+  await engine.mount();
+  send('gone', 8, 9);
+  send('ended');
+  expect(gone).toEqual(['8:9']);
+  expect(lost).toEqual([]);
+  send('closed');
+  expect(lost).toEqual(['the engine process ended: the mount no longer serves']);
+  void engine.unmount();
+  send('closed');
+  expect(lost).toHaveLength(1);
+});
+
+test('an engine that refuses the daemon: already attached is LS_ALREADY_MOUNTED, anything else LS_MOUNT_FAILED', async () => {
+  const busy = Object.assign(new Error('a daemon (pid 77) is attached to this engine already'), { code: 'EBUSY' });
+  await expect(new NativeEngine(options, fakeAddon(busy).addon).mount()).rejects.toMatchObject({
+    code: ErrorCodes.ALREADY_MOUNTED,
+    message: 'cannot attach to the engine of /mnt/logs: a daemon (pid 77) is attached to this engine already',
   });
+  const gone = Object.assign(new Error('cannot reach the engine: No such file or directory'), { code: 'ENOENT' });
+  await expect(new NativeEngine(options, fakeAddon(gone).addon).mount()).rejects.toMatchObject({ code: ErrorCodes.MOUNT_FAILED });
 });

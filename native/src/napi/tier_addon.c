@@ -11,33 +11,14 @@
 
 #include "../path_below.h"
 #include "../tier/tier.h"
+#include "tier_js.h"
 #include "tier_owner.h"
 #include "util.h"
 
-static bool trigger_of(napi_env env, napi_value v, enum ls_sync_trigger *out) {
-  char name[32];
-  size_t len;
-  if (!ls_napi_ok(env, napi_get_value_string_utf8(env, v, name, sizeof(name), &len))) return false;
-  for (int i = 0; i < LS_SYNC_TRIGGER_COUNT; i++)
-    if (strcmp(name, ls_sync_trigger_names[i]) == 0) {
-      *out = (enum ls_sync_trigger)i;
-      return true;
-    }
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "unknown sync trigger");
-  return false;
-}
-
 /* dev < 0: every file. */
 static bool file_of(napi_env env, napi_value vdev, napi_value vino, bool *all, dev_t *dev, ino_t *ino) {
-  double d, i;
-  if (!ls_napi_ok(env, napi_get_value_double(env, vdev, &d)) || !ls_napi_ok(env, napi_get_value_double(env, vino, &i)))
-    return false;
-  *all = d < 0;
-  if (*all) return true;
-  if (!(i >= 0 && d < 18446744073709551616.0 && i < 18446744073709551616.0)) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "not a file identity");
-    return false;
-  }
+  uint64_t d = 0, i = 0;
+  if (!ls_napi_file_identity(env, vdev, vino, all, &d, &i)) return false;
   *dev = (dev_t)d;
   *ino = (ino_t)i;
   return true;
@@ -97,7 +78,7 @@ static napi_value js_sync_now(napi_env env, napi_callback_info info) {
   }
   double timeout;
   napi_value promise, name;
-  if (!file_of(env, argv[1], argv[2], &w->all, &w->dev, &w->ino) || !trigger_of(env, argv[3], &w->trigger) ||
+  if (!file_of(env, argv[1], argv[2], &w->all, &w->dev, &w->ino) || !ls_napi_sync_trigger(env, argv[3], &w->trigger) ||
       !ls_napi_ok(env, napi_get_value_double(env, argv[4], &timeout)) ||
       !ls_napi_ok(env, napi_create_promise(env, &w->deferred, &promise)) ||
       !ls_napi_ok(env, napi_create_string_utf8(env, "logshadow.sync", NAPI_AUTO_LENGTH, &name)) ||
@@ -126,7 +107,7 @@ static napi_value js_request_sync(napi_env env, napi_callback_info info) {
   ino_t ino = 0;
   enum ls_sync_trigger trigger;
   if (!ls_napi_args(env, info, 4, argv) || !ls_napi_tier_owner(env, argv[0], &owner) ||
-      !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !trigger_of(env, argv[3], &trigger))
+      !file_of(env, argv[1], argv[2], &all, &dev, &ino) || !ls_napi_sync_trigger(env, argv[3], &trigger))
     return NULL;
   ls_tiers_sync(owner.ts, all, dev, ino, trigger, false, 0, NULL);
   return NULL;
@@ -147,43 +128,6 @@ static napi_value js_reserve_hint(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static bool totals_object(napi_env env, const struct ls_tier_totals *t, napi_value *out) {
-  napi_value o, syncs;
-  if (!ls_napi_ok(env, napi_create_object(env, &o)) || !ls_napi_ok(env, napi_create_object(env, &syncs))) return false;
-  for (int i = 0; i < LS_SYNC_TRIGGER_COUNT; i++)
-    if (!ls_napi_set_number(env, syncs, ls_sync_trigger_names[i], (double)t->syncs[i])) return false;
-  const char *err = t->last_error ? strerrorname_np(t->last_error) : NULL;
-  napi_value last_error;
-  if (!ls_napi_ok(env, err ? napi_create_string_utf8(env, err, NAPI_AUTO_LENGTH, &last_error) : napi_get_null(env, &last_error)))
-    return false;
-  bool ok = ls_napi_set_value(env, o, "syncs", syncs) && ls_napi_set_value(env, o, "lastError", last_error) &&
-            ls_napi_set_number(env, o, "unsyncedBytes", (double)t->unsynced_bytes) &&
-            ls_napi_set_number(env, o, "files", (double)t->files) &&
-            ls_napi_set_number(env, o, "dirtyFiles", (double)t->dirty_files) &&
-            ls_napi_set_number(env, o, "oldestUnsyncedMs", t->oldest_unsynced_ms) &&
-            ls_napi_set_number(env, o, "rounds", (double)t->sync_rounds) &&
-            ls_napi_set_number(env, o, "filesSynced", (double)t->files_synced) &&
-            ls_napi_set_number(env, o, "bytesSynced", (double)t->bytes_synced) &&
-            ls_napi_set_number(env, o, "diskBytesWritten", (double)(t->disk_bytes_written + t->write_through_bytes)) &&
-            ls_napi_set_number(env, o, "writeThroughBytes", (double)t->write_through_bytes) &&
-            ls_napi_set_number(env, o, "syncErrors", (double)t->sync_errors) &&
-            ls_napi_set_bool(env, o, "healthy", t->healthy) &&
-            ls_napi_set_number(env, o, "lastSyncAtMs", t->last_sync_wall_ms) &&
-            ls_napi_set_number(env, o, "lastSyncDurationMs", t->last_sync_duration_ms) &&
-            ls_napi_set_number(env, o, "syncMs", t->sync_ms) &&
-            ls_napi_set_number(env, o, "lastSyncBytes", (double)t->last_sync_bytes) &&
-            ls_napi_set_number(env, o, "recoveredFiles", (double)t->recovered_files) &&
-            ls_napi_set_number(env, o, "recoveredBytes", (double)t->recovered_bytes) &&
-            ls_napi_set_number(env, o, "unadoptedFiles", (double)t->unadopted) &&
-            ls_napi_set_number(env, o, "throttledWrites", (double)t->throttled_writes) &&
-            ls_napi_set_number(env, o, "throttledNow", (double)t->throttled_now) &&
-            ls_napi_set_number(env, o, "throttledMs", t->throttled_ms) &&
-            ls_napi_set_number(env, o, "reservedDiskBytes", (double)t->reserved_disk_bytes) &&
-            ls_napi_set_number(env, o, "ramCopiesDropped", (double)t->ram_copies_dropped);
-  *out = o;
-  return ok;
-}
-
 /* tierStats(handle, maxFiles): the totals, and in `list` the files with the most unsynced bytes. */
 static napi_value js_tier_stats(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -195,7 +139,7 @@ static napi_value js_tier_stats(napi_env env, napi_callback_info info) {
   struct ls_tier_totals t;
   ls_tiers_totals(owner.ts, &t);
   napi_value o, files;
-  if (!totals_object(env, &t, &o)) return NULL;
+  if (!ls_napi_tier_totals(env, &t, &o)) return NULL;
   struct ls_tier_file *fs = max ? calloc(max, sizeof(*fs)) : NULL;
   size_t n = fs ? ls_tiers_files(owner.ts, fs, max) : 0;
   bool ok = ls_napi_ok(env, napi_create_array_with_length(env, n, &files));

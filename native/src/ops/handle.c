@@ -68,7 +68,7 @@ int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
 /* The descriptors an open event hands the consumer: the file's content to read back and, when
  * it is tiered, its disk copy too (content below the synced boundary is read from there). Its
  * reading back must not move the file's access time (O_NOATIME: relatime would). */
-static void event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev) {
+void ls_event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev) {
   ev->read_fd = ev->disk_fd = -1;
   if (!ls_evq_fd_budget(&e->events)) return;
   char proc[40];
@@ -106,7 +106,9 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
     free(path);
     return r;
   }
-  r = ls_handles_add(&e->handles, fd, id, NULL);
+  struct ls_open_info info = {.ino = ino, .pid = fuse_req_ctx(req)->pid, .flags = fi->flags};
+  read_comm(info.pid, info.comm);
+  r = ls_handles_add(&e->handles, fd, id, NULL, &info);
   if (r < 0) {
     struct ls_tier *t;
     ls_nodes_released(e, ino, writer, &t);
@@ -124,12 +126,12 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
       .kind = LS_EV_OPEN,
       .created = created,
       .handle = id,
-      .pid = fuse_req_ctx(req)->pid,
+      .pid = info.pid,
       .flags = fi->flags,
       .path = path ? path : ls_path_of_fd(e, fd),
   };
-  event_fds(e, fd, ls_node_of(e, ino)->tier, &ev);
-  read_comm(ev.pid, ev.comm);
+  ls_event_fds(e, fd, ls_node_of(e, ino)->tier, &ev);
+  memcpy(ev.comm, info.comm, sizeof(ev.comm));
   char *trunc_path = (fi->flags & O_TRUNC) && !created && ev.path ? strdup(ev.path) : NULL;
   ls_evq_push(&e->events, &ev);
   if (trunc_path) ls_push_path_event(e, LS_EV_TRUNCATE, trunc_path, 0);

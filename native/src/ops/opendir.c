@@ -22,7 +22,7 @@ void ls_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
     return;
   }
   uint32_t id = ls_engine_new_handle(e);
-  int r = ls_handles_add(&e->handles, fd, id, d);
+  int r = ls_handles_add(&e->handles, fd, id, d, NULL);
   if (r < 0) {
     closedir(d->dp);
     free(d);

@@ -23,11 +23,11 @@ extern const struct fuse_lowlevel_ops ls_ops_tiered_xattr;
 static inline struct ls_engine *ls_engine_of(fuse_req_t req) { return fuse_req_userdata(req); }
 
 static inline void ls_count(struct ls_engine *e, enum ls_op op) {
-  atomic_fetch_add_explicit(&e->counters.ops[op], 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&e->counters->ops[op], 1, memory_order_relaxed);
 }
 
 static inline void ls_count_error(struct ls_engine *e, enum ls_op op) {
-  atomic_fetch_add_explicit(&e->counters.errors[op], 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&e->counters->errors[op], 1, memory_order_relaxed);
 }
 
 /* For calls that return -1 and set errno: the result, or -errno. */
@@ -75,6 +75,9 @@ int ls_register_open(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, struct
  * Only handles flagged LS_FH_KILL_SETID at open call it, before writing, as the kernel does: 0,
  * or -errno when the bits could not be cleared (the write must not happen then). */
 int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd);
+/* The descriptors an open event hands the consumer (none unless one is attached): the file's
+ * content behind `fd` (its RAM copy when tiered) and a tiered file's disk copy. */
+void ls_event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev);
 /* Closes the handle, queues its release event and lets the consumer know if the file is gone. */
 void ls_release_handle(struct ls_engine *e, fuse_ino_t ino, uint64_t fh);
 void ls_push_path_event(struct ls_engine *e, enum ls_event_kind kind, char *path, uint64_t size);

@@ -11,7 +11,7 @@ void ls_write_finish(fuse_req_t req, struct ls_engine *e, uint64_t fh, bool writ
     fuse_reply_err(req, (int)-n);
     return;
   }
-  struct ls_counters *c = &e->counters;
+  struct ls_counters *c = e->counters;
   atomic_fetch_add_explicit(&c->writes, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&c->bytes_written, (uint64_t)n, memory_order_relaxed);
   uint64_t largest = atomic_load_explicit(&c->largest_write, memory_order_relaxed);

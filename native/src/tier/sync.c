@@ -37,10 +37,6 @@
 #define LS_TIER_RESERVE_MAX (8u * 1024u * 1024u)
 #define LS_TIER_FSYNC_THREADS 8
 
-const char *const ls_sync_trigger_names[LS_SYNC_TRIGGER_COUNT] = {
-    "interval", "size", "fullness", "severity", "forecast", "fsync", "request", "unmount",
-};
-
 struct ls_tier_request {
   struct ls_tier_request *next;
   bool all;

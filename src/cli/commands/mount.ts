@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join, relative, isAbsolute, resolve } from 'node:path';
+import { mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { relative, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withConfigFile } from '../../config/config-file';
 import { checkTmpfsSize } from '../../config/memory-bound';
@@ -9,7 +9,7 @@ import {
   DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parseLevelOrOff, parsePatterns, parsePositiveInt, parseSize,
   type EngineChoice, type MountConfig,
 } from '../../config/mount-config';
-import { mountKey } from '../../control/paths';
+import { daemonLogPath } from '../../control/paths';
 import { request } from '../../control/client';
 import { createLogger } from '../../daemon/logger';
 import { checkEnvironment, resolveDirectory } from '../../daemon/prepare-mountpoint';
@@ -170,7 +170,7 @@ async function runForeground(config: MountConfig): Promise<void> {
   // Loaded only here: the engines load libfuse at import time, and every other command (doctor
   // above all) must run on a machine that lacks it.
   const { Daemon } = await import('../../daemon/daemon');
-  const daemon = new Daemon(config, logger);
+  const daemon = new Daemon(config, logger, relaunchCommand());
   const shutdown = (signal: string) => {
     void daemon.stop(signal).then(
       () => process.exit(0),
@@ -186,10 +186,19 @@ async function runForeground(config: MountConfig): Promise<void> {
   await daemon.start();
 }
 
+/**
+ * The command line that starts this daemon again in the foreground: the native engine runs it
+ * when the daemon goes away without unmounting, and the new daemon attaches to the engine.
+ */
+function relaunchCommand(): string[] {
+  const args = process.argv.slice(2).filter((a) => a !== '--background');
+  return [process.execPath, ...process.execArgv, realpathSync(process.argv[1]), ...args];
+}
+
 /** Starts the daemon detached and returns once its control socket answers. */
 async function mountInBackground(config: MountConfig): Promise<void> {
   mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
-  const logPath = config.logFile ?? join(config.runDir, `${mountKey(config.mountpoint)}.log`);
+  const logPath = config.logFile ?? daemonLogPath(config.runDir, config.mountpoint);
   const args = process.argv.slice(2).filter((a) => a !== '--background');
   const log = openSync(logPath, 'a', 0o600);
   const child = spawn(process.execPath, [process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });

@@ -121,6 +121,9 @@ export class FuseNativeEngine implements Engine {
     this.ctx.fileGone = handler;
   }
 
+  /** Its data path runs on this thread: it cannot be lost while this process lives. */
+  onLost(): void {}
+
   /** Asking costs this engine no thread hop (its operations run on this thread): it always asks. */
   consumerDone(): void {}
 

@@ -73,8 +73,6 @@ export interface NativeMountOptions {
    * xattr calls through the mount fail with EOPNOTSUPP.
    */
   xattr?: boolean;
-  fsname?: string;
-  subtype?: string;
   /** Tiered (see TieredOptions): the RAM directory; backingFd is then the disk directory. */
   ramDirFd?: number;
   maxUnsynced?: number;
@@ -85,12 +83,8 @@ export interface NativeMountOptions {
   directPatterns?: string;
 }
 
-/** What mount() returns; the other functions take it back. */
+/** What attach() returns; the other functions take it back. */
 export interface NativeEngineHandle {
-  /** The engine's ring memory itself (layout in src/ring/layout.ts). */
-  readonly ring: ArrayBuffer;
-  /** The mountpoint as the kernel knows it (symlinks resolved). */
-  readonly mountpoint: string;
   /** "major:minor" of the mount, as in /proc/self/mountinfo. */
   readonly device: string;
   /** The largest write the engine asked the kernel for. */
@@ -101,6 +95,24 @@ export interface NativeEngineHandle {
   readonly xattr: boolean;
   /** Whether the mount is tiered. */
   readonly tiered: boolean;
+  /** The loop has ended (the mount went away) / an unmount has run. */
+  readonly ended: boolean;
+  readonly unmounted: boolean;
+  readonly enginePid: number;
+  /** The daemon attached (for an observer; 0: none). */
+  readonly consumerPid: number;
+}
+
+/** What the attached daemon (the consumer) gets besides. */
+export interface NativeConsumerHandle extends NativeEngineHandle {
+  /** The engine's ring, in memory shared with the engine process (layout in src/ring/layout.ts). */
+  readonly ring: ArrayBuffer;
+  /** The ring position at which this daemon's view begins: what came before, it did not see. */
+  readonly ringHead: number;
+  /** The backing directory (tiered: the disk directory) and a tiered mount's RAM directory (-1),
+   * descriptors this process owns now. */
+  readonly backingFd: number;
+  readonly ramDirFd: number;
 }
 
 export interface NativeCounters extends EngineCounters {
@@ -123,22 +135,53 @@ export interface NativeUnmountResult {
   unsyncedLeft: number;
 }
 
+/** What the engine process says of itself (`logshadow stats` while no daemon is attached). */
+export interface NativeEngineStatus {
+  mountpoint: string;
+  enginePid: number;
+  /** 0: no daemon is attached. */
+  daemonPid: number;
+  tiered: boolean;
+  ended: boolean;
+  unmounted: boolean;
+  /** Daemons the engine started itself after one went away. */
+  daemonStarts: number;
+  /** How long no daemon has been attached, ms (0 while one is). */
+  detachedMs: number;
+  /** When the engine starts a daemon, ms from now; -1: it will not. */
+  nextStartMs: number;
+  writes: number;
+  bytesWritten: number;
+  unsyncedBytes: number;
+  attaches: number;
+}
+
+/** The engine's own messages: a file-gone question (answered once the handler returns), the
+ * mount gone from outside, the connection ended (the engine process died, or detach). */
+export type NativeMessage = 'gone' | 'ended' | 'closed';
+
 export interface NativeEngineAddon {
   /** The write ring's layout this build uses (native/src/ring.h), checked at load. */
   readonly ringLayout: unknown;
-  /** Mounts and starts serving; throws an Error (code EMOUNT or an errno code) with the reason. */
-  mount(options: NativeMountOptions): NativeEngineHandle;
+  /**
+   * Connects to the engine process at `socket`. A consumer (the daemon: one at a time, EBUSY
+   * with `consumerPid` otherwise) drains the ring and the file events and answers the file-gone
+   * questions; an observer (a CLI command) asks for status, syncs and the unmount.
+   */
+  attach(socket: string, role: 'consumer', onMessage: (kind: NativeMessage, dev?: number, ino?: number) => void): NativeConsumerHandle;
+  attach(socket: string, role: 'observer', onMessage: undefined): NativeEngineHandle;
+  /** Ends the connection; the engine goes on serving (and its supervisor starts another daemon). */
+  detach(handle: NativeEngineHandle): void;
   /** Oldest first; each open event's readFd now belongs to the caller. */
-  drainFileEvents(handle: NativeEngineHandle): FileEvent[];
-  counters(handle: NativeEngineHandle): NativeCounters;
+  drainFileEvents(handle: NativeConsumerHandle): FileEvent[];
+  counters(handle: NativeConsumerHandle): NativeCounters;
   /** See Engine.punchIfIdle: 0, -EBUSY while a handle can write the file, or -errno. */
-  punchIfIdle(handle: NativeEngineHandle, dev: number, ino: number, fd: number, offset: number, length: number): number;
-  /** See Engine.onFileGone; once per mount (EEXIST otherwise). */
-  onFileGone(handle: NativeEngineHandle, handler: (dev: number, ino: number) => void): void;
+  punchIfIdle(handle: NativeConsumerHandle, dev: number, ino: number, fd: number, offset: number, length: number): number;
   /** See Engine.consumerDone. */
-  consumerDone(handle: NativeEngineHandle, dev: number, ino: number, lastHandle: number): void;
-  /** Idempotent; resolves within a few seconds even while files are held open in the mount. */
+  consumerDone(handle: NativeConsumerHandle, dev: number, ino: number, lastHandle: number): void;
+  /** The unmount and the final sync; resolves within a few seconds beyond the final sync's bound. */
   unmount(handle: NativeEngineHandle): Promise<NativeUnmountResult>;
+  status(handle: NativeEngineHandle): NativeEngineStatus;
   /** Tiered mounts only. dev < 0: every file. */
   syncNow(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger, timeoutMs: number): Promise<SyncOutcome>;
   requestSync(handle: NativeEngineHandle, dev: number, ino: number, trigger: SyncTrigger): void;
@@ -146,24 +189,32 @@ export interface NativeEngineAddon {
   tierStats(handle: NativeEngineHandle, maxFiles: number): TierTotals & { list: TierFileStats[] };
 }
 
+/** The engine process's executable, beside the addons. */
+export function engineExecutablePath(root = findPackageRoot()): string | undefined {
+  return root === undefined ? undefined : path.join(root, 'native', 'build', nativeBuildType(), 'logshadow-engine');
+}
+
 let engineAddon: AddonLoad<NativeEngineAddon> | undefined;
 
 export function loadEngineAddon(): AddonLoad<NativeEngineAddon> {
   if (engineAddon) return engineAddon;
   const load = loadNativeAddon<NativeEngineAddon>('logshadow_engine', [
-    'mount',
+    'attach',
+    'detach',
     'drainFileEvents',
     'counters',
     'punchIfIdle',
-    'onFileGone',
     'consumerDone',
     'unmount',
+    'status',
     'syncNow',
     'requestSync',
     'reserveHint',
     'tierStats',
   ]);
   const mismatch = load.ok ? ringLayoutMismatch(load.addon.ringLayout) : null;
-  engineAddon = load.ok && mismatch ? { ok: false, reason: `${load.path}: ${mismatch} (run "npm run build:native")` } : load;
+  const engine = engineExecutablePath();
+  const missing = load.ok && (engine === undefined || !fs.existsSync(engine)) ? `${engine ?? 'logshadow-engine'} is not built (run "npm run build:native")` : null;
+  engineAddon = load.ok && (mismatch || missing) ? { ok: false, reason: missing ?? `${load.path}: ${mismatch} (run "npm run build:native")` } : load;
   return engineAddon;
 }

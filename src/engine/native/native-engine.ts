@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import type { CacheMode, Engine, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
 import type { TierControl } from '../tiers';
 import { tierControl } from './tiers-addon';
@@ -6,33 +7,46 @@ import { WriteRing } from '../../ring/write-ring';
 import { errnoOf } from '../../util/errno';
 import {
   loadEngineAddon,
+  type NativeConsumerHandle,
   type NativeCounters,
   type NativeEngineAddon,
-  type NativeEngineHandle,
+  type NativeMessage,
   type NativeUnmountResult,
 } from './addon';
+import { startEngineProcess, type EngineProcessOptions } from './engine-process';
 
 export interface NativeEngineOptions extends EngineMountOptions {
   /** Serve extended attributes (off by default; see NativeMountOptions.xattr for the cost). */
   xattr?: boolean;
+  /** The engine process: where it listens, and what it does beside serving. */
+  process: EngineProcessOptions;
+  /**
+   * Attach to the engine already serving at process.socketPath (its daemon died) instead of
+   * starting one; the mount options are then the engine's, and backingFd comes from it.
+   */
+  attach?: boolean;
 }
 
 /**
- * The fast engine: a C addon on libfuse 3 serving every operation on its own threads. Its ring
- * is the addon's memory seen through an ArrayBuffer, so `ring` exists once mount() resolved.
- * mount() blocks the calling thread until the kernel has completed FUSE_INIT (milliseconds);
- * unmount() runs off the JavaScript thread.
+ * The fast engine. The data path runs in a process of its own (native/src/engine_proc/), written
+ * in C, which mounts, serves every operation on libfuse's threads and never runs JavaScript; it
+ * outlives this one. mount() starts it (or, with `attach`, finds it) and attaches: the ring and
+ * the counters are memory shared with it, the file events and everything else go over its
+ * socket. unmount() asks it to unmount, with the final sync of a tiered mount.
  */
 export class NativeEngine implements Engine {
   readonly name = 'native' as const;
   readonly knowsCaller = true;
   readonly cache: CacheMode;
-  private handle: NativeEngineHandle | undefined;
+  private handle: NativeConsumerHandle | undefined;
   private writeRing: WriteRing | undefined;
   private unmounting: Promise<void> | undefined;
   private unmountResult: NativeUnmountResult | undefined;
   private goneHandler: FileGoneHandler | undefined;
+  private lostHandler: ((reason: string) => void) | undefined;
   private tierControl: TierControl | undefined;
+  private pid = 0;
+  private gap = 0;
 
   constructor(
     private readonly options: NativeEngineOptions,
@@ -54,10 +68,22 @@ export class NativeEngine implements Engine {
     return this.writeRing;
   }
 
-  /** What the kernel agreed to at mount time. */
-  get mounted(): Omit<NativeEngineHandle, 'ring'> | undefined {
+  /** What the kernel agreed to at mount time, and where the engine process is. */
+  get mounted(): { device: string; maxWrite: number; writeback: boolean; xattr: boolean; tiered: boolean; enginePid: number } | undefined {
     const h = this.handle;
-    return h && { mountpoint: h.mountpoint, device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr, tiered: h.tiered };
+    return h && { device: h.device, maxWrite: h.maxWrite, writeback: h.writeback, xattr: h.xattr, tiered: h.tiered, enginePid: this.pid };
+  }
+
+  /** Attached to a running engine: its descriptors of the backing directory and the RAM
+   * directory, now this process's to close. */
+  get directories(): { backingFd: number; ramDirFd: number } | undefined {
+    const h = this.handle;
+    return h && this.options.attach ? { backingFd: h.backingFd, ramDirFd: h.ramDirFd } : undefined;
+  }
+
+  /** Write records made before this daemon attached, which it never saw (a gap it reads from the files). */
+  get recordsMissed(): number {
+    return this.gap;
   }
 
   get stoppedServing(): boolean {
@@ -73,8 +99,8 @@ export class NativeEngine implements Engine {
     if (this.handle !== undefined) throw new LogshadowError(ErrorCodes.ALREADY_MOUNTED, 'already mounted');
     const addon = this.resolveAddon();
     const o = this.options;
-    try {
-      this.handle = addon.mount({
+    if (!o.attach) {
+      this.pid = await startEngineProcess({
         mountpoint: o.mountpoint,
         backingFd: o.backingFd,
         cache: o.cache,
@@ -82,8 +108,6 @@ export class NativeEngine implements Engine {
         ringCapacity: o.ringCapacity,
         debug: o.debug,
         xattr: o.xattr ?? false,
-        fsname: 'logshadow',
-        subtype: 'logshadow',
         ...(o.tiered && {
           ramDirFd: o.tiered.ramDirFd,
           maxUnsynced: o.tiered.maxUnsyncedBytes,
@@ -92,20 +116,38 @@ export class NativeEngine implements Engine {
           diskReserve: o.tiered.diskReserve,
           directPatterns: o.tiered.directPatterns.join('\n'),
         }),
-      });
+      }, o.process);
+    }
+    try {
+      this.handle = addon.attach(o.process.socketPath, 'consumer', (kind, dev, ino) => this.onMessage(kind, dev, ino));
     } catch (err) {
-      throw new LogshadowError(ErrorCodes.MOUNT_FAILED, `cannot mount ${o.mountpoint}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      const busy = (err as NodeJS.ErrnoException).code === 'EBUSY';
+      throw new LogshadowError(busy ? ErrorCodes.ALREADY_MOUNTED : ErrorCodes.MOUNT_FAILED, `cannot attach to the engine of ${o.mountpoint}: ${(err as Error).message}`, { cause: err });
+    }
+    this.pid = this.handle.enginePid;
+    if (!o.attach) {
+      // This process has its own descriptors of the directories: the engine's copies would only
+      // keep a RAM directory from being unmounted at the end.
+      closeSync(this.handle.backingFd);
+      if (this.handle.ramDirFd >= 0) closeSync(this.handle.ramDirFd);
     }
     this.writeRing = new WriteRing(this.handle.ring);
-    if (this.goneHandler) addon.onFileGone(this.handle, this.goneHandler);
+    // What was written before this daemon attached is read from the files, not from the ring.
+    this.gap = this.writeRing.skipTo(this.handle.ringHead);
+  }
+
+  private onMessage(kind: NativeMessage, dev?: number, ino?: number): void {
+    if (kind === 'gone' && dev !== undefined && ino !== undefined) this.goneHandler?.(dev, ino);
+    else if (kind === 'closed' && this.unmounting === undefined) this.lostHandler?.('the engine process ended: the mount no longer serves');
   }
 
   onFileGone(handler: FileGoneHandler): void {
-    if (this.goneHandler) throw new LogshadowError(ErrorCodes.INTERNAL, "the file-gone handler is already set");
+    if (this.goneHandler) throw new LogshadowError(ErrorCodes.INTERNAL, 'the file-gone handler is already set');
     this.goneHandler = handler;
-    if (this.handle !== undefined) this.resolveAddon().onFileGone(this.handle, handler);
+  }
+
+  onLost(handler: (reason: string) => void): void {
+    this.lostHandler = handler;
   }
 
   unmount(): Promise<void> {
@@ -135,7 +177,7 @@ export class NativeEngine implements Engine {
   }
 
   punchIfIdle(dev: number, ino: number, fd: number, offset: number, length: number): number {
-    if (this.handle === undefined || this.unmounting !== undefined) return -errnoOf('ESHUTDOWN');
+    if (this.handle === undefined || this.unmounting !== undefined) return -errnoOf('ENOTCONN'); // no longer serving (Node has no ESHUTDOWN)
     return this.resolveAddon().punchIfIdle(this.handle, dev, ino, fd, offset, length);
   }
 
