@@ -41,7 +41,7 @@ import type { ForecasterOptions } from '../src/model/forecaster';
 import { SEV_UNKNOWN } from '../src/model/severity';
 import { classifyLine, severityOf } from '../src/profile/classify-line';
 import { planReplay } from '../src/replay/replayer';
-import { coverage, jensenShannon, mae, mase, meanPinball } from '../src/shadow/scoring';
+import { coverage, jensenShannon, mae, mase, meanPinball } from '../src/model/scoring';
 
 interface Options {
   traces: string;

@@ -1,5 +1,5 @@
 import { constants, fstatSync, openSync } from 'node:fs';
-import type { Logger } from '../daemon/logger';
+import type { Logger } from '../util/logger';
 import type { Engine } from '../engine/engine';
 import type { InodeState } from '../profile/inode';
 import type { Profiler, ProfilerHooks } from '../profile/profiler';
@@ -8,7 +8,7 @@ import { errnoOf } from '../util/errno';
 import { closeQuietlySync } from '../util/fd';
 import { AllocCounters } from './counters';
 import { PAGE, pageDown, pageUp } from './ladder';
-import type { NativeAlloc } from './native-alloc';
+import type { NativeAlloc } from '../engine/native/alloc-addon';
 import type { AllocationPolicy } from './policy';
 import { HIGH_CONFIDENCE } from './policies/forecast';
 import { Reservation } from './reservation';

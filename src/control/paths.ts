@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { MountRecord } from './protocol';
 
 /**
  * Each mount has a control socket and a small registry record in the run directory, named from
@@ -17,4 +19,14 @@ export function socketPath(runDir: string, mountpoint: string): string {
 
 export function recordPath(runDir: string, mountpoint: string): string {
   return join(runDir, `${mountKey(mountpoint)}.json`);
+}
+
+export function readRecord(runDir: string, mountpoint: string): MountRecord | null {
+  const file = recordPath(runDir, mountpoint);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadNativeSys } from '../engine/native/sys';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 
 /**
  * Raised at mount: the native engine holds one descriptor per inode the kernel has looked up,

@@ -1,8 +1,7 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MountConfig } from '../config/mount-config';
-import { mountKey, recordPath } from '../control/paths';
-import type { MountRecord } from '../control/protocol';
+import { mountKey, readRecord } from '../control/paths';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { checkBackingTmpfs } from '../config/memory-bound';
 import { isCharDevice, isEmptyDir, isRamfs, isTmpfs, statWithTimeout } from '../util/fs-probe';
@@ -10,7 +9,7 @@ import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mo
 import { errorCode } from '../util/errno';
 import { findProgram, run } from '../util/run';
 import { unmountPath } from '../util/unmount';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 
 /** The backing store, reachable by this process after the FUSE mount covers the directory. */
 export interface PreparedMount {
@@ -226,16 +225,6 @@ async function recoverOrRefuseExisting(mountpoint: string, runDir: string, logge
   // ENOTCONN: the daemon that served it died ("Transport endpoint is not connected").
   logger.warn('recovering a stale logshadow mount left by a daemon that died', { mountpoint, error: probe.code });
   await unmountPath(mountpoint, true);
-}
-
-export function readRecord(runDir: string, mountpoint: string): MountRecord | null {
-  const file = recordPath(runDir, mountpoint);
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
-  } catch {
-    return null;
-  }
 }
 
 async function mountTmpfs(dir: string, sizeBytes: number, source = LOGSHADOW_TMPFS_SOURCE, owner?: { mode: number; uid: number; gid: number }): Promise<void> {

@@ -1,4 +1,4 @@
-import { ForecastScorer, jensenShannon } from '../shadow/scoring';
+import { ForecastScorer, jensenShannon } from './scoring';
 import { BurstDetector } from './burst';
 import { calibrateLevels, resetLevels } from './calibration';
 import { confidence } from './confidence';

@@ -1,5 +1,5 @@
 import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type StreamModel } from '../model/stream-model';
-import type { TrackStats } from '../shadow/scoring';
+import type { TrackStats } from '../model/scoring';
 import { DATA_TYPE_NAMES } from './data-type';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
 import { SEVERITY_NAMES } from './severity';
