@@ -373,7 +373,7 @@ export class Daemon {
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       durability: durabilityStats(this.config, this.prepared, engine, this.syncTriggers),
       prealloc: this.preallocStats(),
-      ...this.profiler!.snapshot(),
+      ...this.profiler!.snapshot((file) => this.allocator?.countersFor(file)?.toJSON() ?? null),
     };
   }
 
