@@ -1,4 +1,6 @@
-import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type StreamModel } from '../model/stream-model';
+import { SERIES_BYTES, SERIES_LINES } from '../model/forecast';
+import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../model/issued-forecasts';
+import type { StreamModel } from '../model/stream-model';
 import type { TrackStats } from '../model/scoring';
 import { DATA_TYPE_NAMES } from './data-type';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';

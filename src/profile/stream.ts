@@ -1,4 +1,5 @@
-import type { Forecast, StreamModel } from '../model/stream-model';
+import type { Forecast } from '../model/forecast';
+import type { StreamModel } from '../model/stream-model';
 import { LineKind } from './content-profile';
 import { DATA_TYPE_COUNT } from './data-type';
 import { FORMAT_COUNT } from './formats';
