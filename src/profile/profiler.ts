@@ -86,7 +86,8 @@ const MODEL_AFTER_TICKS = 2;
  * Drains the engine's write ring and file events on the refresh tick, off the data path, and
  * keeps per-file and per-application streams. Content is read back from the backing files (only
  * bytes not read before), split into lines and classified; each line is credited to the file's
- * stream and to the application whose write completed it.
+ * stream and to the application whose write completed it. This class puts records and events in
+ * their order and applies them; the files it knows are a FileTable, reading them back is ReadBack's.
  */
 export class Profiler {
   readonly files: StreamTable;
