@@ -27,21 +27,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mean, median } from 'mathjs';
-import {
-  createForecast,
-  SERIES_BYTES,
-  SERIES_LINES,
-  StreamModel,
-  TRACK_MODEL,
-  TRACK_MOVING_AVERAGE,
-  TRACK_NAIVE_LAST,
-  type WindowRecord,
-} from '../src/model/stream-model';
+import { createForecast, SERIES_BYTES, SERIES_LINES } from '../src/model/forecast';
+import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord } from '../src/model/issued-forecasts';
+import { StreamModel } from '../src/model/stream-model';
 import type { ForecasterOptions } from '../src/model/forecaster';
 import { SEV_UNKNOWN } from '../src/model/severity';
 import { classifyLine, severityOf } from '../src/profile/classify-line';
 import { planReplay } from '../src/replay/replayer';
-import { coverage, jensenShannon, mae, mase, meanPinball } from '../src/shadow/scoring';
+import { coverage, jensenShannon, mae, mase, meanPinball } from '../src/model/scoring';
 
 interface Options {
   traces: string;

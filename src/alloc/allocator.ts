@@ -1,14 +1,15 @@
 import { constants, fstatSync, openSync } from 'node:fs';
-import type { Logger } from '../daemon/logger';
+import type { Logger } from '../util/logger';
 import type { Engine } from '../engine/engine';
 import type { InodeState } from '../profile/inode';
 import type { Profiler, ProfilerHooks } from '../profile/profiler';
+import type { Stream } from '../profile/stream';
 import type { FilesystemShadow } from '../shadow/shadow-log';
 import { errnoOf } from '../util/errno';
 import { closeQuietlySync } from '../util/fd';
 import { AllocCounters } from './counters';
 import { PAGE, pageDown, pageUp } from './ladder';
-import type { NativeAlloc } from './native-alloc';
+import type { NativeAlloc } from '../engine/native/alloc-addon';
 import type { AllocationPolicy } from './policy';
 import { HIGH_CONFIDENCE } from './policies/forecast';
 import { Reservation } from './reservation';
@@ -31,6 +32,12 @@ export interface AllocatorOptions {
 
 const EBUSY = errnoOf('EBUSY');
 
+/** A reservation, and the profiler's file it is on. */
+interface Held {
+  inode: InodeState;
+  res: Reservation;
+}
+
 /**
  * Turns each file stream's forecast into space reserved ahead of its end of file: the policy
  * says how much, free space throttles it (XFS's rule), the global budget caps it, and anything
@@ -46,7 +53,14 @@ const EBUSY = errnoOf('EBUSY');
  */
 export class Allocator implements ProfilerHooks {
   readonly totals = new AllocCounters();
-  private readonly held = new Set<InodeState>();
+  /** Reservations by the file's identity ("dev:ino", InodeState.key). */
+  private readonly held = new Map<string, Held>();
+  /**
+   * Per file stream: what the allocator did for it (made when first needed), and the bytes of it
+   * already accounted for. Weak: a stream the profiler evicts takes its counters with it.
+   */
+  private readonly streamCounters = new WeakMap<Stream, AllocCounters>();
+  private readonly seenBytes = new WeakMap<Stream, number>();
   private reservedAhead = 0;
 
   constructor(
@@ -75,31 +89,36 @@ export class Allocator implements ProfilerHooks {
   /** Reservations waiting for their file's writers to close before they can be given back. */
   get releasing(): number {
     let n = 0;
-    for (const inode of this.held) if ((inode.reservation as Reservation).releasing) n++;
+    for (const { res } of this.held.values()) if (res.releasing) n++;
     return n;
+  }
+
+  /** What the allocator did for a file stream; undefined before it did anything. */
+  countersFor(stream: Stream): AllocCounters | undefined {
+    return this.streamCounters.get(stream);
   }
 
   tick(nowMs: number, fs: FilesystemShadow): void {
     const freeShare = fs.sizeBytes > 0 ? fs.freeBytes / fs.sizeBytes : 1;
     let ahead = 0;
     // Account first (growth, hits), so the budget below sees every file's current state.
-    for (const inode of [...this.held]) ahead += this.account(inode, inode.reservation as Reservation, nowMs);
+    for (const { inode, res } of [...this.held.values()]) ahead += this.account(inode, res, nowMs);
     this.reservedAhead = ahead;
     // Every byte a confident stream wrote counts, reserved or not: the hit ratio may not
     // flatter itself by forgetting the writes that found no reservation.
     let perTick = 0;
     for (const s of this.profiler.models.streams()) {
       if (s.kind !== 'file') continue;
-      const grew = s.bytes - s.allocSeenBytes;
-      s.allocSeenBytes = s.bytes;
+      const grew = s.bytes - (this.seenBytes.get(s) ?? 0);
+      this.seenBytes.set(s, s.bytes);
       if (grew > 0 && (s.forecast?.confidence ?? 0) >= HIGH_CONFIDENCE) {
-        (s.alloc ??= new AllocCounters()).confidentWatchedBytes += grew;
+        this.countersOf(s).confidentWatchedBytes += grew;
         this.totals.confidentWatchedBytes += grew;
       }
       if (s.forecast) perTick += (s.forecast.bytes.q95 * this.options.refreshMs) / this.options.horizonMs;
     }
     for (const inode of this.profiler.knownInodes()) {
-      const res = inode.reservation as Reservation | null;
+      const res = this.reservationOf(inode);
       if (res?.releasing) {
         this.release(inode, res.releasing);
         continue;
@@ -123,7 +142,7 @@ export class Allocator implements ProfilerHooks {
       this.forget(inode);
       return 0;
     }
-    const counters = this.countersOf(inode);
+    const counters = this.countersOf(inode.stream);
     if (size > res.lastSize) {
       const grew = size - res.lastSize;
       const hit = res.inside(res.lastSize, size);
@@ -143,7 +162,7 @@ export class Allocator implements ProfilerHooks {
   }
 
   private adjust(inode: InodeState, nowMs: number, freeShare: number): void {
-    let res = inode.reservation as Reservation | null;
+    let res = this.reservationOf(inode);
     const f = inode.stream.forecast!;
     const idle = res ? nowMs - res.lastGrowthMs > this.options.lifetimeMs : false;
     if (idle) return this.release(inode, 'unused for its lifetime');
@@ -179,7 +198,7 @@ export class Allocator implements ProfilerHooks {
     const end = Math.min(pageUp(size + target), pageDown(from + Math.max(0, room)));
     const want = end - from;
     if (want < PAGE) return;
-    const counters = this.countersOf(inode);
+    const counters = this.countersOf(inode.stream);
     counters.fallocateCalls++;
     this.totals.fallocateCalls++;
     const rc = this.alloc.reserve(res.fd, from, want);
@@ -203,8 +222,7 @@ export class Allocator implements ProfilerHooks {
       const fd = openSync(`/proc/self/fd/${inode.readFd}`, constants.O_WRONLY);
       const size = fstatSync(fd).size;
       const res = new Reservation(fd, size, nowMs);
-      inode.reservation = res;
-      this.held.add(inode);
+      this.held.set(inode.key, { inode, res });
       return res;
     } catch (err) {
       this.totals.lastError = `open for reservation: ${(err as Error).message}`;
@@ -229,7 +247,7 @@ export class Allocator implements ProfilerHooks {
     const length = pageUp(res.end) - from;
     const rc = direct ? this.alloc.punchHole(res.fd, from, length) : this.engine.punchIfIdle(inode.dev, inode.ino, res.fd, from, length);
     if (rc === -EBUSY) return false;
-    const counters = this.countersOf(inode);
+    const counters = this.countersOf(inode.stream);
     if (rc < 0) {
       counters.lastError = this.totals.lastError = `punch hole: errno ${-rc}`;
       this.logger.debug('could not release a reservation', { file: inode.path, errno: -rc, why });
@@ -244,7 +262,7 @@ export class Allocator implements ProfilerHooks {
 
   /** Gives the whole reservation back, now if no writer has the file open, else once none has. */
   private release(inode: InodeState, why: string, direct = false): void {
-    const res = inode.reservation as Reservation | null;
+    const res = this.reservationOf(inode);
     if (!res) return;
     if (!this.shrink(inode, res, res.lastSize, why, direct)) {
       res.releasing = why;
@@ -254,19 +272,32 @@ export class Allocator implements ProfilerHooks {
   }
 
   private forget(inode: InodeState): void {
-    const res = inode.reservation as Reservation | null;
+    const res = this.reservationOf(inode);
     if (!res) return;
     closeQuietlySync(res.fd);
-    inode.reservation = null;
-    this.held.delete(inode);
+    // Out of the map first: the profiler asks `holds` before it lets the file go.
+    this.held.delete(inode.key);
     this.profiler.letGoIfDone(inode);
   }
 
-  private countersOf(inode: InodeState): AllocCounters {
-    return (inode.stream.alloc ??= new AllocCounters());
+  private reservationOf(inode: InodeState): Reservation | null {
+    return this.held.get(inode.key)?.res ?? null;
+  }
+
+  private countersOf(stream: Stream): AllocCounters {
+    let counters = this.streamCounters.get(stream);
+    if (!counters) {
+      counters = new AllocCounters();
+      this.streamCounters.set(stream, counters);
+    }
+    return counters;
   }
 
   // Profiler hooks: the moments a reservation must go.
+  holds(key: string): boolean {
+    return this.held.has(key);
+  }
+
   fileMovedAway(inode: InodeState): void {
     this.release(inode, 'rotated away or unlinked');
   }
@@ -275,7 +306,7 @@ export class Allocator implements ProfilerHooks {
     // Log writers that open, append and close keep their reservation (as XFS keeps its
     // preallocation across such cycles); one that closes without appending gives it back, and
     // one that was waiting for this writer to go (rotated away, unlinked) goes now.
-    const waiting = (inode.reservation as Reservation | null)?.releasing;
+    const waiting = this.reservationOf(inode)?.releasing;
     if (waiting) this.release(inode, waiting);
     else if (!wrote) this.release(inode, 'closed without appending');
     else if (this.options.releaseAtLastClose) this.release(inode, 'closed (tiered: its RAM copy goes at the next sync)');
@@ -297,10 +328,10 @@ export class Allocator implements ProfilerHooks {
    */
   close(): void {
     const direct = this.engine.stoppedServing;
-    for (const inode of [...this.held]) this.release(inode, 'unmount', direct);
+    for (const { inode } of [...this.held.values()]) this.release(inode, 'unmount', direct);
     if (this.held.size > 0) {
       this.logger.warn('reservations left on files still open in a lazily detached mount', { files: this.held.size });
-      for (const inode of [...this.held]) this.forget(inode);
+      for (const { inode } of [...this.held.values()]) this.forget(inode);
     }
     this.reservedAhead = 0;
   }

@@ -1,4 +1,4 @@
-import type { Forecast } from '../model/stream-model';
+import type { Forecast } from '../model/forecast';
 
 /** What a policy sees of one file stream on each tick. */
 export interface PolicyInput {

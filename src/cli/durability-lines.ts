@@ -1,5 +1,5 @@
-import type { DurabilityStats } from '../daemon/durability-stats';
-import { bytes, duration, fit, joinWrapped } from './format';
+import type { DurabilityStats } from '../engine/tiers';
+import { bytes, duration, fit, joinWrapped } from '../util/format';
 
 /**
  * What a power cut would lose right now, in a few lines for `stats`: the headline is the

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { socketPath } from '../control/paths';
-import { readRecord } from '../daemon/prepare-mountpoint';
+import { readRecord, socketPath } from '../control/paths';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { LOGSHADOW_FSTYPE, topMountAt } from '../util/mountinfo';
 import { DEFAULTS } from '../config/mount-config';

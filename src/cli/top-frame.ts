@@ -1,7 +1,7 @@
 import type { StreamSnapshot } from '../profile/snapshot';
-import type { DurabilityStats } from '../daemon/durability-stats';
+import type { DurabilityStats } from '../engine/tiers';
 import type { Interval } from '../shadow/shadow-log';
-import { bytes, counted, duration, fit, joinWrapped, num, pct } from './format';
+import { bytes, counted, duration, fit, joinWrapped, num, pct } from '../util/format';
 
 /**
  * One frame of `logshadow top`, as plain lines no wider than the terminal: a pure function of the

@@ -2,6 +2,7 @@ import type { CacheMode } from '../engine/engine';
 import { optionError } from '../errors';
 import { SEVERITY_NAMES, type SeverityName } from '../profile/severity';
 import type { ListenAddress } from '../metrics/listen-address';
+import type { LogLevel } from '../util/logger';
 
 /**
  * Mount options, normalised once into the internal config (chokidar's public-vs-internal split):
@@ -64,9 +65,6 @@ export interface MountConfig {
   /** Tiered: files served straight from the disk side (glob patterns). */
   direct: string[];
 }
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULTS = {
   tmpfsSize: '256M',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { MountRecord } from './protocol';
 
 /**
  * Each mount has a control socket and a small registry record in the run directory, named from
@@ -32,4 +34,14 @@ export function pidFilePath(runDir: string, mountpoint: string): string {
 /** Where a daemon in the background logs unless --log-file says otherwise. */
 export function daemonLogPath(runDir: string, mountpoint: string): string {
   return join(runDir, `${mountKey(mountpoint)}.log`);
+}
+
+export function readRecord(runDir: string, mountpoint: string): MountRecord | null {
+  const file = recordPath(runDir, mountpoint);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
+  } catch {
+    return null;
+  }
 }

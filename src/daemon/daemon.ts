@@ -5,17 +5,17 @@ import { NativeEngine } from '../engine/native/native-engine';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
 import { ControlServer, ensureRunDir, type Handler } from '../control/server';
 import type { Engine } from '../engine/engine';
-import { createEngine } from '../engine/create-engine';
+import { createEngine, maxUnsyncedOf } from './create-engine';
 import { Profiler } from '../profile/profiler';
 import { ShadowLog } from '../shadow/shadow-log';
 import { Allocator } from '../alloc/allocator';
-import { loadNativeAlloc } from '../alloc/native-alloc';
+import { loadNativeAlloc } from '../engine/native/alloc-addon';
 import { POLICIES } from '../alloc/policies';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
 import { closeQuietlySync } from '../util/fd';
 import { LOGSHADOW_FSTYPE, readMounts, topMountAt } from '../util/mountinfo';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, removeRamSide, type PreparedMount } from './prepare-mountpoint';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { TickStats } from './tick-stats';
@@ -26,7 +26,6 @@ import { CONTENT_TYPE } from '../metrics/exposition';
 import { isLoopback } from '../metrics/listen-address';
 import { historyView, WindowHistory } from '../shadow/window-history';
 import { SyncTriggers } from './sync-triggers';
-import { maxUnsyncedOf } from '../engine/create-engine';
 import { Severity } from '../profile/severity';
 import { durabilityStats } from './durability-stats';
 import { findProgram, run } from '../util/run';
@@ -384,7 +383,7 @@ export class Daemon {
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       durability: durabilityStats(this.config, this.prepared, engine, this.syncTriggers),
       prealloc: this.preallocStats(),
-      ...this.profiler!.snapshot(),
+      ...this.profiler!.snapshot((file) => this.allocator?.countersFor(file)?.toJSON() ?? null),
     };
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadNativeSys } from '../engine/native/sys';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 
 export type LimitOutcome = { raised: true; soft: number; hard: number } | { raised: false; why: string; meta: Record<string, unknown> };
 

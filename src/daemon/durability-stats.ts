@@ -1,21 +1,15 @@
 import { statfsSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
 import type { Engine } from '../engine/engine';
-import type { SyncTrigger } from '../engine/tiers';
-import { maxUnsyncedOf } from '../engine/create-engine';
+import type { DurabilityStats, SideSpace } from '../engine/tiers';
+import { maxUnsyncedOf } from './create-engine';
 import type { PreparedMount } from './prepare-mountpoint';
 import type { SyncTriggers } from './sync-triggers';
 
 /** Files listed by name in `stats`, most unsynced first. */
 const LISTED_FILES = 20;
 
-interface Space {
-  sizeBytes: number;
-  freeBytes: number;
-  usedBytes: number;
-}
-
-function space(path: string): Space {
+function space(path: string): SideSpace {
   try {
     const st = statfsSync(path);
     return { sizeBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize, usedBytes: (st.blocks - st.bfree) * st.bsize };
@@ -23,42 +17,6 @@ function space(path: string): Space {
     return { sizeBytes: 0, freeBytes: 0, usedBytes: 0 };
   }
 }
-
-
-export type DurabilityStats =
-  | { mode: 'ram-only'; unsyncedBytes: null; note: string }
-  | {
-      mode: 'tiered';
-      diskDir: string;
-      ramDir: string;
-      maxUnsyncedBytes: number;
-      syncIntervalMs: number;
-      syncOn: string | null;
-      unsyncedBytes: number;
-      oldestUnsyncedSec: number;
-      healthy: boolean;
-      ram: Space;
-      disk: Space;
-      tieredFiles: number;
-      filesWithTails: number;
-      syncs: Record<SyncTrigger, number>;
-      syncRounds: number;
-      syncSec: number;
-      filesSynced: number;
-      bytesSynced: number;
-      diskBytesWritten: number;
-      writeThroughBytes: number;
-      bytesLogged: number;
-      writeAmplification: number | null;
-      lastSync: { at: string; durationMs: number; bytes: number } | null;
-      syncErrors: number;
-      lastError: string | null;
-      throttled: { writes: number; now: number; totalMs: number };
-      recovered: { files: number; bytes: number; unadoptedFiles: number };
-      reservedDiskBytes: number;
-      daemonAsked: SyncTriggers['asked'] | null;
-      files: { path: string; sizeBytes: number; syncedBytes: number; unsyncedBytes: number; unsyncedAgeSec: number }[];
-    };
 
 /**
  * The `durability` section of stats (docs/json.md): what a power cut would lose right now, how

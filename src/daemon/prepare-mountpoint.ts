@@ -1,7 +1,7 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MountConfig } from '../config/mount-config';
-import { mountKey, recordPath } from '../control/paths';
+import { mountKey, readRecord } from '../control/paths';
 import type { MountRecord } from '../control/protocol';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { checkBackingTmpfs } from '../config/memory-bound';
@@ -10,7 +10,7 @@ import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, topMountAt } from '../util/mo
 import { errorCode } from '../util/errno';
 import { findProgram, run } from '../util/run';
 import { unmountPath } from '../util/unmount';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 import { NativeEngine } from '../engine/native/native-engine';
 import { engineStatus } from '../engine/native/engine-status';
 
@@ -277,16 +277,6 @@ async function attachToEngine(config: MountConfig, record: MountRecord, logger: 
       if (dirs.ramDirFd >= 0) closeSync(dirs.ramDirFd);
     },
   };
-}
-
-export function readRecord(runDir: string, mountpoint: string): MountRecord | null {
-  const file = recordPath(runDir, mountpoint);
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
-  } catch {
-    return null;
-  }
 }
 
 async function mountTmpfs(dir: string, sizeBytes: number, source = LOGSHADOW_TMPFS_SOURCE, owner?: { mode: number; uid: number; gid: number }): Promise<void> {

@@ -1,5 +1,5 @@
 import type { FilesystemShadow } from '../shadow/shadow-log';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 
 export interface SpaceFlags {
   /** The forecast (at its upper 95% bound) fills the tmpfs within the warning time. */

@@ -1,5 +1,5 @@
-import type { TierControl } from '../engine/tiers';
-import type { Logger } from './logger';
+import type { SyncsAsked, TierControl } from '../engine/tiers';
+import type { Logger } from '../util/logger';
 import type { Profiler } from '../profile/profiler';
 import type { FilesystemShadow } from '../shadow/shadow-log';
 
@@ -24,7 +24,7 @@ export class SyncTriggers {
   private lastForecastMs = -Infinity;
   private lastFullnessMs = -Infinity;
   private healthy = true;
-  readonly asked = { severity: 0, forecast: 0, fullness: 0 };
+  readonly asked: SyncsAsked = { severity: 0, forecast: 0, fullness: 0 };
 
   constructor(private readonly tiers: TierControl, private readonly options: SyncTriggerOptions, private readonly logger: Logger) {}
 

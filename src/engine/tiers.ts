@@ -86,3 +86,57 @@ export interface TierControl {
   /** Up to `max` files, most unsynced first. */
   dirtyFiles(max: number): TierFileStats[];
 }
+
+/** A side's filesystem as statfs gives it (zeros when it cannot be read). */
+export interface SideSpace {
+  sizeBytes: number;
+  freeBytes: number;
+  usedBytes: number;
+}
+
+/** Syncs the daemon asked for, by the triggers only it can see (see SyncTriggers). */
+export interface SyncsAsked {
+  severity: number;
+  forecast: number;
+  fullness: number;
+}
+
+/**
+ * The `durability` section of stats (docs/json.md). The daemon fills it; the metrics, the CLI
+ * and the report read it, so it is declared here, beside the totals it mostly shows, where all of
+ * them can see it without reaching up to the daemon.
+ */
+export type DurabilityStats =
+  | { mode: 'ram-only'; unsyncedBytes: null; note: string }
+  | {
+      mode: 'tiered';
+      diskDir: string;
+      ramDir: string;
+      maxUnsyncedBytes: number;
+      syncIntervalMs: number;
+      syncOn: string | null;
+      unsyncedBytes: number;
+      oldestUnsyncedSec: number;
+      healthy: boolean;
+      ram: SideSpace;
+      disk: SideSpace;
+      tieredFiles: number;
+      filesWithTails: number;
+      syncs: Record<SyncTrigger, number>;
+      syncRounds: number;
+      syncSec: number;
+      filesSynced: number;
+      bytesSynced: number;
+      diskBytesWritten: number;
+      writeThroughBytes: number;
+      bytesLogged: number;
+      writeAmplification: number | null;
+      lastSync: { at: string; durationMs: number; bytes: number } | null;
+      syncErrors: number;
+      lastError: string | null;
+      throttled: { writes: number; now: number; totalMs: number };
+      recovered: { files: number; bytes: number; unadoptedFiles: number };
+      reservedDiskBytes: number;
+      daemonAsked: SyncsAsked | null;
+      files: { path: string; sizeBytes: number; syncedBytes: number; unsyncedBytes: number; unsyncedAgeSec: number }[];
+    };

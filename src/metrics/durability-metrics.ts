@@ -1,5 +1,4 @@
-import type { DurabilityStats } from '../daemon/durability-stats';
-import { SYNC_TRIGGERS } from '../engine/tiers';
+import { SYNC_TRIGGERS, type DurabilityStats } from '../engine/tiers';
 import type { Exposition } from './exposition';
 
 /**

@@ -2,7 +2,7 @@ import type { StreamSnapshot } from '../profile/snapshot';
 import type { Interval } from '../shadow/shadow-log';
 import { Exposition } from './exposition';
 import { renderDurability } from './durability-metrics';
-import type { DurabilityStats } from '../daemon/durability-stats';
+import type { DurabilityStats } from '../engine/tiers';
 
 /**
  * The daemon's state as Prometheus metrics: a pure function of the `stats` and `shadow` replies

@@ -1,8 +1,11 @@
-import { ForecastScorer, jensenShannon } from '../shadow/scoring';
+import type { ForecastScorer } from './scoring';
 import { BurstDetector } from './burst';
-import { calibrateLevels, resetLevels } from './calibration';
+import { resetLevels } from './calibration';
 import { confidence } from './confidence';
 import { MultiEwmaRate } from './ewma';
+import {
+  createForecast, SERIES_BYTES, SERIES_COUNT, SERIES_LINES, SERIES_WRITES, zeroQuantiles, type Forecast, type Quantiles,
+} from './forecast';
 import type { Forecaster, ForecasterOptions } from './forecaster';
 import { createResolved, resolveForecasterOptions } from './forecasters';
 import type { Ensemble } from './forecasters/ensemble';
@@ -11,6 +14,11 @@ import { Holt } from './holt';
 import { fanoFactor, InterArrivalStats } from './interarrival';
 import { LogHistogram } from './log-histogram';
 import { detectPeriod, type PeriodOptions } from './periodicity';
+import {
+  ISSUED_FIELDS, ISSUED_POINT, ISSUED_Q05, ISSUED_Q25, ISSUED_Q50, ISSUED_Q75, ISSUED_Q95, IssuedForecasts,
+  TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord,
+} from './issued-forecasts';
+import { fillEntries, type PredictedEntries } from './predicted-entries';
 import { fillCountDistribution, Predictive } from './predictive';
 import {
   blendedSeverityMix,
@@ -21,22 +29,6 @@ import {
 } from './severity';
 import { SlotRing } from './slot-ring';
 import { Welford } from './welford';
-
-/** Series of the slot ring, and of forecasts. */
-export const SERIES_BYTES = 0;
-export const SERIES_LINES = 1;
-export const SERIES_WRITES = 2;
-export const SERIES_NAMES = ['bytes', 'lines', 'writes'] as const;
-const SERIES_COUNT = 3;
-
-/** Forecasters every stream is scored with: the model, and the two naive references. */
-export const TRACK_MODEL = 0;
-export const TRACK_NAIVE_LAST = 1;
-export const TRACK_MOVING_AVERAGE = 2;
-export const TRACK_NAMES = ['model', 'naive-last', 'moving-average'] as const;
-const TRACK_COUNT = 3;
-/** Series the scorer keeps history for (bytes and lines; writes are forecast but not scored). */
-const SCORED_SERIES = 2;
 
 export interface StreamModelOptions {
   /** The horizon and scoring window, ms. */
@@ -92,92 +84,6 @@ export const DEFAULT_STREAM_MODEL_OPTIONS: StreamModelOptions = {
   maxPeriodMs: 150_000,
 };
 
-/** One forecast quantity over the horizon. `point` is the value MAE scores (see Predictive.point). */
-export interface Quantiles {
-  mean: number;
-  point: number;
-  median: number;
-  q05: number;
-  q25: number;
-  q75: number;
-  q95: number;
-}
-
-export interface Forecast {
-  /** The forecast covers [originMs, originMs + horizonMs): origin is the last closed slot boundary. */
-  originMs: number;
-  horizonMs: number;
-  bytes: Quantiles;
-  lines: Quantiles;
-  /**
-   * Entries (a stack trace under its first line is one entry): the lines forecast scaled by the
-   * stream's share of lines that start an entry.
-   */
-  entries: Quantiles;
-  writes: Quantiles;
-  /** Lines per severity level, by SEVERITY_LEVELS index. */
-  levels: Quantiles[];
-  /** Expected severity mix of lines (sums to 1). */
-  levelMix: Float64Array;
-  /** Expected severity mix of entries (sums to 1). */
-  entryLevelMix: Float64Array;
-  confidence: number;
-  /** The forecaster currently answering (the ensemble's selected member). */
-  model: string;
-  burst: boolean;
-  /** Detected activity period, ms (0: none). */
-  periodMs: number;
-}
-
-function emptyQuantiles(): Quantiles {
-  return { mean: 0, point: 0, median: 0, q05: 0, q25: 0, q75: 0, q95: 0 };
-}
-
-export function createForecast(): Forecast {
-  const levels: Quantiles[] = [];
-  for (let i = 0; i < SEVERITY_COUNT; i++) levels.push(emptyQuantiles());
-  return {
-    originMs: Number.NaN, horizonMs: 0, bytes: emptyQuantiles(), lines: emptyQuantiles(), entries: emptyQuantiles(),
-    writes: emptyQuantiles(), levels, levelMix: new Float64Array(SEVERITY_COUNT), entryLevelMix: new Float64Array(SEVERITY_COUNT),
-    confidence: 0, model: '', burst: false, periodMs: 0,
-  };
-}
-
-/** Predicted entries of the horizon, struct-of-arrays, preallocated by `createEntries(n)`. */
-export interface PredictedEntries {
-  count: number;
-  readonly timeMs: Float64Array;
-  readonly level: Uint8Array;
-  readonly bytes: Float64Array;
-  /** Lines each predicted entry stands for: the stream's lines per entry, times the entries each stands for (> 1 when more are expected than the buffer holds). */
-  linesPerEntry: number;
-}
-
-export function createEntries(capacity: number): PredictedEntries {
-  return {
-    count: 0, timeMs: new Float64Array(capacity), level: new Uint8Array(capacity), bytes: new Float64Array(capacity),
-    linesPerEntry: 1,
-  };
-}
-
-/** What one closed scoring window looked like, for offline evaluation. */
-export interface WindowRecord {
-  startMs: number;
-  endMs: number;
-  /** actual[series] */
-  actual: Float64Array;
-  /**
-   * issued[(series * TRACK_COUNT + track) * 6 + k], k: 0 point, 1 q05, 2 q25, 3 median, 4 q75,
-   * 5 q95: what each tracked forecaster predicted for this window at its start.
-   */
-  issued: Float64Array;
-  /** Real lines per level in the window, and the mix predicted at its start. */
-  actualLevels: Float64Array;
-  predictedMix: Float64Array;
-  /** The model's member that issued the forecast (ensemble), else the model's name. */
-  model: string;
-}
-
 export interface StreamStats {
   /** Per second, at each of `rateTausMs`. */
   writesPerSec: number[];
@@ -195,18 +101,11 @@ export interface StreamStats {
   model: string;
 }
 
-// Issued-forecast layout per (series, track).
-const I_POINT = 0;
-const I_Q05 = 1;
-const I_Q25 = 2;
-const I_Q50 = 3;
-const I_Q75 = 4;
-const I_Q95 = 5;
-const I_FIELDS = 6;
-// Cached model forecast layout per series.
-const C_MEAN = 6;
-const C_VAR = 7;
-const C_FIELDS = 8;
+// Cached model forecast layout per series: the issued fields (so the model issues straight from
+// the cache), then mean and variance.
+const C_MEAN = ISSUED_FIELDS;
+const C_VAR = ISSUED_FIELDS + 1;
+const C_FIELDS = ISSUED_FIELDS + 2;
 
 /** Lines over which the share of lines starting an entry is averaged. */
 const ENTRY_SHARE_LINES = 1000;
@@ -214,7 +113,6 @@ const ENTRY_SHARE_LINES = 1000;
 // Scratch shared by every stream (the model runs on one thread).
 const pred = new Predictive(64);
 const levelPred = new Predictive(32);
-const mixScratch = new Float64Array(SEVERITY_COUNT);
 
 /**
  * Everything logshadow models about one stream (one file, or one writing application), fed with
@@ -266,12 +164,7 @@ export class StreamModel {
   /** Per series, four levels, for a model that does not calibrate its own intervals. */
   private readonly levels = new Float64Array(SERIES_COUNT * 4);
   private readonly calibrationStep: number;
-  private readonly issued = new Float64Array(SERIES_COUNT * TRACK_COUNT * I_FIELDS);
-  private readonly issuedMix = new Float64Array(SEVERITY_COUNT);
-  private issuedAtMs = Number.NaN;
-  /** The forecaster that issued the model's forecast for the open window. */
-  private issuedModel = '';
-  private readonly windowLevels = new Float64Array(SEVERITY_COUNT);
+  private readonly issued: IssuedForecasts;
   private readonly cache = new Float64Array(SERIES_COUNT * C_FIELDS);
   private cacheClosed = -1;
   private lastWriteMs = Number.NaN;
@@ -281,7 +174,6 @@ export class StreamModel {
   private linesSeen = 0;
   /** Share of lines that start an entry, averaged over the last ~ENTRY_SHARE_LINES lines. */
   private entryShare = 1;
-  private readonly record: WindowRecord | undefined;
   /** Onsets (an active slot after a silent one), so that a burst counts once, like a beat. */
   private readonly onsetAt = (lag: number): boolean =>
     this.ring.slot(SERIES_WRITES, lag) > 0 && this.ring.slot(SERIES_WRITES, lag + 1) === 0;
@@ -309,7 +201,8 @@ export class StreamModel {
     this.periodOptions = {
       minLag: o.slotsPerWindow, maxLag: Math.floor(o.maxPeriodMs / this.ring.slotMs), minRecurrence: 0.6, minActive: 4,
     };
-    this.scorer = new ForecastScorer(SERIES_NAMES.slice(0, SCORED_SERIES), TRACK_NAMES, o.scorerWindows);
+    this.issued = new IssuedForecasts(o.scorerWindows, o.onWindow);
+    this.scorer = this.issued.scorer;
     this.writeSizes = new LogHistogram({ relativeAccuracy: o.sizeAccuracy, maxValue: o.maxSize });
     this.lineLengths = new LogHistogram({ relativeAccuracy: o.sizeAccuracy, maxValue: o.maxSize });
     this.holt = new Holt(o.holtAlpha, o.holtBeta);
@@ -319,19 +212,12 @@ export class StreamModel {
     this.severityShort = new DecayingSeverityHistogram(o.severityShortTauMs);
     this.severityLong = new DecayingSeverityHistogram(o.severityLongTauMs);
     this.entrySeverity = new DecayingSeverityHistogram(o.severityLongTauMs);
-    if (o.onWindow) {
-      this.record = {
-        startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT),
-        issued: new Float64Array(SERIES_COUNT * TRACK_COUNT * I_FIELDS), actualLevels: new Float64Array(SEVERITY_COUNT),
-        predictedMix: new Float64Array(SEVERITY_COUNT), model: '',
-      };
-    }
   }
 
   /** Approximate memory held by this stream's model, bytes (typed arrays and forecaster state). */
   get stateBytes(): number {
-    let s = this.ring.data.byteLength + this.scorer.stateBytes + this.writeSizes.counts.byteLength +
-      this.lineLengths.counts.byteLength + this.issued.byteLength + this.cache.byteLength + 1024;
+    let s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
+      this.lineLengths.counts.byteLength + this.cache.byteLength + 1024;
     s += this.histories.length * this.ring.capacity / this.ring.slotsPerWindow * 8;
     for (let i = 0; i < SERIES_COUNT; i++) {
       s += this.models[i].stateBytes + this.naiveLast[i].stateBytes + this.movingAverage[i].stateBytes;
@@ -372,7 +258,7 @@ export class StreamModel {
     this.lineLengthMoments.add(lengthBytes);
     this.severityShort.add(level, t);
     this.severityLong.add(level, t);
-    this.windowLevels[level]++;
+    this.issued.countLine(level);
     this.linesSeen++;
     this.entryShare += ((startsEntry ? 1 : 0) - this.entryShare) / Math.min(this.linesSeen, ENTRY_SHARE_LINES);
     if (startsEntry) this.entrySeverity.add(level, t);
@@ -403,7 +289,7 @@ export class StreamModel {
         if (slots > 0) {
           r.skipEmpty(slots);
           this.emptySlots += slots;
-          this.issuedAtMs = Number.NaN;
+          this.issued.forget();
           this.onBoundary();
           continue;
         }
@@ -437,8 +323,8 @@ export class StreamModel {
     const W = this.options.windowMs;
     const origin = r.openStartMs;
     this.windowsClosed++;
-    if (this.issuedAtMs === origin - W) this.scoreWindow(origin);
-    this.windowLevels.fill(0);
+    if (this.issued.issuedFor(origin - W)) this.scoreWindow(origin);
+    this.issued.openWindow();
 
     const pe = this.options.periodEveryWindows;
     if (pe > 0 && this.windowsClosed % pe === 0) {
@@ -450,48 +336,25 @@ export class StreamModel {
       this.models[s].predict(h, pred, true);
       this.storeModel(s, pred);
       this.naiveLast[s].predict(h, pred, true);
-      this.storeIssued(s, TRACK_NAIVE_LAST, pred, 0.05, 0.25);
+      this.issued.issue(s, TRACK_NAIVE_LAST, pred, 0.05, 0.25);
       this.movingAverage[s].predict(h, pred, true);
-      this.storeIssued(s, TRACK_MOVING_AVERAGE, pred, 0.05, 0.25);
+      this.issued.issue(s, TRACK_MOVING_AVERAGE, pred, 0.05, 0.25);
     }
     this.cacheClosed = r.closed;
-    blendedSeverityMix(this.severityShort, this.severityLong, this.options.severityPriorLines, this.issuedMix);
-    this.issuedAtMs = origin;
-    if (this.record) this.issuedModel = this.modelName();
+    blendedSeverityMix(this.severityShort, this.severityLong, this.options.severityPriorLines, this.issued.mix);
+    this.issued.issuedAt(origin, () => this.modelName());
   }
 
   private scoreWindow(endMs: number): void {
-    const r = this.ring;
-    const is = this.issued;
-    const rec = this.record;
     for (let s = 0; s < SERIES_COUNT; s++) {
-      const actual = r.window(s, 0);
+      const actual = this.ring.window(s, 0);
       this.models[s].observe(actual);
       this.naiveLast[s].observe(actual);
       this.movingAverage[s].observe(actual);
-      const m = (s * TRACK_COUNT + TRACK_MODEL) * I_FIELDS;
-      if (!this.models[s].selfCalibrating) {
-        calibrateLevels(this.levels, s * 4, this.calibrationStep, actual, is[m + I_Q05], is[m + I_Q25], is[m + I_Q75],
-          is[m + I_Q95]);
-      }
-      if (s < SCORED_SERIES) {
-        for (let t = 0; t < TRACK_COUNT; t++) {
-          const b = (s * TRACK_COUNT + t) * I_FIELDS;
-          this.scorer.record(s, t, actual, is[b + I_POINT], is[b + I_Q05], is[b + I_Q25], is[b + I_Q75], is[b + I_Q95]);
-        }
-      }
-      if (rec) rec.actual[s] = actual;
+      if (!this.models[s].selfCalibrating) this.issued.calibrate(this.levels, s * 4, this.calibrationStep, s, actual);
+      this.issued.score(s, actual);
     }
-    this.scorer.recordDivergence(jensenShannon(this.issuedMix, this.windowLevels));
-    if (rec && this.options.onWindow) {
-      rec.startMs = endMs - this.options.windowMs;
-      rec.endMs = endMs;
-      rec.issued.set(is);
-      rec.actualLevels.set(this.windowLevels);
-      rec.predictedMix.set(this.issuedMix);
-      rec.model = this.issuedModel;
-      this.options.onWindow(rec);
-    }
+    this.issued.closeWindow(endMs, this.options.windowMs);
   }
 
   private prepareHistory(series: number): RingHistory {
@@ -503,10 +366,8 @@ export class StreamModel {
 
   /** Stores the model's issued forecast with calibrated intervals, and caches it for the shadow. */
   private storeModel(series: number, p: Predictive): void {
-    const b = (series * TRACK_COUNT + TRACK_MODEL) * I_FIELDS;
-    const c = series * C_FIELDS;
     this.fillCache(series, p);
-    for (let k = 0; k < I_FIELDS; k++) this.issued[b + k] = this.cache[c + k];
+    this.issued.issueModel(series, this.cache, series * C_FIELDS);
   }
 
   private fillCache(series: number, p: Predictive): void {
@@ -523,24 +384,14 @@ export class StreamModel {
     if (q95 < median) q95 = median;
     q25 = Math.min(Math.max(q25, q05), median);
     q75 = Math.max(Math.min(q75, q95), median);
-    cache[c + I_POINT] = p.point;
-    cache[c + I_Q05] = q05;
-    cache[c + I_Q25] = q25;
-    cache[c + I_Q50] = median;
-    cache[c + I_Q75] = q75;
-    cache[c + I_Q95] = q95;
+    cache[c + ISSUED_POINT] = p.point;
+    cache[c + ISSUED_Q05] = q05;
+    cache[c + ISSUED_Q25] = q25;
+    cache[c + ISSUED_Q50] = median;
+    cache[c + ISSUED_Q75] = q75;
+    cache[c + ISSUED_Q95] = q95;
     cache[c + C_MEAN] = p.mean;
     cache[c + C_VAR] = p.variance();
-  }
-
-  private storeIssued(series: number, track: number, p: Predictive, lo90: number, lo50: number): void {
-    const b = (series * TRACK_COUNT + track) * I_FIELDS;
-    this.issued[b + I_POINT] = p.point;
-    this.issued[b + I_Q05] = p.quantile(lo90);
-    this.issued[b + I_Q25] = p.quantile(lo50);
-    this.issued[b + I_Q50] = p.quantile(0.5);
-    this.issued[b + I_Q75] = p.quantile(1 - lo50);
-    this.issued[b + I_Q95] = p.quantile(1 - lo90);
   }
 
   private refreshCache(): void {
@@ -619,58 +470,20 @@ export class StreamModel {
   private copyQuantiles(series: number, f: number, q: Quantiles): void {
     const c = series * C_FIELDS;
     const cache = this.cache;
-    q.point = cache[c + I_POINT] * f;
-    q.q05 = cache[c + I_Q05] * f;
-    q.q25 = cache[c + I_Q25] * f;
-    q.median = cache[c + I_Q50] * f;
-    q.q75 = cache[c + I_Q75] * f;
-    q.q95 = cache[c + I_Q95] * f;
+    q.point = cache[c + ISSUED_POINT] * f;
+    q.q05 = cache[c + ISSUED_Q05] * f;
+    q.q25 = cache[c + ISSUED_Q25] * f;
+    q.median = cache[c + ISSUED_Q50] * f;
+    q.q75 = cache[c + ISSUED_Q75] * f;
+    q.q95 = cache[c + ISSUED_Q95] * f;
     q.mean = cache[c + C_MEAN] * f;
   }
 
-  /**
-   * Up to `out.timeMs.length` predicted entries for [origin, origin + horizon), deterministic (no
-   * random draw, so the shadow log is stable between refreshes): the expected number of entries
-   * (the forecast mean, rounded; writes when no lines are parsed) spread evenly over the horizon;
-   * levels apportioned to the expected entry mix by largest remainder, interleaved; sizes read
-   * from the line-length sketch at stratified quantile levels in golden-ratio order (so the sizes
-   * follow the fitted distribution, not copies of past lines), times the lines an entry stands
-   * for (`linesPerEntry`: the stream's lines per entry, and more when more entries are expected
-   * than the buffer holds).
-   */
+  /** Up to `out.timeMs.length` predicted entries for [origin, origin + horizon): see fillEntries. */
   predictEntries(out: PredictedEntries, nowMs: number, horizonMs = this.options.windowMs): number {
     const f = this.forecastInto(scratchForecast, nowMs, horizonMs);
     const useLines = this.linesSeen > 0;
-    const expected = Math.round(useLines ? f.entries.mean : f.writes.mean);
-    const cap = out.timeMs.length;
-    const n = Math.min(cap, expected);
-    out.count = n;
-    out.linesPerEntry = n > 0 ? (useLines ? f.lines.mean : expected) / n : 1;
-    if (n === 0) return 0;
-    const sizes = useLines ? this.lineLengths : this.writeSizes;
-    const mix = f.entryLevelMix;
-    const assigned = mixScratch;
-    assigned.fill(0);
-    const step = horizonMs / n;
-    for (let i = 0; i < n; i++) {
-      out.timeMs[i] = f.originMs + (i + 0.5) * step;
-      // the level furthest behind its quota so far
-      let best = SEV_UNKNOWN;
-      let bestLag = Number.NEGATIVE_INFINITY;
-      for (let l = 0; l < SEVERITY_COUNT; l++) {
-        if (mix[l] <= 0) continue;
-        const lag = mix[l] * (i + 1) - assigned[l];
-        if (lag > bestLag) {
-          bestLag = lag;
-          best = l;
-        }
-      }
-      assigned[best]++;
-      out.level[i] = useLines ? best : SEV_UNKNOWN;
-      const level = (((i + 1) * 0.6180339887498949) % 1 + 0.5 / n) % 1;
-      out.bytes[i] = sizes.quantile(level) * out.linesPerEntry;
-    }
-    return n;
+    return fillEntries(out, f, useLines ? this.lineLengths : this.writeSizes, useLines, horizonMs);
   }
 
   private modelName(): string {
@@ -738,13 +551,3 @@ export class StreamModel {
 const statsScratch = { windows: 0, mae: 0, mape: 0, mase: 0, skill: 0, coverage50: 0, coverage90: 0, pinball05: 0,
   pinball50: 0, pinball95: 0, bias: 0 };
 const scratchForecast = createForecast();
-
-function zeroQuantiles(q: Quantiles): void {
-  q.mean = 0;
-  q.point = 0;
-  q.median = 0;
-  q.q05 = 0;
-  q.q25 = 0;
-  q.q75 = 0;
-  q.q95 = 0;
-}

@@ -30,8 +30,6 @@ export class InodeState {
   lastUseMs = 0;
   /** Whether a write landed since the last open (a writer that closes without appending frees its reservation). */
   wroteSinceOpen = false;
-  /** The allocator's state for this file, when it holds a reservation. */
-  reservation: unknown = null;
   /** The engine's handle id of the latest open of this file (see Engine.consumerDone). */
   lastHandle = 0;
   readonly content: ContentProfile;

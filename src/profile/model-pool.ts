@@ -1,4 +1,5 @@
-import { StreamModel, type StreamModelOptions, type WindowRecord } from '../model/stream-model';
+import type { WindowRecord } from '../model/issued-forecasts';
+import { StreamModel, type StreamModelOptions } from '../model/stream-model';
 import type { Stream } from './stream';
 
 /**

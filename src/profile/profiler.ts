@@ -1,11 +1,13 @@
-import { constants, fstatSync, readSync } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
+import { FileTable, type OpenFile } from './file-table';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
 import { monotonicMs } from '../util/clock';
-import { named, RATE_WINDOWS_SEC, streamSnapshot, type StreamSnapshot } from './snapshot';
-import { SEVERITY_COUNT, SEVERITY_NAMES } from './severity';
+import { ReadBack } from './read-back';
+import { profileSnapshot, type PreallocOf, type ProfileSnapshot } from './snapshot';
+import { SEVERITY_COUNT } from './severity';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
 
@@ -49,9 +51,15 @@ export const DEFAULT_PROFILER_OPTIONS: ProfilerOptions = {
 
 /**
  * What happens to files that the allocator reacts to. Called during the tick, after the event
- * took effect in the profiler's tables.
+ * took effect in the profiler's tables. The allocator registers itself here, so that the profiler
+ * asks it what it holds without knowing it.
  */
 export interface ProfilerHooks {
+  /**
+   * Whether something is still held on the file known as `key` ("dev:ino"): a descriptor of the
+   * allocator's own. Such a file is neither forgotten nor let go of (see Profiler.letGoIfDone).
+   */
+  holds(key: string): boolean;
   /** The file's name went away: rotated to another name, or unlinked. */
   fileMovedAway(inode: InodeState): void;
   /** The last descriptor open on the file closed; `wrote`: something was appended since it opened. */
@@ -60,19 +68,6 @@ export interface ProfilerHooks {
   truncated(inode: InodeState): void;
   /** The profiler forgets the file (table full): nothing may keep a reference to it. */
   forgotten(inode: InodeState): void;
-}
-
-/** An open file as the engine reported it. */
-interface OpenFile {
-  inode: InodeState;
-  app: Stream;
-  /** The opener's process id (0: unknown) and whether it opened read-only. */
-  pid: number;
-  readOnly: boolean;
-  /** A copy's destination (see Profiler.copies): its writes are counted apart. */
-  copy: boolean;
-  /** A copy that has written (counted once in the copies' file count). */
-  copied: boolean;
 }
 
 const UNKNOWN_FILE = '(unknown file)';
@@ -86,14 +81,13 @@ const COPIERS = new Set(['logrotate']);
 const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
-const INITIAL_SEGMENTS = 4096;
-const INITIAL_READ_BUFFER = 64 * 1024;
 
 /**
  * Drains the engine's write ring and file events on the refresh tick, off the data path, and
  * keeps per-file and per-application streams. Content is read back from the backing files (only
  * bytes not read before), split into lines and classified; each line is credited to the file's
- * stream and to the application whose write completed it.
+ * stream and to the application whose write completed it. This class puts records and events in
+ * their order and applies them; the files it knows are a FileTable, reading them back is ReadBack's.
  */
 export class Profiler {
   readonly files: StreamTable;
@@ -105,39 +99,21 @@ export class Profiler {
   private readonly dirty: Stream[] = [];
   private tickNo = 0;
   private lastReclaimMs = 0;
-  private readonly open = new Map<number, OpenFile>();
-  private readonly inodes = new Map<string, InodeState>();
-  private readonly byPath = new Map<string, InodeState>();
+  private readonly table: FileTable;
+  private readonly readBack: ReadBack;
   private readonly unknownApp: Stream;
   private readonly unknownInode: InodeState;
-
-  // This tick's write segments, pooled across ticks: a linked list per inode.
-  private segStart = new Float64Array(INITIAL_SEGMENTS);
-  private segEnd = new Float64Array(INITIAL_SEGMENTS);
-  private segNext = new Int32Array(INITIAL_SEGMENTS);
-  private segApp: Stream[] = [];
-  private segFile: Stream[] = [];
-  private segCount = 0;
-  private readonly touched: InodeState[] = [];
   /** File events queued after the last record this tick drained: applied next tick, in order. */
   private laterEvents: FileEvent[] = [];
-  /** Files with more new content than one tick reads: read on the next tick. */
-  private readonly carryOver: InodeState[] = [];
   /** Files with a line at or above options.syncOn since takeSevere was last called. */
   private severe: InodeState[] = [];
-  private readBuffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
-  /** The application and file stream credited with lines completed by the bytes being fed. */
-  private lineApp: Stream;
-  private lineFile: Stream;
 
   hooks: ProfilerHooks | null = null;
   totalWrites = 0;
   totalBytes = 0;
   totalLines = 0;
   /** Lines by severity since the start: only ever grow (the file table's sums shrink as it evicts). */
-  private readonly levelTotals = new Float64Array(SEVERITY_COUNT);
-  /** Processes (by pid) holding files of the mount open read-only, and how many. */
-  private readonly readers = new Map<number, number>();
+  readonly levelTotals = new Float64Array(SEVERITY_COUNT);
   /**
    * Writes a process made into one file while reading another of the mount (cp, gzip of a rotated
    * file, logrotate's copy), or by logrotate (copytruncate). Not application writes, so they are
@@ -147,7 +123,6 @@ export class Profiler {
   unknownHandleRecords = 0;
   /** Files opened by path because the engine handed no read descriptor. */
   readFdFallbacks = 0;
-  readErrors = 0;
   private readonly options: ProfilerOptions;
 
   constructor(private readonly engine: Engine, options: Partial<ProfilerOptions> = {}) {
@@ -158,10 +133,11 @@ export class Profiler {
     this.apps = new StreamTable('app', this.options.maxAppStreams, dropModel);
     this.unknownApp = this.apps.get(UNKNOWN_WRITER.comm);
     this.unknownApp.pinned = true;
-    this.lineApp = this.unknownApp;
-    this.lineFile = this.files.get(UNKNOWN_FILE);
-    this.lineFile.pinned = true;
-    this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, this.files.get(UNKNOWN_FILE), () => undefined);
+    const unknownFile = this.files.get(UNKNOWN_FILE);
+    unknownFile.pinned = true;
+    this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, unknownFile, () => undefined);
+    this.table = new FileTable(this.files);
+    this.readBack = new ReadBack(this.unknownApp, unknownFile, this.options.maxReadPerTick);
   }
 
   /**
@@ -182,13 +158,13 @@ export class Profiler {
     const ring = this.engine.ring;
     ring.drain((r) => {
       applyUpTo(r.pos);
-      let of = this.open.get(r.handle);
+      let of = this.table.handle(r.handle);
       if (!of) {
         // The open was queued after this tick's events were taken (files opened, written and
         // closed while the tick runs): take the events again. Cheap when there are none.
         for (const ev of this.engine.drainFileEvents()) events.push(ev);
         applyUpTo(r.pos);
-        of = this.open.get(r.handle);
+        of = this.table.handle(r.handle);
       }
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     }, ring.pending);
@@ -196,11 +172,7 @@ export class Profiler {
     // wait for the records before them, which the next tick drains.
     applyUpTo(ring.tail);
     this.laterEvents = events.slice(next);
-    for (const inode of this.touched) if (inode.tickEnd >= 0) this.readNewContent(inode);
-    this.touched.length = 0;
-    for (const inode of this.carryOver) this.touched.push(inode);
-    this.carryOver.length = 0;
-    this.segCount = 0;
+    this.readBack.readTouched();
     this.endTick(monotonicMs());
   }
 
@@ -237,32 +209,38 @@ export class Profiler {
   mayHold(dev: number, ino: number): boolean {
     for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
     if (this.laterEvents.some((ev) => ev.kind === 'open' && (ev.readFd >= 0 || (ev.diskFd ?? -1) >= 0))) return true;
-    const inode = this.inodes.get(`${dev}:${ino}`);
-    return inode !== undefined && (inode.readFd >= 0 || inode.diskFd >= 0 || inode.reservation !== null);
+    const inode = this.table.get(`${dev}:${ino}`);
+    return inode !== undefined && (inode.readFd >= 0 || inode.diskFd >= 0 || this.heldElsewhere(inode));
   }
 
   /** Files the profiler holds state for (open now, or recently). */
   knownInodes(): IterableIterator<InodeState> {
-    return this.inodes.values();
+    return this.table.values();
   }
 
-  /**
-   * Sizes the read-back buffer for the bytes expected per tick, so the steady state reads into
-   * memory that already exists (it otherwise grows on the first tick that needs more).
-   */
+  /** See ReadBack.presize. */
   presizeReadBuffer(bytesPerTick: number): void {
-    this.ensureReadBuffer(Math.min(bytesPerTick, this.options.maxReadPerTick));
+    this.readBack.presize(bytesPerTick);
   }
 
   get readBufferBytes(): number {
-    return this.readBuffer.length;
+    return this.readBack.bufferBytes;
+  }
+
+  get readErrors(): number {
+    return this.readBack.readErrors;
   }
 
   close(): void {
     for (const ev of this.laterEvents) this.applyEvent(ev);
     this.laterEvents = [];
     for (const ev of this.engine.drainFileEvents()) this.applyEvent(ev);
-    for (const inode of this.inodes.values()) this.closeReadFd(inode);
+    for (const inode of this.table.values()) this.closeReadFd(inode);
+  }
+
+  /** What the hooks' owner (the allocator) still holds on the file. */
+  private heldElsewhere(inode: InodeState): boolean {
+    return this.hooks?.holds(inode.key) ?? false;
   }
 
   private applyEvent(ev: FileEvent): void {
@@ -307,19 +285,11 @@ export class Profiler {
         readFd = diskFd = -1;
       }
     }
-    let inode = this.inodes.get(key);
-    if (!inode) {
-      if (this.inodes.size >= this.options.maxInodes) this.evictInode();
+    const inode = this.table.place(key, path, () => {
+      if (this.table.size >= this.options.maxInodes) this.evictInode();
       const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type, format, kind) => this.onLine(created, len, sev, type, format, kind));
-      inode = created;
-      this.inodes.set(key, inode);
-    } else if (inode.path !== path) {
-      this.movePath(inode, path);
-    } else if (this.files.peek(path) !== inode.stream) {
-      // Its stream was evicted while the file was closed: it goes on in the stream at its path.
-      this.movePath(inode, path);
-    }
-    this.byPath.set(path, inode);
+      return created;
+    });
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeQuietlySync(readFd);
@@ -336,9 +306,8 @@ export class Profiler {
     const readOnly = (flags & O_ACCMODE) === constants.O_RDONLY;
     // A copy writes its destination from the start, never with O_APPEND as loggers do: a log
     // shipper that tails one file of the mount and appends to its own log is no copier.
-    const copy = !readOnly && !(flags & constants.O_APPEND) && ((pid > 0 && (this.readers.get(pid) ?? 0) > 0) || COPIERS.has(writer.comm));
-    if (readOnly && pid > 0) this.readers.set(pid, (this.readers.get(pid) ?? 0) + 1);
-    this.open.set(handle, { inode, app, pid, readOnly, copy, copied: false });
+    const copy = !readOnly && !(flags & constants.O_APPEND) && (this.table.reading(pid) || COPIERS.has(writer.comm));
+    this.table.addHandle(handle, { inode, app, pid, readOnly, copy, copied: false });
   }
 
   /**
@@ -375,19 +344,12 @@ export class Profiler {
   }
 
   private release(handle: number): void {
-    const of = this.open.get(handle);
+    const of = this.table.removeHandle(handle);
     if (!of) return;
-    this.open.delete(handle);
     of.app.openCount--;
-    if (of.readOnly && of.pid > 0) {
-      const n = (this.readers.get(of.pid) ?? 1) - 1;
-      if (n > 0) this.readers.set(of.pid, n);
-      else this.readers.delete(of.pid);
-    }
     const inode = of.inode;
     if (--inode.openHandles === 0) {
-      // All of it, however much: the descriptor closes now.
-      while (inode.tickEnd >= 0 && inode.readFd >= 0) this.readNewContent(inode);
+      this.readBack.readAll(inode);
       inode.stream.openCount--;
       this.closeReadFd(inode);
       this.hooks?.lastClose(inode, inode.wroteSinceOpen);
@@ -395,48 +357,31 @@ export class Profiler {
     }
   }
 
-  /** Tells the engine once nothing holds a descriptor on the file (no read fd, no reservation). */
+  /**
+   * Tells the engine once nothing holds a descriptor on the file (no read fd, nothing the hooks'
+   * owner holds). The allocator calls it again when it lets go of its own.
+   */
   letGoIfDone(inode: InodeState): void {
-    if (inode.readFd < 0 && inode.reservation === null && inode.openHandles === 0 && Number.isFinite(inode.ino)) {
+    if (inode.readFd < 0 && !this.heldElsewhere(inode) && inode.openHandles === 0 && Number.isFinite(inode.ino)) {
       this.engine.consumerDone(inode.dev, inode.ino, inode.lastHandle);
     }
   }
 
   /** A rename moves open files to their new paths; the old path's stream goes idle. */
   private onRename(from: string, to: string): void {
-    const replaced = this.byPath.get(to);
-    if (replaced) this.byPath.delete(to);
-    const prefix = from + '/';
-    for (const inode of [...this.byPath.values()]) {
-      if (inode.path === from) this.movePath(inode, to);
-      else if (inode.path.startsWith(prefix)) this.movePath(inode, to + inode.path.slice(from.length));
-      else continue;
-      this.hooks?.fileMovedAway(inode);
-    }
-    if (replaced) this.hooks?.fileMovedAway(replaced);
-  }
-
-  private movePath(inode: InodeState, path: string): void {
-    if (this.byPath.get(inode.path) === inode) this.byPath.delete(inode.path);
-    if (inode.openHandles > 0) inode.stream.openCount--;
-    inode.path = path;
-    inode.stream = this.files.get(path);
-    if (inode.openHandles > 0) inode.stream.openCount++;
-    this.byPath.set(path, inode);
+    for (const inode of this.table.rename(from, to)) this.hooks?.fileMovedAway(inode);
   }
 
   private onUnlink(path: string): void {
-    const inode = this.byPath.get(path);
-    if (!inode) return;
-    this.byPath.delete(path);
-    this.hooks?.fileMovedAway(inode);
+    const inode = this.table.unlink(path);
+    if (inode) this.hooks?.fileMovedAway(inode);
   }
 
   /** Truncation (copytruncate, O_TRUNC): the partial line ends, reading restarts at the new size. */
   private onTruncate(path: string, size: number): void {
-    const inode = this.byPath.get(path);
+    const inode = this.table.atPath(path);
     if (!inode || inode.readOffset < 0 || size >= inode.readOffset) return;
-    this.feedPending(inode);
+    this.readBack.readPending(inode);
     inode.content.flush();
     inode.readOffset = size;
     this.hooks?.truncated(inode);
@@ -458,21 +403,8 @@ export class Profiler {
     inode.wroteSinceOpen = true;
     inode.lastUseMs = timeMs;
     if (inode.readFd < 0) return;
-    // Remember the segment so the lines it completes are credited to its application.
-    if (inode.readOffset < 0) inode.readOffset = offset;
-    const end = offset + length;
-    if (end <= inode.readOffset) return;
-    if (inode.tickEnd < 0) {
-      this.touched.push(inode);
-      // Once per tick: to the end of the Map, which keeps it in recency order for eviction.
-      this.inodes.delete(inode.key);
-      this.inodes.set(inode.key, inode);
-    }
-    if (end > inode.tickEnd) inode.tickEnd = end;
-    const i = this.addSegment(offset, end, app, inode.stream);
-    if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
-    else inode.segFirst = i;
-    inode.segLast = i;
+    // Once per tick, the file moves up the table's recency order (the order of eviction).
+    if (this.readBack.noteWrite(inode, offset, length, app)) this.table.promote(inode);
   }
 
   private recordCopy(of: OpenFile, length: number): void {
@@ -481,101 +413,6 @@ export class Profiler {
     if (!of.copied) this.copies.files++;
     of.copied = true;
     of.inode.stream.copiedBytes += length;
-  }
-
-  private addSegment(start: number, end: number, app: Stream, file: Stream): number {
-    if (this.segCount === this.segStart.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.segStart = grow(this.segStart, (n) => new Float64Array(n));
-      this.segEnd = grow(this.segEnd, (n) => new Float64Array(n));
-      this.segNext = grow(this.segNext, (n) => new Int32Array(n));
-    }
-    const i = this.segCount++;
-    this.segStart[i] = start;
-    this.segEnd[i] = end;
-    this.segNext[i] = -1;
-    this.segApp[i] = app;
-    this.segFile[i] = file;
-    return i;
-  }
-
-  /**
-   * Reads [readOffset, furthest write end) of one file and feeds it to the line splitter, cut at
-   * the write segments so each line is credited to the application whose write ended it. Bytes
-   * not covered by a write record of this tick (records dropped by a full ring) are still read,
-   * and credited to `unknown`.
-   */
-  private readNewContent(inode: InodeState): void {
-    const end = Math.min(inode.tickEnd, inode.readOffset + this.options.maxReadPerTick);
-    let seg = inode.segFirst;
-    let pos = inode.readOffset;
-    while (pos < end) {
-      const want = Math.min(end - pos, this.ensureReadBuffer(end - pos));
-      let got: number;
-      try {
-        got = this.readAt(inode, want, pos);
-      } catch {
-        this.readErrors++;
-        got = 0;
-      }
-      if (got === 0) {
-        // Truncated or shrunk since the write: those bytes are counted, their content is gone.
-        inode.stream.unreadBytes += end - pos;
-        pos = end;
-        break;
-      }
-      let off = 0;
-      while (off < got) {
-        // Skip segments that end before the current position.
-        while (seg >= 0 && this.segEnd[seg] <= pos + off) seg = this.segNext[seg];
-        let cut = got;
-        if (seg >= 0 && this.segStart[seg] <= pos + off) {
-          this.lineApp = this.segApp[seg];
-          this.lineFile = this.segFile[seg];
-          cut = Math.min(got, this.segEnd[seg] - pos);
-        } else {
-          this.lineApp = this.unknownApp;
-          this.lineFile = inode.stream;
-          if (seg >= 0) cut = Math.min(got, this.segStart[seg] - pos);
-        }
-        inode.content.push(this.readBuffer, off, cut);
-        off = cut;
-      }
-      pos += got;
-    }
-    inode.readOffset = pos;
-    // More than one tick's worth: the rest is read next tick (its writers are forgotten by then,
-    // so its lines are credited to `unknown`).
-    if (pos >= inode.tickEnd) inode.tickEnd = -1;
-    else this.carryOver.push(inode);
-    inode.segFirst = inode.segLast = -1;
-    this.lineApp = this.unknownApp;
-  }
-
-  /**
-   * Reads [pos, pos + want) into the read buffer. A tiered file's bytes below its disk copy's
-   * length come from the disk copy: the RAM copy gives its synced head back (punched, reading as
-   * zeros). The sync publishes a longer disk copy before it punches, so if the disk copy grew
-   * while the RAM copy was read, the part it grew over is read again from disk.
-   */
-  private readAt(inode: InodeState, want: number, pos: number): number {
-    if (inode.diskFd < 0) return readSync(inode.readFd, this.readBuffer, 0, want, pos);
-    const synced = fstatSync(inode.diskFd).size;
-    let got = 0;
-    if (pos < synced) {
-      got = readSync(inode.diskFd, this.readBuffer, 0, Math.min(want, synced - pos), pos);
-      if (got < Math.min(want, synced - pos)) return got;
-    }
-    if (got === want) return got;
-    const fromRam = readSync(inode.readFd, this.readBuffer, got, want - got, pos + got);
-    const after = fstatSync(inode.diskFd).size;
-    const redo = Math.min(pos + got + fromRam, after) - (pos + got);
-    if (after > synced && redo > 0) readSync(inode.diskFd, this.readBuffer, got, redo, pos + got);
-    return got + fromRam;
   }
 
   /** Every line of a file passes here; a severe one marks the file for a sync. */
@@ -596,25 +433,11 @@ export class Profiler {
     return out;
   }
 
-  /** Anything written but not yet read is read before a truncation moves the offset. */
-  private feedPending(inode: InodeState): void {
-    if (inode.tickEnd >= 0) this.readNewContent(inode);
-  }
-
-  /** The read buffer grows to the largest tick's need (so a steady state allocates nothing). */
-  private ensureReadBuffer(need: number): number {
-    const cap = 4 * 1024 * 1024;
-    if (need > this.readBuffer.length && this.readBuffer.length < cap) {
-      this.readBuffer = Buffer.allocUnsafe(Math.min(cap, 1 << Math.ceil(Math.log2(need))));
-    }
-    return this.readBuffer.length;
-  }
-
   private countLine(lengthBytes: number, severity: number, dataType: number, format: number, kind: number): void {
     this.totalLines++;
     this.levelTotals[severity]++;
-    this.lineFile.recordLine(lengthBytes, severity, dataType, format, kind);
-    this.lineApp.recordLine(lengthBytes, severity, dataType, format, kind);
+    this.readBack.lineFile.recordLine(lengthBytes, severity, dataType, format, kind);
+    this.readBack.lineApp.recordLine(lengthBytes, severity, dataType, format, kind);
   }
 
   private closeReadFd(inode: InodeState): void {
@@ -628,65 +451,30 @@ export class Profiler {
     }
   }
 
-  /** The least recently written file that is not open (the Map's order is recency: see recordWrite). */
+  /** The least recently written file that is not open, nor held by the hooks' owner, is forgotten. */
   private evictInode(): void {
-    let victim: InodeState | null = null;
-    for (const i of this.inodes.values()) {
-      // Open files, and files the allocator holds space in, stay.
-      if (i.openHandles === 0 && !i.reservation) {
-        victim = i;
-        break;
-      }
-    }
+    const victim = this.table.leastRecent((i) => i.openHandles === 0 && !this.heldElsewhere(i));
     if (!victim) return;
     victim.content.flush();
     this.hooks?.forgotten(victim);
-    this.inodes.delete(victim.key);
-    if (this.byPath.get(victim.path) === victim) this.byPath.delete(victim.path);
+    this.table.forget(victim);
   }
 
-  snapshot(): ProfileSnapshot {
-    const now = monotonicMs();
-    const files = [...this.files.values()].filter((s) => s.writes > 0 || s.copiedBytes > 0);
-    const apps = [...this.apps.values()].filter((s) => s.writes > 0);
-    return {
-      totals: {
-        writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, files: files.length, apps: apps.length,
-        levels: named(this.levelTotals, SEVERITY_NAMES), copies: { ...this.copies },
-      },
-      droppedRecords: this.engine.ring.dropped,
-      unknownHandleRecords: this.unknownHandleRecords,
-      readFdFallbacks: this.readFdFallbacks,
-      readErrors: this.readErrors,
-      tables: {
-        fileStreams: this.files.size, appStreams: this.apps.size, models: this.models.size, inodes: this.inodes.size,
-        evictedStreams: this.files.evicted + this.apps.evicted, evictedModels: this.models.evictions,
-        limits: { files: this.options.maxFileStreams, apps: this.options.maxAppStreams, models: this.options.maxModels, inodes: this.options.maxInodes },
-      },
-      rateWindowsSec: RATE_WINDOWS_SEC,
-      files: files.map((f) => streamSnapshot(f, now)),
-      apps: apps.map((a) => streamSnapshot(a, now)),
-    };
+  /** Each file stream's pre-allocation comes from `preallocOf` (the allocator's, when there is one). */
+  snapshot(preallocOf?: PreallocOf): ProfileSnapshot {
+    return profileSnapshot(this, monotonicMs(), preallocOf);
   }
-}
 
-export interface ProfileSnapshot {
-  totals: {
-    writes: number; bytes: number; lines: number; files: number; apps: number;
-    /** Lines by severity since the daemon started (monotonic: Prometheus counters come from here). */
-    levels: Record<string, number>;
-    /** Rotation copies: writes a process made while reading another file of the mount (see Profiler.copies). */
-    copies: { writes: number; bytes: number; files: number };
-  };
-  droppedRecords: number;
-  unknownHandleRecords: number;
-  readFdFallbacks: number;
-  readErrors: number;
-  tables: {
-    fileStreams: number; appStreams: number; models: number; inodes: number; evictedStreams: number; evictedModels: number;
-    limits: { files: number; apps: number; models: number; inodes: number };
-  };
-  rateWindowsSec: number[];
-  files: StreamSnapshot[];
-  apps: StreamSnapshot[];
+  get droppedRecords(): number {
+    return this.engine.ring.dropped;
+  }
+
+  get knownFiles(): number {
+    return this.table.size;
+  }
+
+  get limits(): { files: number; apps: number; models: number; inodes: number } {
+    const o = this.options;
+    return { files: o.maxFileStreams, apps: o.maxAppStreams, models: o.maxModels, inodes: o.maxInodes };
+  }
 }

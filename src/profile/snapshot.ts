@@ -1,9 +1,12 @@
-import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type StreamModel } from '../model/stream-model';
-import type { TrackStats } from '../shadow/scoring';
+import { SERIES_BYTES, SERIES_LINES } from '../model/forecast';
+import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../model/issued-forecasts';
+import type { StreamModel } from '../model/stream-model';
+import type { TrackStats } from '../model/scoring';
 import { DATA_TYPE_NAMES } from './data-type';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
+import type { ModelPool } from './model-pool';
 import { SEVERITY_NAMES } from './severity';
-import type { Stream } from './stream';
+import type { Stream, StreamTable } from './stream';
 
 /** The rate time constants the models keep, in seconds (StreamModel's default rateTausMs). */
 export const RATE_WINDOWS_SEC = [1, 10, 60, 300];
@@ -131,7 +134,13 @@ function dominantFormat(formatLines: Float64Array): string | null {
   return best < 0 ? null : FORMAT_NAMES[best]!;
 }
 
-export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
+/**
+ * A file stream's pre-allocation counters (null: none), from the allocator when there is one:
+ * the allocator keeps them, the stats show them with the file.
+ */
+export type PreallocOf = (file: Stream) => Record<string, number | string> | null;
+
+export function streamSnapshot(s: Stream, nowMs: number, preallocOf?: PreallocOf): StreamSnapshot {
   const out: StreamSnapshot = {
     key: s.key,
     writes: s.writes,
@@ -151,8 +160,72 @@ export function streamSnapshot(s: Stream, nowMs: number): StreamSnapshot {
   if (s.kind === 'file') {
     out.copiedBytes = s.copiedBytes;
     out.lastApp = s.lastApp;
-    out.prealloc = s.alloc ? s.alloc.toJSON() : null;
+    out.prealloc = preallocOf?.(s) ?? null;
   }
   else out.writer = s.lastWriter ? { pid: s.lastWriter.pid, cmdline: s.lastWriter.cmdline, uid: s.lastWriter.uid } : null;
   return out;
+}
+
+export interface ProfileSnapshot {
+  totals: {
+    writes: number; bytes: number; lines: number; files: number; apps: number;
+    /** Lines by severity since the daemon started (monotonic: Prometheus counters come from here). */
+    levels: Record<string, number>;
+    /** Rotation copies: writes a process made while reading another file of the mount (see Profiler.copies). */
+    copies: { writes: number; bytes: number; files: number };
+  };
+  droppedRecords: number;
+  unknownHandleRecords: number;
+  readFdFallbacks: number;
+  readErrors: number;
+  tables: {
+    fileStreams: number; appStreams: number; models: number; inodes: number; evictedStreams: number; evictedModels: number;
+    limits: { files: number; apps: number; models: number; inodes: number };
+  };
+  rateWindowsSec: number[];
+  files: StreamSnapshot[];
+  apps: StreamSnapshot[];
+}
+
+/** What a profile snapshot is made of: the Profiler's counters and tables. */
+export interface ProfileState {
+  readonly files: StreamTable;
+  readonly apps: StreamTable;
+  readonly models: ModelPool;
+  readonly totalWrites: number;
+  readonly totalBytes: number;
+  readonly totalLines: number;
+  readonly levelTotals: Float64Array;
+  readonly copies: { writes: number; bytes: number; files: number };
+  readonly droppedRecords: number;
+  readonly unknownHandleRecords: number;
+  readonly readFdFallbacks: number;
+  readonly readErrors: number;
+  /** Backing files the profiler holds state for. */
+  readonly knownFiles: number;
+  readonly limits: { files: number; apps: number; models: number; inodes: number };
+}
+
+/** The profiler's part of stats: totals, table fill, and every stream that wrote (or, a file, was copied into). */
+export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: PreallocOf): ProfileSnapshot {
+  const files = [...p.files.values()].filter((s) => s.writes > 0 || s.copiedBytes > 0);
+  const apps = [...p.apps.values()].filter((s) => s.writes > 0);
+  return {
+    totals: {
+      writes: p.totalWrites, bytes: p.totalBytes, lines: p.totalLines, files: files.length, apps: apps.length,
+      levels: named(p.levelTotals, SEVERITY_NAMES), copies: { ...p.copies },
+    },
+    droppedRecords: p.droppedRecords,
+    unknownHandleRecords: p.unknownHandleRecords,
+    readFdFallbacks: p.readFdFallbacks,
+    readErrors: p.readErrors,
+    tables: {
+      fileStreams: p.files.size, appStreams: p.apps.size, models: p.models.size, inodes: p.knownFiles,
+      evictedStreams: p.files.evicted + p.apps.evicted, evictedModels: p.models.evictions,
+      limits: p.limits,
+    },
+    rateWindowsSec: RATE_WINDOWS_SEC,
+    files: files.map((f) => streamSnapshot(f, nowMs, preallocOf)),
+    apps: apps.map((a) => streamSnapshot(a, nowMs)),
+  };
 }

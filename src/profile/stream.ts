@@ -1,5 +1,5 @@
-import type { AllocCounters } from '../alloc/counters';
-import type { Forecast, StreamModel } from '../model/stream-model';
+import type { Forecast } from '../model/forecast';
+import type { StreamModel } from '../model/stream-model';
 import { LineKind } from './content-profile';
 import { DATA_TYPE_COUNT } from './data-type';
 import { FORMAT_COUNT } from './formats';
@@ -44,10 +44,6 @@ export class Stream {
   model: StreamModel | null = null;
   /** The shadow log's latest forecast for this stream (refreshed every tick while modelled). */
   forecast: Forecast | null = null;
-  /** What the allocator did for this file stream (made on its first reservation). */
-  alloc: AllocCounters | null = null;
-  /** Bytes the allocator has already accounted for. */
-  allocSeenBytes = 0;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
   /** Ticks in which this stream wrote (a model is earned by writing in more than one). */

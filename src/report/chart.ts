@@ -1,4 +1,4 @@
-import { bytes } from '../cli/format';
+import { bytes } from '../util/format';
 import { escapeHtml } from './escape';
 import type { StreamWindows } from './scores';
 

@@ -1,5 +1,5 @@
-import { bytes, counted, duration, pct } from '../cli/format';
-import type { DurabilityStats } from '../daemon/durability-stats';
+import { bytes, counted, duration, pct } from '../util/format';
+import type { DurabilityStats } from '../engine/tiers';
 import type { HistoryView } from '../shadow/window-history';
 import { DEFAULT_CHART, forecastChart } from './chart';
 import { escapeHtml } from './escape';

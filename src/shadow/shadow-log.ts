@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
-import { createEntries, createForecast, type PredictedEntries, type Quantiles } from '../model/stream-model';
+import { createForecast, type Quantiles } from '../model/forecast';
+import { createEntries, type PredictedEntries } from '../model/predicted-entries';
 import type { Profiler } from '../profile/profiler';
 import { SEVERITY_NAMES } from '../profile/severity';
 import { named, streamScores, type StreamScores } from '../profile/snapshot';

@@ -1,4 +1,7 @@
-import { SERIES_BYTES, SERIES_LINES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord } from '../model/stream-model';
+import { SERIES_BYTES, SERIES_LINES } from '../model/forecast';
+import {
+  ISSUED_POINT, ISSUED_Q05, ISSUED_Q95, issuedOffset, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord,
+} from '../model/issued-forecasts';
 import type { Stream } from '../profile/stream';
 
 /**
@@ -11,13 +14,6 @@ import type { Stream } from '../profile/stream';
  * went dormant, or was evicted) the history is dropped at the next model creation or query.
  * Application streams are not kept: the report charts files.
  */
-
-/** The issued-forecast layout of WindowRecord.issued (see stream-model.ts). */
-const ISSUED_TRACKS = 3;
-const ISSUED_FIELDS = 6;
-const I_POINT = 0;
-const I_Q05 = 1;
-const I_Q95 = 5;
 
 /** Columns of one stored window. */
 const C_START = 0;
@@ -76,10 +72,10 @@ export class StreamWindowHistory {
     d[b + C_ACTUAL_BYTES] = r.actual[SERIES_BYTES];
     d[b + C_ACTUAL_LINES] = r.actual[SERIES_LINES];
     FORECASTERS.forEach((name, f) => {
-      const i = (SERIES_BYTES * ISSUED_TRACKS + TRACK_OF[name]) * ISSUED_FIELDS;
-      d[b + C_FORECASTS + f * 3] = r.issued[i + I_POINT];
-      d[b + C_FORECASTS + f * 3 + 1] = r.issued[i + I_Q05];
-      d[b + C_FORECASTS + f * 3 + 2] = r.issued[i + I_Q95];
+      const i = issuedOffset(SERIES_BYTES, TRACK_OF[name]);
+      d[b + C_FORECASTS + f * 3] = r.issued[i + ISSUED_POINT];
+      d[b + C_FORECASTS + f * 3 + 1] = r.issued[i + ISSUED_Q05];
+      d[b + C_FORECASTS + f * 3 + 2] = r.issued[i + ISSUED_Q95];
     });
     this.lastModel = r.model;
     this.head = (this.head + 1) % this.capacity;

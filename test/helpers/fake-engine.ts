@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { CacheMode, Engine, EngineCounters, FileEvent, FileEventBody, FileGoneHandler } from '../../src/engine/engine';
-import { loadNativeAlloc } from '../../src/alloc/native-alloc';
+import { loadNativeAlloc } from '../../src/engine/native/alloc-addon';
 import { WriteRing } from '../../src/ring/write-ring';
 import { errnoOf } from '../../src/util/errno';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadNativeAlloc, type NativeAlloc } from '../../src/alloc/native-alloc';
+import { loadNativeAlloc, type NativeAlloc } from '../../src/engine/native/alloc-addon';
 
 const { EBADF, EINVAL, EOPNOTSUPP } = os.constants.errno;
 const KiB = 1024;

@@ -7,7 +7,7 @@ import type { MountRecord } from '../../control/protocol';
 import { DEFAULTS, parseDuration } from '../../config/mount-config';
 import { execFile } from 'node:child_process';
 import { LOGSHADOW_FSTYPE, LOGSHADOW_TMPFS_SOURCE, mountsAt, readMounts, type MountEntry } from '../../util/mountinfo';
-import { bytes, counted, duration, fit } from '../format';
+import { bytes, counted, duration, fit } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { ErrorCodes, isLogshadowError } from '../../errors';
 import { errorCode } from '../../util/errno';

@@ -6,12 +6,12 @@ import { withConfigFile } from '../../config/config-file';
 import { checkTmpfsSize } from '../../config/memory-bound';
 import { POLICY_NAMES } from '../../alloc/policies';
 import {
-  DEFAULTS, LOG_LEVELS, parseBudget, parseChoice, parseDuration, parseLevelOrOff, parsePatterns, parsePositiveInt, parseSize,
+  DEFAULTS, parseBudget, parseChoice, parseDuration, parseLevelOrOff, parsePatterns, parsePositiveInt, parseSize,
   type EngineChoice, type MountConfig,
 } from '../../config/mount-config';
 import { daemonLogPath } from '../../control/paths';
 import { request } from '../../control/client';
-import { createLogger } from '../../daemon/logger';
+import { createLogger, LOG_LEVELS } from '../../util/logger';
 import { checkEnvironment, resolveDirectory } from '../../daemon/prepare-mountpoint';
 import { ErrorCodes, ExitCodes, LogshadowError, optionError, type ErrorCode } from '../../errors';
 import { failAndExit } from '../output';

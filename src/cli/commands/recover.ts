@@ -2,13 +2,13 @@ import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS } from '../../config/mount-config';
-import { createLogger } from '../../daemon/logger';
+import { createLogger } from '../../util/logger';
 import { ramDirOf, removeRamSide, resolveDirectory } from '../../daemon/prepare-mountpoint';
 import { loadTiersAddon } from '../../engine/native/tiers-addon';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { LOGSHADOW_FSTYPE, topMountAt } from '../../util/mountinfo';
 import { unmountPath } from '../../util/unmount';
-import { bytes } from '../format';
+import { bytes } from '../../util/format';
 import { failAndExit } from '../output';
 import { canonicalDir, targetOf } from '../target';
 

@@ -3,7 +3,7 @@ import { parseDuration } from '../../config/mount-config';
 import { usageError } from '../../errors';
 import { planReplay, replay } from '../../replay/replayer';
 import { STAMP_FORMATS } from '../../replay/timestamps';
-import { counted, duration } from '../format';
+import { counted, duration } from '../../util/format';
 import { failAndExit } from '../output';
 
 interface ReplayFlags {

@@ -5,9 +5,9 @@ import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import { ErrorCodes, LogshadowError, usageError } from '../../errors';
 import { renderReport } from '../../report/html';
-import type { DurabilityStats } from '../../daemon/durability-stats';
+import type { DurabilityStats } from '../../engine/tiers';
 import type { HistoryView } from '../../shadow/window-history';
-import { bytes, counted } from '../format';
+import { bytes, counted } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
-import { bytes, bytesShort, count, duration, headed, num, pct, table } from '../format';
+import { bytes, bytesShort, count, duration, headed, num, pct, table } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 

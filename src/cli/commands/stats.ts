@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
-import type { ProfileSnapshot } from '../../profile/profiler';
-import type { StreamSnapshot } from '../../profile/snapshot';
-import { bytes, count, counted, duration, headed, num, pct, table } from '../format';
+import type { ProfileSnapshot, StreamSnapshot } from '../../profile/snapshot';
+import { bytes, count, counted, duration, headed, num, pct, table } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { durabilityLines } from '../durability-lines';
-import type { DurabilityStats } from '../../daemon/durability-stats';
+import type { DurabilityStats } from '../../engine/tiers';
 import { requireMounted, targetOf } from '../target';
 
 interface StatsFlags {

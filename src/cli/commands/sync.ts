@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request } from '../../control/client';
 import { DEFAULTS, parseDuration } from '../../config/mount-config';
 import { ErrorCodes, LogshadowError } from '../../errors';
-import { bytes } from '../format';
+import { bytes } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { requireMounted, targetOf } from '../target';
 

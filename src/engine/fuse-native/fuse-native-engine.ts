@@ -1,7 +1,7 @@
 import type { CacheMode, Engine, EngineCounters, EngineMountOptions, FileEvent, FileGoneHandler } from '../engine';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { WriteRing } from '../../ring/write-ring';
-import { loadNativeAlloc } from '../../alloc/native-alloc';
+import { loadNativeAlloc } from '../native/alloc-addon';
 import { errnoOf } from '../../util/errno';
 import { unmountPath } from '../../util/unmount';
 import { LOGSHADOW_FSTYPE, topMountAt } from '../../util/mountinfo';

@@ -1,4 +1,4 @@
-import { quantileScore } from '../../shadow/scoring';
+import { quantileScore } from '../scoring';
 import { calibrateLevels, resetLevels } from '../calibration';
 import type { Forecaster, ForecasterOptions } from '../forecaster';
 import type { WindowHistory } from '../history';

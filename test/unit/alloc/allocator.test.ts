@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Allocator } from '../../../src/alloc/allocator';
-import { loadNativeAlloc } from '../../../src/alloc/native-alloc';
+import { loadNativeAlloc } from '../../../src/engine/native/alloc-addon';
 import type { AllocationPolicy } from '../../../src/alloc/policy';
-import type { Logger } from '../../../src/daemon/logger';
+import type { Logger } from '../../../src/util/logger';
 import { Profiler } from '../../../src/profile/profiler';
 import { ShadowLog } from '../../../src/shadow/shadow-log';
 import { FakeEngine } from '../../helpers/fake-engine';

@@ -1,4 +1,4 @@
-import { headed } from '../../../src/cli/format';
+import { headed } from '../../../src/util/format';
 
 describe('header lines', () => {
   test('a path that fits is kept whole; a long one keeps its end; the line never passes the width', () => {

@@ -1,6 +1,6 @@
 import { renderShadow } from '../../../src/cli/commands/shadow';
 import { renderStats, type StatsReply } from '../../../src/cli/commands/stats';
-import { counted, table } from '../../../src/cli/format';
+import { counted, table } from '../../../src/util/format';
 import { renderFrame, type TopShadow, type TopStats } from '../../../src/cli/top-frame';
 import type { StreamSnapshot } from '../../../src/profile/snapshot';
 import type { Interval, ShadowView, StreamShadow } from '../../../src/shadow/shadow-log';

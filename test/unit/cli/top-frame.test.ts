@@ -1,6 +1,6 @@
 import type { StreamSnapshot } from '../../../src/profile/snapshot';
 import { columnsFor, levelMix, renderFrame, short, type FrameOptions, type TopShadow, type TopStats } from '../../../src/cli/top-frame';
-import { joinWrapped } from '../../../src/cli/format';
+import { joinWrapped } from '../../../src/util/format';
 
 function stream(key: string, bytes: number, o: { rate?: number; errors?: number; confidence?: number; reserved?: number } = {}): StreamSnapshot {
   const lines = Math.max(1, Math.round(bytes / 100));

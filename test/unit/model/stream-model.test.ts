@@ -1,12 +1,8 @@
 import { SEV_ERROR, SEV_INFO } from '../../../src/model/severity';
-import {
-  createEntries,
-  createForecast,
-  SERIES_BYTES,
-  StreamModel,
-  TRACK_MODEL,
-  type WindowRecord,
-} from '../../../src/model/stream-model';
+import { createForecast, SERIES_BYTES } from '../../../src/model/forecast';
+import { TRACK_MODEL, type WindowRecord } from '../../../src/model/issued-forecasts';
+import { createEntries } from '../../../src/model/predicted-entries';
+import { StreamModel } from '../../../src/model/stream-model';
 import { exponential, mulberry32 } from '../../helpers/random';
 
 const TICK = 250;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { Profiler, type ProfileSnapshot } from '../../../src/profile/profiler';
+import { Profiler } from '../../../src/profile/profiler';
+import type { ProfileSnapshot } from '../../../src/profile/snapshot';
 import { FakeEngine } from '../../helpers/fake-engine';
 
 /**

@@ -1,5 +1,6 @@
 import { SEV_INFO } from '../../../src/model/severity';
-import { SERIES_BYTES, TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../../../src/model/stream-model';
+import { SERIES_BYTES } from '../../../src/model/forecast';
+import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../../../src/model/issued-forecasts';
 import { ModelPool } from '../../../src/profile/model-pool';
 import { LineKind } from '../../../src/profile/content-profile';
 import { FORMAT_COUNT } from '../../../src/profile/formats';

@@ -1,9 +1,9 @@
 import type { MountConfig } from '../config/mount-config';
 import { daemonLogPath, engineSocketPath, pidFilePath } from '../control/paths';
-import type { PreparedMount } from '../daemon/prepare-mountpoint';
 import { ErrorCodes, LogshadowError, usageError } from '../errors';
-import type { Engine, EngineMountOptions } from './engine';
-import { NativeEngine } from './native/native-engine';
+import type { Engine, EngineMountOptions } from '../engine/engine';
+import { NativeEngine } from '../engine/native/native-engine';
+import type { PreparedMount } from './prepare-mountpoint';
 
 export interface EngineChoiceResult {
   engine: Engine;
@@ -65,7 +65,7 @@ export function createEngine(config: MountConfig, prepared: PreparedMount, relau
     : null;
   // Loaded here, not imported above: fuse-native's binding needs libfuse 2 at load time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { FuseNativeEngine } = require('./fuse-native/fuse-native-engine') as typeof import('./fuse-native/fuse-native-engine');
+  const { FuseNativeEngine } = require('../engine/fuse-native/fuse-native-engine') as typeof import('../engine/fuse-native/fuse-native-engine');
   return { engine: new FuseNativeEngine(options), fallbackReason };
 }
 

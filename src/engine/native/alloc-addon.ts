@@ -1,4 +1,4 @@
-import { loadNativeAddon, type AddonLoad } from '../engine/native/addon';
+import { loadNativeAddon, type AddonLoad } from './addon';
 
 /** Offsets and lengths: numbers (up to 2^53) or bigints. */
 export type ByteOffset = number | bigint;

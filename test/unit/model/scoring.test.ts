@@ -9,7 +9,7 @@ import {
   pinballLoss,
   quantileScore,
   symmetricRelativeError,
-} from '../../../src/shadow/scoring';
+} from '../../../src/model/scoring';
 
 describe('point scores', () => {
   it('MAE, MAPE over non-empty windows only, MASE against the naive last window', () => {

@@ -1,6 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
 import winston from 'winston';
-import type { LogLevel } from '../config/mount-config';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Logger = winston.Logger;
 

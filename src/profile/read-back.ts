@@ -1,0 +1,189 @@
+import { fstatSync, readSync } from 'node:fs';
+import type { InodeState } from './inode';
+import type { Stream } from './stream';
+
+const INITIAL_SEGMENTS = 4096;
+const INITIAL_READ_BUFFER = 64 * 1024;
+/** The read buffer grows no further: a larger tick's need is read in pieces of this size. */
+const MAX_READ_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * Reads what was written back from the backing files, once per tick (only bytes not read before),
+ * and feeds it to each file's line splitter, cut at this tick's write segments so that each line
+ * is credited to the application whose write ended it (`lineApp`, `lineFile` while it is fed).
+ */
+export class ReadBack {
+  // This tick's write segments, pooled across ticks: a linked list per inode.
+  private segStart = new Float64Array(INITIAL_SEGMENTS);
+  private segEnd = new Float64Array(INITIAL_SEGMENTS);
+  private segNext = new Int32Array(INITIAL_SEGMENTS);
+  private segApp: Stream[] = [];
+  private segFile: Stream[] = [];
+  private segCount = 0;
+  private readonly touched: InodeState[] = [];
+  /** Files with more new content than one tick reads: read on the next tick. */
+  private readonly carryOver: InodeState[] = [];
+  private buffer = Buffer.allocUnsafe(INITIAL_READ_BUFFER);
+  /** The application and file stream credited with lines completed by the bytes being fed. */
+  lineApp: Stream;
+  lineFile: Stream;
+  readErrors = 0;
+
+  constructor(private readonly unknownApp: Stream, unknownFile: Stream, private readonly maxReadPerTick: number) {
+    this.lineApp = unknownApp;
+    this.lineFile = unknownFile;
+  }
+
+  /**
+   * A write of [offset, offset + length) by `app` into a file the profiler can read: remembered,
+   * so the lines it completes are credited to `app`. True for the file's first write of the tick
+   * that is not below what was read already.
+   */
+  noteWrite(inode: InodeState, offset: number, length: number, app: Stream): boolean {
+    if (inode.readOffset < 0) inode.readOffset = offset;
+    const end = offset + length;
+    if (end <= inode.readOffset) return false;
+    const first = inode.tickEnd < 0;
+    if (first) this.touched.push(inode);
+    if (end > inode.tickEnd) inode.tickEnd = end;
+    const i = this.addSegment(offset, end, app, inode.stream);
+    if (inode.segLast >= 0) this.segNext[inode.segLast] = i;
+    else inode.segFirst = i;
+    inode.segLast = i;
+    return first;
+  }
+
+  /** The tick's reading: every file written this tick (or carried over from the last one). */
+  readTouched(): void {
+    for (const inode of this.touched) if (inode.tickEnd >= 0) this.read(inode);
+    this.touched.length = 0;
+    for (const inode of this.carryOver) this.touched.push(inode);
+    this.carryOver.length = 0;
+    this.segCount = 0;
+  }
+
+  /** All of a file's new content, however much: its descriptor is about to close. */
+  readAll(inode: InodeState): void {
+    while (inode.tickEnd >= 0 && inode.readFd >= 0) this.read(inode);
+  }
+
+  /** Anything written but not yet read, before a truncation moves the offset. */
+  readPending(inode: InodeState): void {
+    if (inode.tickEnd >= 0) this.read(inode);
+  }
+
+  /**
+   * Sizes the buffer for the bytes expected per tick, so the steady state reads into memory that
+   * already exists (it otherwise grows on the first tick that needs more).
+   */
+  presize(bytesPerTick: number): void {
+    this.ensureBuffer(Math.min(bytesPerTick, this.maxReadPerTick));
+  }
+
+  get bufferBytes(): number {
+    return this.buffer.length;
+  }
+
+  private addSegment(start: number, end: number, app: Stream, file: Stream): number {
+    if (this.segCount === this.segStart.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.segStart = grow(this.segStart, (n) => new Float64Array(n));
+      this.segEnd = grow(this.segEnd, (n) => new Float64Array(n));
+      this.segNext = grow(this.segNext, (n) => new Int32Array(n));
+    }
+    const i = this.segCount++;
+    this.segStart[i] = start;
+    this.segEnd[i] = end;
+    this.segNext[i] = -1;
+    this.segApp[i] = app;
+    this.segFile[i] = file;
+    return i;
+  }
+
+  /**
+   * Reads [readOffset, furthest write end) of one file and feeds it to the line splitter, cut at
+   * the write segments so each line is credited to the application whose write ended it. Bytes
+   * not covered by a write record of this tick (records dropped by a full ring) are still read,
+   * and credited to `unknown`.
+   */
+  private read(inode: InodeState): void {
+    const end = Math.min(inode.tickEnd, inode.readOffset + this.maxReadPerTick);
+    let seg = inode.segFirst;
+    let pos = inode.readOffset;
+    while (pos < end) {
+      const want = Math.min(end - pos, this.ensureBuffer(end - pos));
+      let got: number;
+      try {
+        got = this.readAt(inode, want, pos);
+      } catch {
+        this.readErrors++;
+        got = 0;
+      }
+      if (got === 0) {
+        // Truncated or shrunk since the write: those bytes are counted, their content is gone.
+        inode.stream.unreadBytes += end - pos;
+        pos = end;
+        break;
+      }
+      let off = 0;
+      while (off < got) {
+        // Skip segments that end before the current position.
+        while (seg >= 0 && this.segEnd[seg] <= pos + off) seg = this.segNext[seg];
+        let cut = got;
+        if (seg >= 0 && this.segStart[seg] <= pos + off) {
+          this.lineApp = this.segApp[seg];
+          this.lineFile = this.segFile[seg];
+          cut = Math.min(got, this.segEnd[seg] - pos);
+        } else {
+          this.lineApp = this.unknownApp;
+          this.lineFile = inode.stream;
+          if (seg >= 0) cut = Math.min(got, this.segStart[seg] - pos);
+        }
+        inode.content.push(this.buffer, off, cut);
+        off = cut;
+      }
+      pos += got;
+    }
+    inode.readOffset = pos;
+    // More than one tick's worth: the rest is read next tick (its writers are forgotten by then,
+    // so its lines are credited to `unknown`).
+    if (pos >= inode.tickEnd) inode.tickEnd = -1;
+    else this.carryOver.push(inode);
+    inode.segFirst = inode.segLast = -1;
+    this.lineApp = this.unknownApp;
+  }
+
+  /**
+   * Reads [pos, pos + want) into the buffer. A tiered file's bytes below its disk copy's length
+   * come from the disk copy: the RAM copy gives its synced head back (punched, reading as zeros).
+   * The sync publishes a longer disk copy before it punches, so if the disk copy grew while the
+   * RAM copy was read, the part it grew over is read again from disk.
+   */
+  private readAt(inode: InodeState, want: number, pos: number): number {
+    if (inode.diskFd < 0) return readSync(inode.readFd, this.buffer, 0, want, pos);
+    const synced = fstatSync(inode.diskFd).size;
+    let got = 0;
+    if (pos < synced) {
+      got = readSync(inode.diskFd, this.buffer, 0, Math.min(want, synced - pos), pos);
+      if (got < Math.min(want, synced - pos)) return got;
+    }
+    if (got === want) return got;
+    const fromRam = readSync(inode.readFd, this.buffer, got, want - got, pos + got);
+    const after = fstatSync(inode.diskFd).size;
+    const redo = Math.min(pos + got + fromRam, after) - (pos + got);
+    if (after > synced && redo > 0) readSync(inode.diskFd, this.buffer, got, redo, pos + got);
+    return got + fromRam;
+  }
+
+  /** The buffer grows to the largest tick's need (so a steady state allocates nothing). */
+  private ensureBuffer(need: number): number {
+    if (need > this.buffer.length && this.buffer.length < MAX_READ_BUFFER) {
+      this.buffer = Buffer.allocUnsafe(Math.min(MAX_READ_BUFFER, 1 << Math.ceil(Math.log2(need))));
+    }
+    return this.buffer.length;
+  }
+}
