@@ -9,7 +9,7 @@ import { createEngine, maxUnsyncedOf } from './create-engine';
 import { Profiler } from '../profile/profiler';
 import { ShadowLog } from '../shadow/shadow-log';
 import { Allocator } from '../alloc/allocator';
-import { loadNativeAlloc } from '../engine/native/alloc-addon';
+import { loadNativeAlloc, type NativeAlloc } from '../engine/native/alloc-addon';
 import { POLICIES } from '../alloc/policies';
 import { SpaceGuard } from './space-guard';
 import { monotonicMs } from '../util/clock';
@@ -26,6 +26,7 @@ import { CONTENT_TYPE } from '../metrics/exposition';
 import { isLoopback } from '../metrics/listen-address';
 import { historyView, WindowHistory } from '../shadow/window-history';
 import { SyncTriggers } from './sync-triggers';
+import { checkpointPath, locateFile, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint-file';
 import { Severity } from '../profile/severity';
 import { durabilityStats } from './durability-stats';
 import { findProgram, run } from '../util/run';
@@ -34,6 +35,9 @@ import { findProgram, run } from '../util/run';
  * Wires an engine to the pipeline beside it: prepare the directory, mount, serve the control
  * socket, run the refresh tick, and tear all of it down exactly once.
  */
+/** How often, at most, the daemon's counts are written down for the daemon that may follow it. */
+const CHECKPOINT_EVERY_MS = 1000;
+
 export class Daemon {
   private prepared: PreparedMount | null = null;
   private engine: Engine | null = null;
@@ -54,6 +58,8 @@ export class Daemon {
   private readonly history = new WindowHistory();
   private metricsServer: MetricsHttpServer | null = null;
   private syncTriggers: SyncTriggers | null = null;
+  /** The native engine's: where this daemon keeps its checkpoint for the next one (see Profiler.resume). */
+  private checkpoint: { file: string; enginePid: number; lastMs: number; lastWrites: number; lastBytes: number } | null = null;
 
   /**
    * relaunch: the command line that starts a daemon like this one, which the native engine runs
@@ -128,6 +134,7 @@ export class Daemon {
     this.allocator?.close();
     this.profiler?.close();
     await this.settleRamSide();
+    if (this.checkpoint) removeCheckpoint(this.checkpoint.file);
     await this.control?.close();
     await this.metricsServer?.close();
     for (const file of [this.socket, recordPath(this.config.runDir, this.config.mountpoint)]) {
@@ -171,6 +178,7 @@ export class Daemon {
       syncOn: tiers && this.config.syncOn ? Severity[capitalised(this.config.syncOn)] : null,
     });
     this.profiler.models.onWindowFor = this.history.recorderFor;
+    if (engine instanceof NativeEngine) this.resumeProfiler(engine, prepared, alloc.ok ? alloc.addon : null);
     // The RAM side is what fills: the tmpfs itself, or a tiered mount's RAM directory.
     const ramPath = prepared.tiered?.ramPath ?? prepared.backingPath;
     this.shadow = new ShadowLog(this.profiler, ramPath, { horizonMs: this.config.horizonMs });
@@ -196,6 +204,45 @@ export class Daemon {
     await this.control.listen(this.socket);
     this.writeRecord();
     this.watchMount();
+  }
+
+  /**
+   * The native engine outlives daemons: one that attaches to a running engine takes the counts
+   * over from its predecessor's checkpoint and reads what was written meanwhile from the files.
+   */
+  private resumeProfiler(engine: NativeEngine, prepared: PreparedMount, alloc: NativeAlloc | null): void {
+    const enginePid = engine.mounted?.enginePid ?? 0;
+    const at = engine.attachedAt!;
+    const file = checkpointPath(this.config.runDir, this.config.mountpoint);
+    this.checkpoint = { file, enginePid, lastMs: 0, lastWrites: -1, lastBytes: -1 };
+    const cp = prepared.attached ? readCheckpoint(file, enginePid) : null;
+    if (!cp) {
+      this.profiler!.noteGap(at.skipped);
+      return;
+    }
+    // consumed by the predecessor after its checkpoint, written while none drained, and lost to a full ring
+    const missed = ((at.tail - cp.ring.tail) >>> 0) + at.skipped + ((at.dropped - cp.ring.dropped) >>> 0);
+    const locate = (dev: number, ino: number, path: string) =>
+      alloc ? locateFile(prepared.backingPath, (p) => alloc.openBeneath(prepared.backingFd, p), dev, ino, path) : -1;
+    this.profiler!.resume(cp, missed, locate);
+    this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
+  }
+
+  /** At most once a second, and only when something was counted since. */
+  private saveCheckpoint(): void {
+    const c = this.checkpoint;
+    const p = this.profiler;
+    if (!c || !p || this.stopping) return;
+    const now = monotonicMs();
+    if (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes)) return;
+    const ring = this.engine!.ring;
+    try {
+      writeCheckpoint(c.file, p.checkpoint(c.enginePid, { tail: ring.tail, dropped: ring.dropped }));
+      Object.assign(c, { lastMs: now, lastWrites: p.totalWrites, lastBytes: p.totalBytes });
+    } catch (err) {
+      c.lastMs = now;
+      this.logger.warn('cannot write the checkpoint: a daemon that takes over counts from an older one', { error: (err as Error).message });
+    }
   }
 
   /**
@@ -297,6 +344,7 @@ export class Daemon {
       this.allocator?.tick(monotonicMs(), fs);
       this.guard?.check(fs);
       this.syncTriggers?.afterTick(this.profiler, fs, monotonicMs());
+      this.saveCheckpoint();
       this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });

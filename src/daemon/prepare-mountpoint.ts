@@ -260,7 +260,7 @@ async function attachToEngine(config: MountConfig, record: MountRecord, logger: 
   await engine.mount();
   const dirs = engine.directories!;
   logger.info('attached to the engine serving the mount; what was written meanwhile is read from the files', {
-    mountpoint: config.mountpoint, enginePid: engine.mounted?.enginePid, recordsMissed: engine.recordsMissed,
+    mountpoint: config.mountpoint, enginePid: engine.mounted?.enginePid, recordsSkipped: engine.attachedAt?.skipped,
   });
   return {
     mountpoint: config.mountpoint,

@@ -22,6 +22,8 @@ export class InodeState {
    * (an overwrite, or the writeback cache flushing a page twice) are counted as writes, not lines.
    */
   readOffset = -1;
+  /** The furthest end of a write counted (its bytes are in the totals), or -1 when none. */
+  writtenTo = -1;
   /** The furthest end of a write seen this tick, or -1 when none. */
   tickEnd = -1;
   /** First and last write segment of this tick in the profiler's segment pool (-1: none). */

@@ -1,6 +1,7 @@
 import { constants, fstatSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
+import { CHECKPOINT_SCHEMA, restoreStream, streamState, type Checkpoint, type GapTotals, type RingMark } from './checkpoint';
 import { FileTable, type OpenFile } from './file-table';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -123,6 +124,12 @@ export class Profiler {
   unknownHandleRecords = 0;
   /** Files opened by path because the engine handed no read descriptor. */
   readFdFallbacks = 0;
+  /** What no daemon saw (see Checkpoint): counted at each resume, read from the files. */
+  readonly gap: GapTotals = { records: 0, bytes: 0, resumes: 0 };
+  /** After resume: the files to catch up with on the next tick (see catchUpBegin). */
+  private resuming: Resuming | null = null;
+  /** Files opened only to read what was written while no daemon looked, until read. */
+  private readonly catchingUp = new Set<InodeState>();
   private readonly options: ProfilerOptions;
 
   constructor(private readonly engine: Engine, options: Partial<ProfilerOptions> = {}) {
@@ -153,9 +160,16 @@ export class Profiler {
     const applyUpTo = (pos: number) => {
       while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) this.applyEvent(events[next++]);
     };
+    const ring = this.engine.ring;
+    const resuming = this.resuming;
+    if (resuming) {
+      // The opens the engine announced at the attach come first, then the files are measured
+      // (catchUpBegin) before any record after the attach is counted.
+      applyUpTo(ring.tail);
+      this.catchUpBegin(resuming);
+    }
     // Bounded by what was there when the tick began: writers that outpace the drain cannot keep
     // the tick from ending.
-    const ring = this.engine.ring;
     ring.drain((r) => {
       applyUpTo(r.pos);
       let of = this.table.handle(r.handle);
@@ -166,14 +180,143 @@ export class Profiler {
         applyUpTo(r.pos);
         of = this.table.handle(r.handle);
       }
+      if (resuming && of) resuming.firstWrite(of.inode, r.offset);
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     }, ring.pending);
+    if (resuming) this.catchUpEnd(resuming);
     // Events up to where the drain stopped take effect now; later ones (taken while draining)
     // wait for the records before them, which the next tick drains.
     applyUpTo(ring.tail);
     this.laterEvents = events.slice(next);
     this.readBack.readTouched();
+    if (this.catchingUp.size > 0) this.closeCaughtUp();
     this.endTick(monotonicMs());
+  }
+
+  /**
+   * Everything the profiler counted, as of the end of the last tick, with the ring position it
+   * is consistent with (see Checkpoint).
+   */
+  checkpoint(enginePid: number, ring: RingMark, atWallMs = Date.now()): Checkpoint {
+    const inodes = [...this.table.values()]
+      .filter((i) => i.key.includes(':') && !i.key.startsWith('path:') && i.readOffset >= 0)
+      .map((i) => ({ key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo }));
+    return {
+      schema: CHECKPOINT_SCHEMA, enginePid, atWallMs, ring,
+      totals: {
+        writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, levels: [...this.levelTotals],
+        copies: { ...this.copies }, unknownHandleRecords: this.unknownHandleRecords, readFdFallbacks: this.readFdFallbacks,
+        gap: { ...this.gap },
+      },
+      files: [...this.files.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0)).map(streamState),
+      apps: [...this.apps.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0)).map(streamState),
+      inodes,
+    };
+  }
+
+  /**
+   * Takes over from the daemon that wrote `cp` (this one attached to the same engine): its counts
+   * go on, and on the next tick every file it knew is read from where it left off, so that the
+   * lines and bytes written meanwhile are counted from the files; `missed` write records are the
+   * gap. `locate` opens a file the engine did not announce open (by its last known path, or by
+   * looking for its identity): a read-only descriptor, or -1.
+   */
+  resume(cp: Checkpoint, missed: number, locate: (dev: number, ino: number, path: string) => number): void {
+    const t = cp.totals;
+    this.totalWrites = t.writes;
+    this.totalBytes = t.bytes;
+    this.totalLines = t.lines;
+    t.levels.forEach((n, i) => (this.levelTotals[i] = n));
+    Object.assign(this.copies, t.copies);
+    this.unknownHandleRecords = t.unknownHandleRecords;
+    this.readFdFallbacks = t.readFdFallbacks;
+    Object.assign(this.gap, t.gap);
+    this.noteGap(missed);
+    this.gap.resumes++;
+    for (const st of cp.files) restoreStream(this.files.get(st.key), st);
+    for (const st of cp.apps) restoreStream(this.apps.get(st.key), st);
+    const restored = new Set<InodeState>();
+    for (const f of cp.inodes) {
+      const inode = this.table.place(f.key, f.path, () => this.newInode(f.key, f.path));
+      inode.readOffset = f.readOffset;
+      inode.writtenTo = f.writtenTo;
+      restored.add(inode);
+    }
+    this.resuming = new Resuming(restored, cp.atWallMs, locate);
+  }
+
+  /** Write records that no daemon read (see GapTotals). */
+  noteGap(records: number): void {
+    this.gap.records += records;
+  }
+
+  /**
+   * The first tick after resume, once the engine's opens are in: every file to catch up with
+   * gets a descriptor and is measured. A file created after the checkpoint (an open one the
+   * checkpoint does not know) is read from its start.
+   */
+  private catchUpBegin(r: Resuming): void {
+    for (const inode of this.table.values()) {
+      if (!r.restored.has(inode) && inode.openHandles > 0 && inode.readFd >= 0 && inode.readOffset < 0 && r.bornAfter(inode.readFd)) {
+        inode.readOffset = inode.writtenTo = 0;
+        r.restored.add(inode);
+      }
+    }
+    for (const inode of r.restored) {
+      if (inode.readFd < 0 && Number.isFinite(inode.ino)) {
+        inode.readFd = r.locate(inode.dev, inode.ino, inode.path);
+        if (inode.readFd >= 0) r.opened.add(inode);
+      }
+      if (inode.readFd < 0) continue;
+      let size: number;
+      try {
+        size = fstatSync(inode.readFd).size;
+      } catch {
+        continue;
+      }
+      if (size < inode.readOffset) {
+        // cut short while no daemon looked (copytruncate): what is there now came after
+        inode.content.flush();
+        inode.readOffset = inode.writtenTo = 0;
+      }
+      // bytes below writtenTo are counted already; lines below readOffset too
+      r.measured.set(inode, { size, from: Math.max(inode.writtenTo, 0) });
+      const app = this.apps.peek(inode.stream.lastApp ?? '') ?? this.unknownApp;
+      if (size > inode.readOffset && this.readBack.noteWrite(inode, inode.readOffset, size - inode.readOffset, app)) this.table.promote(inode);
+    }
+  }
+
+  /** After the first tick's records: the bytes written while no daemon looked are counted. */
+  private catchUpEnd(r: Resuming): void {
+    for (const [inode, { size, from }] of r.measured) {
+      // Writes recorded after the attach are counted by their records: the gap ends at the first.
+      const bytes = Math.min(size, r.firstWrites.get(inode) ?? size) - from;
+      if (bytes <= 0) continue;
+      inode.stream.bytes += bytes;
+      const app = this.apps.peek(inode.stream.lastApp ?? '');
+      if (app) app.bytes += bytes;
+      this.totalBytes += bytes;
+      this.gap.bytes += bytes;
+    }
+    for (const inode of r.opened) this.catchingUp.add(inode);
+    this.resuming = null;
+  }
+
+  /** Descriptors opened only to catch up with a file are closed once it is read to its end. */
+  private closeCaughtUp(): void {
+    for (const inode of this.catchingUp) {
+      if (inode.tickEnd >= 0) continue;
+      this.catchingUp.delete(inode);
+      if (inode.openHandles > 0) continue;
+      this.closeReadFd(inode);
+      this.letGoIfDone(inode);
+    }
+  }
+
+  private newInode(key: string, path: string): InodeState {
+    if (this.table.size >= this.options.maxInodes) this.evictInode();
+    const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type, format, kind) => this.onLine(created, len, sev, type, format, kind));
+    return created;
   }
 
   /** Models of streams that saw events end their tick; idle streams cost nothing. */
@@ -285,11 +428,7 @@ export class Profiler {
         readFd = diskFd = -1;
       }
     }
-    const inode = this.table.place(key, path, () => {
-      if (this.table.size >= this.options.maxInodes) this.evictInode();
-      const created: InodeState = new InodeState(key, path, this.files.get(path), (len, sev, type, format, kind) => this.onLine(created, len, sev, type, format, kind));
-      return created;
-    });
+    const inode = this.table.place(key, path, () => this.newInode(key, path));
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeQuietlySync(readFd);
@@ -402,6 +541,7 @@ export class Profiler {
     if (!of) return;
     inode.wroteSinceOpen = true;
     inode.lastUseMs = timeMs;
+    if (offset + length > inode.writtenTo) inode.writtenTo = offset + length;
     if (inode.readFd < 0) return;
     // Once per tick, the file moves up the table's recency order (the order of eviction).
     if (this.readBack.noteWrite(inode, offset, length, app)) this.table.promote(inode);
@@ -476,5 +616,36 @@ export class Profiler {
   get limits(): { files: number; apps: number; models: number; inodes: number } {
     const o = this.options;
     return { files: o.maxFileStreams, apps: o.maxAppStreams, models: o.maxModels, inodes: o.maxInodes };
+  }
+}
+
+/** The state of a resume until its first tick is over (Profiler.resume). */
+class Resuming {
+  /** Files opened here to catch up with (closed after). */
+  readonly opened = new Set<InodeState>();
+  /** Each file's size when measured, before any record after the attach was counted, and
+   * where its counted bytes ended. */
+  readonly measured = new Map<InodeState, { size: number; from: number }>();
+  /** The offset of each file's first write recorded after the attach. */
+  readonly firstWrites = new Map<InodeState, number>();
+
+  constructor(
+    readonly restored: Set<InodeState>,
+    private readonly checkpointWallMs: number,
+    readonly locate: (dev: number, ino: number, path: string) => number,
+  ) {}
+
+  firstWrite(inode: InodeState, offset: number): void {
+    if (this.measured.has(inode) && !this.firstWrites.has(inode)) this.firstWrites.set(inode, offset);
+  }
+
+  /** Whether the file was made after the checkpoint (where the filesystem keeps birth times). */
+  bornAfter(fd: number): boolean {
+    try {
+      const born = fstatSync(fd).birthtimeMs;
+      return born > 0 && born > this.checkpointWallMs;
+    } catch {
+      return false;
+    }
   }
 }

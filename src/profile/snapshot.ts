@@ -2,6 +2,7 @@ import { SERIES_BYTES, SERIES_LINES } from '../model/forecast';
 import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST } from '../model/issued-forecasts';
 import type { StreamModel } from '../model/stream-model';
 import type { TrackStats } from '../model/scoring';
+import type { GapTotals } from './checkpoint';
 import { DATA_TYPE_NAMES } from './data-type';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
 import type { ModelPool } from './model-pool';
@@ -173,6 +174,9 @@ export interface ProfileSnapshot {
     levels: Record<string, number>;
     /** Rotation copies: writes a process made while reading another file of the mount (see Profiler.copies). */
     copies: { writes: number; bytes: number; files: number };
+    /** What no daemon saw (native engine: written while none was attached): records, and the
+     * bytes read from the files for them (in `bytes` too; their lines are in `lines`). */
+    gap: GapTotals;
   };
   droppedRecords: number;
   unknownHandleRecords: number;
@@ -197,6 +201,7 @@ export interface ProfileState {
   readonly totalLines: number;
   readonly levelTotals: Float64Array;
   readonly copies: { writes: number; bytes: number; files: number };
+  readonly gap: GapTotals;
   readonly droppedRecords: number;
   readonly unknownHandleRecords: number;
   readonly readFdFallbacks: number;
@@ -208,12 +213,13 @@ export interface ProfileState {
 
 /** The profiler's part of stats: totals, table fill, and every stream that wrote (or, a file, was copied into). */
 export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: PreallocOf): ProfileSnapshot {
-  const files = [...p.files.values()].filter((s) => s.writes > 0 || s.copiedBytes > 0);
-  const apps = [...p.apps.values()].filter((s) => s.writes > 0);
+  // bytes without writes: written while no daemon looked, found in the files (Profiler.resume)
+  const files = [...p.files.values()].filter((s) => s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0);
+  const apps = [...p.apps.values()].filter((s) => s.writes > 0 || s.bytes > 0);
   return {
     totals: {
       writes: p.totalWrites, bytes: p.totalBytes, lines: p.totalLines, files: files.length, apps: apps.length,
-      levels: named(p.levelTotals, SEVERITY_NAMES), copies: { ...p.copies },
+      levels: named(p.levelTotals, SEVERITY_NAMES), copies: { ...p.copies }, gap: { ...p.gap },
     },
     droppedRecords: p.droppedRecords,
     unknownHandleRecords: p.unknownHandleRecords,

@@ -75,7 +75,8 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
     ask: (method, params) => request(socket, method, params ?? {}, 30_000),
     async stop(stopOptions = {}) {
       live.delete(handle);
-      if (exitCode === undefined) {
+      // A native engine outlives the daemon the test started: its current daemon unmounts.
+      if (exitCode === undefined || alive(handle.enginePid())) {
         const args2 = [CLI, 'unmount', dir, '--run-dir', runDir, ...(stopOptions.discard === false ? [] : ['--discard'])];
         spawnSync(process.execPath, args2, { encoding: 'utf8', timeout: 60_000 });
         const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
@@ -113,6 +114,16 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+}
+
+function alive(pid: number | null): boolean {
+  if (pid === null) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

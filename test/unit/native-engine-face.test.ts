@@ -123,7 +123,7 @@ test('attaching wraps the shared ring, skips what came before the daemon attache
   expect([engine.name, engine.cache, engine.knowsCaller]).toEqual(['native', 'writethrough', true]);
   await engine.mount();
   expect(calls[0]).toBe('attach /run/test/logs.engine consumer');
-  expect(engine.recordsMissed).toBe(2);
+  expect(engine.attachedAt).toEqual({ tail: 0, skipped: 2, dropped: 0 });
   expect(engine.mounted?.enginePid).toBe(4242);
   expect(engine.directories).toEqual({ backingFd: 42, ramDirFd: -1 });
   ring.push(3, 1.5, 0, 10, 99);

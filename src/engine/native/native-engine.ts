@@ -15,6 +15,17 @@ import {
 } from './addon';
 import { startEngineProcess, type EngineProcessOptions } from './engine-process';
 
+/**
+ * The ring as a daemon found it when it attached: the tail its predecessor left (the records
+ * before it were consumed), how many records it then skipped (written while no daemon drained:
+ * it reads their content from the files), and the drop counter.
+ */
+export interface AttachPoint {
+  tail: number;
+  skipped: number;
+  dropped: number;
+}
+
 export interface NativeEngineOptions extends EngineMountOptions {
   /** Serve extended attributes (off by default; see NativeMountOptions.xattr for the cost). */
   xattr?: boolean;
@@ -46,7 +57,7 @@ export class NativeEngine implements Engine {
   private lostHandler: ((reason: string) => void) | undefined;
   private tierControl: TierControl | undefined;
   private pid = 0;
-  private gap = 0;
+  private attachPoint: AttachPoint | undefined;
 
   constructor(
     private readonly options: NativeEngineOptions,
@@ -81,9 +92,9 @@ export class NativeEngine implements Engine {
     return h && this.options.attach ? { backingFd: h.backingFd, ramDirFd: h.ramDirFd } : undefined;
   }
 
-  /** Write records made before this daemon attached, which it never saw (a gap it reads from the files). */
-  get recordsMissed(): number {
-    return this.gap;
+  /** Where the ring stood when this daemon attached (see AttachPoint). */
+  get attachedAt(): AttachPoint | undefined {
+    return this.attachPoint;
   }
 
   get stoppedServing(): boolean {
@@ -133,7 +144,8 @@ export class NativeEngine implements Engine {
     }
     this.writeRing = new WriteRing(this.handle.ring);
     // What was written before this daemon attached is read from the files, not from the ring.
-    this.gap = this.writeRing.skipTo(this.handle.ringHead);
+    const tail = this.writeRing.tail;
+    this.attachPoint = { tail, skipped: this.writeRing.skipTo(this.handle.ringHead), dropped: this.writeRing.dropped };
   }
 
   private onMessage(kind: NativeMessage, dev?: number, ino?: number): void {

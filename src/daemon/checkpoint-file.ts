@@ -1,0 +1,93 @@
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { mountKey } from '../control/paths';
+import { parseCheckpoint, type Checkpoint } from '../profile/checkpoint';
+
+/**
+ * The profiler's checkpoint (profile/checkpoint.ts) in the run directory, beside the mount's
+ * record: written by the daemon as it goes, read by the daemon that takes its engine over.
+ */
+export function checkpointPath(runDir: string, mountpoint: string): string {
+  return join(runDir, `${mountKey(mountpoint)}.checkpoint.json`);
+}
+
+/** Written whole or not at all: a daemon killed while writing leaves the previous one. */
+export function writeCheckpoint(file: string, cp: Checkpoint): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(cp), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** The checkpoint left for this engine, or null (none, another engine's, unreadable). */
+export function readCheckpoint(file: string, enginePid: number): Checkpoint | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const cp = parseCheckpoint(text);
+  return cp && cp.enginePid === enginePid ? cp : null;
+}
+
+export function removeCheckpoint(file: string): void {
+  rmSync(file, { force: true });
+  rmSync(`${file}.tmp`, { force: true });
+}
+
+/** Directory entries looked at, at most, when a file is sought by its identity. */
+const MAX_WALK = 200_000;
+
+/**
+ * Opens (read-only, beneath the backing directory) the file with identity (dev, ino): at `path`
+ * if it is still there, else wherever a walk of the backing directory finds it (renamed while no
+ * daemon looked: a rotation). A descriptor, or -1.
+ */
+export function locateFile(backingPath: string, openBeneath: (path: string) => number, dev: number, ino: number, path: string): number {
+  const at = (p: string): number => {
+    const fd = openBeneath(p);
+    if (fd < 0) return -1;
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile() && st.dev === dev && st.ino === ino) return fd;
+    } catch {
+      // not readable: not it
+    }
+    closeSync(fd);
+    return -1;
+  };
+  const fd = at(path);
+  if (fd >= 0) return fd;
+  const found = findByInode(backingPath, ino);
+  return found === null ? -1 : at(found);
+}
+
+/** The path (from the mount's root) of a regular file with inode number `ino`, or null. */
+function findByInode(root: string, ino: number): string | null {
+  const queue = [''];
+  let seen = 0;
+  while (queue.length > 0 && seen < MAX_WALK) {
+    const rel = queue.shift()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      seen++;
+      const p = `${rel}/${e.name}`;
+      if (e.isDirectory()) queue.push(p);
+      else if (e.isFile() && inodeOf(join(root, p)) === ino) return p;
+    }
+  }
+  return null;
+}
+
+function inodeOf(p: string): number {
+  try {
+    return lstatSync(p).ino;
+  } catch {
+    return -1;
+  }
+}

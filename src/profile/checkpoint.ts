@@ -1,0 +1,125 @@
+import type { Stream } from './stream';
+
+/**
+ * What the profiler knows, as of one tick, in a form the next daemon can take over: the totals,
+ * every stream's counters, and, for every file, where its content was read up to and how far its
+ * writes reached. With the native engine the data path outlives the daemon; a daemon that died is
+ * followed by one that resumes from the last checkpoint and reads what it missed from the files
+ * (Profiler.resume). The models are not kept: they learn again in seconds.
+ *
+ * A checkpoint is consistent with one ring position (`ring.tail`): every record before it is in
+ * the totals, none after. Records consumed by the dead daemon after its last checkpoint, and those
+ * written while no daemon was attached, are the gap: counted as such, their lines and bytes read
+ * from the files.
+ */
+export const CHECKPOINT_SCHEMA = 'logshadow.checkpoint/1';
+
+/** Where the ring stood at the checkpoint (both u32 and wrapping, as in the ring's header). */
+export interface RingMark {
+  tail: number;
+  dropped: number;
+}
+
+export interface StreamState {
+  key: string;
+  writes: number;
+  bytes: number;
+  lines: number;
+  lineBytes: number;
+  entries: number;
+  levelLines: number[];
+  levelEntries: number[];
+  formatLines: number[];
+  derivedLines: number;
+  dataTypeLines: number[];
+  unreadBytes: number;
+  copiedBytes: number;
+  firstWriteMs: number;
+  lastWriteMs: number;
+  lastApp: string | null;
+}
+
+export interface FileState {
+  /** "dev:ino" (a tiered file: its disk copy's). */
+  key: string;
+  path: string;
+  /** Content is read (lines counted) up to here; -1: nothing read yet. */
+  readOffset: number;
+  /** The furthest end of a write counted (its bytes are in the totals). */
+  writtenTo: number;
+}
+
+export interface Checkpoint {
+  schema: typeof CHECKPOINT_SCHEMA;
+  /** The engine process it belongs to: another engine is another mount, whose counts start over. */
+  enginePid: number;
+  atWallMs: number;
+  ring: RingMark;
+  totals: {
+    writes: number;
+    bytes: number;
+    lines: number;
+    levels: number[];
+    copies: { writes: number; bytes: number; files: number };
+    unknownHandleRecords: number;
+    readFdFallbacks: number;
+    gap: GapTotals;
+  };
+  files: StreamState[];
+  apps: StreamState[];
+  inodes: FileState[];
+}
+
+/** What no daemon saw, counted as it is found at each attach. */
+export interface GapTotals {
+  /** Write records no daemon read (written while none was attached, or lost with one that died). */
+  records: number;
+  /** Their bytes, as found in the files. */
+  bytes: number;
+  /** Times a daemon took over a running engine. */
+  resumes: number;
+}
+
+export function streamState(s: Stream): StreamState {
+  return {
+    key: s.key, writes: s.writes, bytes: s.bytes, lines: s.lines, lineBytes: s.lineBytes, entries: s.entries,
+    levelLines: [...s.levelLines], levelEntries: [...s.levelEntries], formatLines: [...s.formatLines],
+    derivedLines: s.derivedLines, dataTypeLines: [...s.dataTypeLines], unreadBytes: s.unreadBytes,
+    copiedBytes: s.copiedBytes, firstWriteMs: s.firstWriteMs, lastWriteMs: s.lastWriteMs, lastApp: s.lastApp,
+  };
+}
+
+/** Puts a saved stream's counters back into a stream (its arrays keep their lengths). */
+export function restoreStream(s: Stream, st: StreamState): void {
+  s.writes = st.writes;
+  s.bytes = st.bytes;
+  s.lines = st.lines;
+  s.lineBytes = st.lineBytes;
+  s.entries = st.entries;
+  copyInto(s.levelLines, st.levelLines);
+  copyInto(s.levelEntries, st.levelEntries);
+  copyInto(s.formatLines, st.formatLines);
+  s.derivedLines = st.derivedLines;
+  copyInto(s.dataTypeLines, st.dataTypeLines);
+  s.unreadBytes = st.unreadBytes;
+  s.copiedBytes = st.copiedBytes;
+  s.firstWriteMs = st.firstWriteMs;
+  s.lastWriteMs = st.lastWriteMs;
+  s.lastApp = st.lastApp;
+}
+
+/** A checkpoint read back from disk, or null when it is not one (another schema, cut short). */
+export function parseCheckpoint(text: string): Checkpoint | null {
+  try {
+    const cp = JSON.parse(text) as Partial<Checkpoint>;
+    const ok = cp.schema === CHECKPOINT_SCHEMA && typeof cp.enginePid === 'number' && cp.ring && cp.totals &&
+      Array.isArray(cp.files) && Array.isArray(cp.apps) && Array.isArray(cp.inodes);
+    return ok ? (cp as Checkpoint) : null;
+  } catch {
+    return null;
+  }
+}
+
+function copyInto(to: Float64Array, from: readonly number[]): void {
+  for (let i = 0; i < to.length && i < from.length; i++) to[i] = from[i];
+}

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli';
+import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { Children, freePort, stop, waitFor } from './examples/example-helpers';
+import { readRecord } from '../../src/control/paths';
+import { request } from '../../src/control/client';
+import { socketPath } from '../../src/control/paths';
+import { NativeEngine } from '../../src/engine/native/native-engine';
+
+/**
+ * With the native engine the data path is a process of its own: the daemon (profiler, models,
+ * allocator, control socket) may die, and the applications do not notice. Real programs that keep
+ * their logs open write through several kill -9s of the daemon; the engine starts a new one each
+ * time, which resumes the counts and reads what it missed from the files.
+ */
+const native = NativeEngine.available().ok ? describe : describe.skip;
+
+function daemonPid(m: MountHandle): number {
+  return readRecord(m.runDir, m.dir)?.pid ?? 0;
+}
+
+/** A daemon other than `old` attached and answering. */
+async function newDaemon(m: MountHandle, old: number): Promise<number> {
+  await waitFor('the engine to start a new daemon', () => {
+    const pid = daemonPid(m);
+    return pid !== 0 && pid !== old;
+  }, 30_000);
+  await request(socketPath(m.runDir, m.dir), 'ping', {}, 10_000);
+  return daemonPid(m);
+}
+
+interface Stats {
+  totals: { writes: number; bytes: number; lines: number; gap: { records: number; bytes: number; resumes: number } };
+  files: Array<{ key: string; bytes: number; lines: number }>;
+}
+
+function stats(m: MountHandle): Stats {
+  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+  if (r.status !== 0) throw new Error(`stats failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Stats;
+}
+
+function get(port: number, agent: http.Agent, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+native('the daemon dies, the applications write on (native engine)', () => {
+  const children = new Children();
+  afterAll(async () => {
+    try {
+      await children.stopAll();
+    } finally {
+      await stopAllMounts();
+    }
+  });
+
+  test('nginx and rsyslog under load through three kill -9s of the daemon: every request and message is in the files, the engine never changes, and stats count the gap and every line and byte', async () => {
+    const m = await startMount({ engine: 'native', args: ['--refresh', '200ms'] });
+    const engine = m.enginePid();
+    expect(engine).not.toBeNull();
+
+    const port = await freePort();
+    const conf = join(m.scratch, 'nginx.conf');
+    fs.writeFileSync(conf, [
+      'worker_processes 2;', `error_log ${m.dir}/error.log notice;`, 'events {}',
+      'http {', `  access_log ${m.dir}/access.log;`, `  server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }`, '}', '',
+    ].join('\n'));
+    const nginx = children.start('nginx', ['-c', conf, '-g', `daemon off; pid ${join(m.scratch, 'nginx.pid')};`]);
+    const socket = join(m.scratch, 'log.sock');
+    const rconf = join(m.scratch, 'rsyslog.conf');
+    fs.mkdirSync(join(m.scratch, 'spool'));
+    fs.writeFileSync(rconf, [
+      `global(workDirectory="${join(m.scratch, 'spool')}")`,
+      'module(load="imuxsock" SysSock.Use="off")',
+      `input(type="imuxsock" Socket="${socket}" CreatePath="on" RateLimit.Interval="0")`,
+      `action(type="omfile" file="${m.dir}/messages.log")`, '',
+    ].join('\n'));
+    const rsyslogd = children.start('rsyslogd', ['-n', '-f', rconf, '-i', join(m.scratch, 'rsyslogd.pid')]);
+    await waitFor('nginx and rsyslogd to start', () => fs.existsSync(join(m.scratch, 'nginx.pid')) && fs.existsSync(socket));
+
+    // Load in the background: requests as fast as they go, a message every 2 ms.
+    let requests = 0;
+    let messages = 0;
+    let running = true;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const httpLoad = (async () => {
+      while (running) {
+        expect(await get(port, agent, `/r/${requests}`)).toBe(200);
+        requests++;
+      }
+    })();
+    const syslogLoad = (async () => {
+      while (running) {
+        const r = spawnSync('logger', ['--socket-errors=on', '-u', socket, '-t', 'app', `message ${messages}`]);
+        expect(r.status).toBe(0);
+        messages++;
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    })();
+
+    let daemon = daemonPid(m);
+    for (let kill = 0; kill < 3; kill++) {
+      await new Promise((res) => setTimeout(res, 1500));
+      process.kill(daemon, 'SIGKILL');
+      daemon = await newDaemon(m, daemon);
+      expect(m.enginePid()).toBe(engine);
+    }
+    await new Promise((res) => setTimeout(res, 1000));
+    running = false;
+    await Promise.all([httpLoad, syslogLoad]);
+    agent.destroy();
+    await stop(nginx.proc);
+    await stop(rsyslogd.proc);
+
+    // Every request and every message is in the files, in order.
+    const access = lines(join(m.dir, 'access.log'));
+    expect(access).toHaveLength(requests);
+    access.forEach((l, i) => expect(l).toContain(`"GET /r/${i} HTTP/1.1" 200`));
+    const logged = lines(join(m.dir, 'messages.log'));
+    expect(logged).toHaveLength(messages);
+    logged.forEach((l, i) => expect(l).toMatch(new RegExp(` app: message ${i}$`)));
+    expect(rsyslogd.output()).not.toMatch(/Transport endpoint is not connected|error/i);
+    expect(requests).toBeGreaterThan(500);
+
+    // The counts went on across the three daemons: every line and byte, read from the files for
+    // what no daemon saw, which is counted as the gap.
+    await waitFor('the profiler to catch up', () => stats(m).totals.lines >= access.length + logged.length);
+    const s = stats(m);
+    const file = (p: string) => s.files.find((f) => f.key === p)!;
+    for (const [p, l] of [['/access.log', access], ['/messages.log', logged]] as const) {
+      expect(file(p).lines).toBe(l.length);
+      expect(file(p).bytes).toBe(fs.statSync(join(m.dir, p)).size);
+    }
+    expect(s.totals.gap.resumes).toBe(3);
+    expect(s.totals.gap.records).toBeGreaterThan(0);
+    expect(s.totals.gap.bytes).toBeGreaterThan(0);
+    expect(m.enginePid()).toBe(engine);
+  }, 180_000);
+});
