@@ -19,6 +19,8 @@ export const ErrorCodes = {
   NOT_ROOT: 'LS_NOT_ROOT',
   MOUNT_FAILED: 'LS_MOUNT_FAILED',
   UNMOUNT_FAILED: 'LS_UNMOUNT_FAILED',
+  /** Applications hold files of the mount open: unmounting would fail their later writes. */
+  IN_USE: 'LS_IN_USE',
   ENGINE_UNAVAILABLE: 'LS_ENGINE_UNAVAILABLE',
   /** A daemon started in the background failed for a reason of its environment. */
   ENVIRONMENT_FAILURE: 'LS_ENVIRONMENT',
@@ -55,6 +57,7 @@ const exitByCode: Record<ErrorCode, number> = {
   LS_ENVIRONMENT: ExitCodes.ENVIRONMENT,
   LS_MOUNT_FAILED: ExitCodes.FAILURE,
   LS_UNMOUNT_FAILED: ExitCodes.FAILURE,
+  LS_IN_USE: ExitCodes.FAILURE,
   LS_DAEMON_UNREACHABLE: ExitCodes.DAEMON_UNREACHABLE,
   LS_PROTOCOL: ExitCodes.FAILURE,
   LS_INTERNAL: ExitCodes.FAILURE,

@@ -24,7 +24,6 @@ export interface TargetSpec {
 }
 
 const ROOT = resolve(__dirname, '../../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 const PEER_SRC = resolve(ROOT, '../shared/peers/cpassthrough.c');
 const PEER_BIN = '/tmp/logshadow-bench-cpassthrough';
 const TMPFS_SIZE = '2g';
@@ -68,12 +67,13 @@ async function waitMounted(dir: string, fstypePrefix: string, proc: ChildProcess
  * Tiered: mounted over a directory of the disk the scratch directory is on (its history goes
  * there), its RAM side a tmpfs of the same size as the others'.
  */
-function logshadowTarget(name: string, label: string, engine: string, cache: string, extra: string[] = [], tiered = false): TargetSpec {
+function logshadowTarget(name: string, label: string, engine: string, cache: string, extra: string[] = [], tiered = false, root = ROOT): TargetSpec {
+  const cli = join(root, 'dist/cli/main.js');
   return {
     name, label,
     available() {
-      if (!existsSync(CLI)) return 'dist/cli/main.js missing: run scripts/setup';
-      if (engine === 'native' && !existsSync(join(ROOT, 'native/build/Release/logshadow_engine.node'))) return 'native engine not built';
+      if (!existsSync(cli)) return `${cli} missing: run scripts/setup`;
+      if (engine === 'native' && !existsSync(join(root, 'native/build/Release/logshadow_engine.node'))) return 'native engine not built';
       return null;
     },
     async setup(scratch) {
@@ -82,7 +82,7 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
       else mountTmpfs(dir);
       const runDir = join(scratch, `${name}-run`);
       const mode = tiered ? ['--size', TMPFS_SIZE] : [];
-      const proc = spawn(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const proc = spawn(process.execPath, [cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
         name, dir, pid: proc.pid ?? null,
@@ -124,6 +124,25 @@ function peerTarget(name: string, label: string, writeback: boolean): TargetSpec
   };
 }
 
+/** logshadow's targets, run from the checkout at `root` (another build, for a before and after). */
+export function logshadowTargets(root = ROOT, suffix = ''): TargetSpec[] {
+  const at = (name: string, label: string, engine: string, cache: string, extra: string[] = [], tiered = false) =>
+    logshadowTarget(name + suffix, label + (suffix ? ` (${root})` : ''), engine, cache, extra, tiered, root);
+  return [
+    at('fuse-native', 'logshadow, fuse-native engine', 'fuse-native', 'writethrough'),
+    at('native', 'logshadow, native engine, writethrough', 'native', 'writethrough'),
+    at('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
+    // Profiling off: the same engine with nothing draining its ring (what profiling costs).
+    at('native-noprofile', 'logshadow, native, writethrough, profiling off', 'native', 'writethrough', ['--no-profile']),
+    at('fuse-native-noprofile', 'logshadow, fuse-native, profiling off', 'fuse-native', 'writethrough', ['--no-profile']),
+    // Pre-allocation off: the same engine and profiling, no reservations.
+    at('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
+    // Tiered: the tails in RAM, the history on the disk under the scratch directory, syncs every second.
+    at('native-tiered', 'logshadow, native, writethrough, tiered, syncs every 1 s', 'native', 'writethrough', ['--sync-interval', '1s'], true),
+    at('native-wb-tiered', 'logshadow, native, writeback, tiered, syncs every 1 s', 'native', 'writeback', ['--sync-interval', '1s'], true),
+  ];
+}
+
 export const TARGETS: TargetSpec[] = [
   {
     name: 'tmpfs', label: 'tmpfs directly',
@@ -150,17 +169,7 @@ export const TARGETS: TargetSpec[] = [
   },
   peerTarget('cpassthrough', 'bare C passthrough (peer, libfuse 3)', false),
   peerTarget('cpassthrough-wb', 'bare C passthrough (peer), writeback', true),
-  logshadowTarget('fuse-native', 'logshadow, fuse-native engine', 'fuse-native', 'writethrough'),
-  logshadowTarget('native', 'logshadow, native engine, writethrough', 'native', 'writethrough'),
-  logshadowTarget('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
-  // Profiling off: the same engine with nothing draining its ring (what profiling costs).
-  logshadowTarget('native-noprofile', 'logshadow, native, writethrough, profiling off', 'native', 'writethrough', ['--no-profile']),
-  logshadowTarget('fuse-native-noprofile', 'logshadow, fuse-native, profiling off', 'fuse-native', 'writethrough', ['--no-profile']),
-  // Pre-allocation off: the same engine and profiling, no reservations.
-  logshadowTarget('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
-  // Tiered: the tails in RAM, the history on the disk under the scratch directory, syncs every second.
-  logshadowTarget('native-tiered', 'logshadow, native, writethrough, tiered, syncs every 1 s', 'native', 'writethrough', ['--sync-interval', '1s'], true),
-  logshadowTarget('native-wb-tiered', 'logshadow, native, writeback, tiered, syncs every 1 s', 'native', 'writeback', ['--sync-interval', '1s'], true),
+  ...logshadowTargets(),
 ];
 
 export function makeScratch(): string {

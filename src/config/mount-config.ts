@@ -40,6 +40,9 @@ export interface MountConfig {
   logLevel: LogLevel;
   /** An extra log file for the daemon's own logs; never inside the mount. */
   logFile: string | null;
+  /** Where the pid of the process holding the mount is written (the native engine's; systemd's
+   * PIDFile=); null: <runDir>/<key>.pid. */
+  pidFile: string | null;
   debugFuse: boolean;
   /**
    * Whether the profiler drains the ring (default). Off only for measuring what profiling costs:

@@ -48,7 +48,7 @@ export function createEngine(config: MountConfig, prepared: PreparedMount, relau
         ...options,
         process: {
           socketPath: engineSocketPath(config.runDir, config.mountpoint),
-          pidFile: pidFilePath(config.runDir, config.mountpoint),
+          pidFile: config.pidFile ?? pidFilePath(config.runDir, config.mountpoint),
           ramDir: prepared.tiered?.ramDir ?? null,
           daemonCommand: relaunch,
           daemonLog: config.logFile ?? daemonLogPath(config.runDir, config.mountpoint),

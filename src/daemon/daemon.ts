@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { MountConfig } from '../config/mount-config';
-import { engineSocketPath, recordPath, socketPath } from '../control/paths';
+import { engineSocketPath, pidFilePath, recordPath, socketPath } from '../control/paths';
 import { NativeEngine } from '../engine/native/native-engine';
 import { PROTOCOL_VERSION, type MountRecord } from '../control/protocol';
 import { ControlServer, ensureRunDir, type Handler } from '../control/server';
@@ -137,7 +137,8 @@ export class Daemon {
     if (this.checkpoint) removeCheckpoint(this.checkpoint.file);
     await this.control?.close();
     await this.metricsServer?.close();
-    for (const file of [this.socket, recordPath(this.config.runDir, this.config.mountpoint)]) {
+    const own = [this.socket, recordPath(this.config.runDir, this.config.mountpoint), ...(this.engine instanceof NativeEngine ? [] : [this.pidFile()])];
+    for (const file of own) {
       try {
         rmSync(file, { force: true });
       } catch {
@@ -218,6 +219,9 @@ export class Daemon {
     const cp = prepared.attached ? readCheckpoint(file, enginePid) : null;
     if (!cp) {
       this.profiler!.noteGap(at.skipped);
+      // The counts begin here: a daemon killed before its first tick leaves a successor that
+      // knows where to read from (every file it finds created since is read from its start).
+      if (!prepared.attached) this.saveCheckpoint(true);
       return;
     }
     // consumed by the predecessor after its checkpoint, written while none drained, and lost to a full ring
@@ -228,13 +232,13 @@ export class Daemon {
     this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
   }
 
-  /** At most once a second, and only when something was counted since. */
-  private saveCheckpoint(): void {
+  /** At most once a second, and only when something was counted since (unless `force`). */
+  private saveCheckpoint(force = false): void {
     const c = this.checkpoint;
     const p = this.profiler;
     if (!c || !p || this.stopping) return;
     const now = monotonicMs();
-    if (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes)) return;
+    if (!force && (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes))) return;
     const ring = this.engine!.ring;
     try {
       writeCheckpoint(c.file, p.checkpoint(c.enginePid, { tail: ring.tail, dropped: ring.dropped }));
@@ -423,6 +427,7 @@ export class Daemon {
       knowsCaller: engine.knowsCaller,
       profiling: this.config.profile,
       pid: process.pid,
+      enginePid: engine instanceof NativeEngine ? engine.mounted?.enginePid ?? null : null,
       uptimeSec: (Date.now() - this.startedAt) / 1000,
       refreshMs: this.config.refreshMs,
       horizonMs: this.config.horizonMs,
@@ -433,6 +438,10 @@ export class Daemon {
       prealloc: this.preallocStats(),
       ...this.profiler!.snapshot((file) => this.allocator?.countersFor(file)?.toJSON() ?? null),
     };
+  }
+
+  private pidFile(): string {
+    return this.config.pidFile ?? pidFilePath(this.config.runDir, this.config.mountpoint);
   }
 
   private writeRecord(): void {
@@ -452,6 +461,8 @@ export class Daemon {
       startedAt: new Date().toISOString(),
     };
     writeFileSync(recordPath(this.config.runDir, this.config.mountpoint), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+    // The native engine writes its own pid file; fuse-native's daemon is what holds the mount.
+    if (!native) writeFileSync(this.pidFile(), `${process.pid}\n`, { mode: 0o644 });
   }
 }
 

@@ -3,6 +3,7 @@ import {
   checkAllocAddon, checkDevFuse, checkLibfuse2, checkLibfuse3, checkNativeEngine, checkNode, checkPrivileges, checkTmpfs,
   checkUnmountHelper, type CheckResult, type EngineWanted,
 } from './checks';
+import { checkDeadMounts } from './dead-mounts';
 
 export interface DoctorOptions {
   /** Which engine the mount will ask for: with auto, either engine is enough. */
@@ -42,6 +43,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkUnmountHelper(uid === 0),
     await checkTmpfs(readOr('/proc/filesystems', ''), options.mountProbe && privileges.status === 'ok'),
     checkNode(),
+    await checkDeadMounts(),
   ];
   return { schema: 'logshadow.doctor/1', engine: options.engine, ready: checks.every((c) => c.status !== 'fail'), checks };
 }

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 export interface MountEntry {
   mountId: number;
   parentId: number;
+  /** "major:minor" of the filesystem. */
+  device: string;
   mountpoint: string;
   fstype: string;
   source: string;
@@ -26,6 +28,7 @@ export function readMounts(file = '/proc/self/mountinfo'): MountEntry[] {
     out.push({
       mountId: Number(left[0]),
       parentId: Number(left[1]),
+      device: left[2],
       mountpoint: unescape(left[4]),
       options: left[5],
       fstype: right[0],

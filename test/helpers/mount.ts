@@ -42,6 +42,15 @@ export interface MountOptions {
 
 const live = new Set<MountHandle>();
 
+/**
+ * Under native/asan-test.sh the daemon runs the AddressSanitizer build of the addons (libasan
+ * loaded ahead of node) and starts the engine's; the daemons the engine restarts inherit both.
+ */
+function mountEnv(): NodeJS.ProcessEnv {
+  const asan = process.env.LOGSHADOW_ASAN_PRELOAD;
+  return asan ? { ...process.env, LD_PRELOAD: asan, LOGSHADOW_NATIVE_BUILD: 'Debug', ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=0:abort_on_error=1' } : process.env;
+}
+
 /** Mounts a throwaway instance in a temporary directory, served by a child process. */
 export async function startMount(options: MountOptions): Promise<MountHandle> {
   const scratch = makeScratch();
@@ -51,7 +60,7 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
   options.prepare?.(dir, scratch);
   const mode = options.tiered ? [] : ['--no-persist'];
   const args = [CLI, 'mount', dir, '--engine', options.engine, '--run-dir', runDir, '--size', '64M', ...mode, ...(options.args ?? [])];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: mountEnv() });
   let stderr = '';
   proc.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -77,7 +86,8 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
       live.delete(handle);
       // A native engine outlives the daemon the test started: its current daemon unmounts.
       if (exitCode === undefined || alive(handle.enginePid())) {
-        const args2 = [CLI, 'unmount', dir, '--run-dir', runDir, ...(stopOptions.discard === false ? [] : ['--discard'])];
+        // --force: a test that failed may leave a writer behind
+        const args2 = [CLI, 'unmount', dir, '--run-dir', runDir, '--force', ...(stopOptions.discard === false ? [] : ['--discard'])];
         spawnSync(process.execPath, args2, { encoding: 'utf8', timeout: 60_000 });
         const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
         await exited;
@@ -90,7 +100,11 @@ export async function startMount(options: MountOptions): Promise<MountHandle> {
         process.kill(pid, 'SIGKILL');
         forceCleanup(dir);
       }
-      if (!stopOptions.keepScratch) rmSync(scratch, { recursive: true, force: true });
+      if (!stopOptions.keepScratch) {
+        // a RAM side a failed test left behind would keep the scratch directory busy
+        for (const below of mountsBelow(scratch)) forceCleanup(below);
+        rmSync(scratch, { recursive: true, force: true });
+      }
       return exitCode ?? null;
     },
   };
@@ -139,6 +153,12 @@ export async function endedWithin(pid: number, ms: number): Promise<boolean> {
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Mountpoints below `dir`, deepest first. */
+function mountsBelow(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4])
+    .filter((p): p is string => !!p && p.startsWith(dir + '/')).sort((a, b) => b.length - a.length);
 }
 
 /** Whatever is still mounted under `dir` goes, top first, so a failed test leaves nothing behind. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { endedWithin, startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { Children, freePort, stop, waitFor } from './examples/example-helpers';
 import { readRecord } from '../../src/control/paths';
 import { request } from '../../src/control/client';
@@ -146,4 +146,76 @@ native('the daemon dies, the applications write on (native engine)', () => {
     expect(s.totals.gap.bytes).toBeGreaterThan(0);
     expect(m.enginePid()).toBe(engine);
   }, 180_000);
+  test('while no daemon is attached: stats and list say so, unmount refuses and names the writer, mount attaches at once, unmount --force goes', async () => {
+    const m = await startMount({ engine: 'native' });
+    const engine = m.enginePid()!;
+    const file = join(m.dir, 'held.log');
+    fs.appendFileSync(file, 'INFO before\n');
+    // A program that keeps its log open, as daemons do: the shell opens it, sleep inherits it.
+    const holder = children.start('sh', ['-c', 'exec 3>>"$0"; exec sleep 600', file]);
+    await waitFor('the holder to open its log', () => {
+      try {
+        return fs.readlinkSync(`/proc/${holder.proc.pid}/fd/3`) === file;
+      } catch {
+        return false;
+      }
+    });
+
+    // The engine waits 1 s, 2 s, 4 s, 8 s before it starts each next daemon: after the fourth
+    // kill there are 8 s without one.
+    let daemon = daemonPid(m);
+    for (let kill = 0; kill < 3; kill++) {
+      process.kill(daemon, 'SIGKILL');
+      daemon = await newDaemon(m, daemon);
+    }
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the engine to see the daemon gone', () => {
+      const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+      return r.status === 0 && (JSON.parse(r.stdout) as { daemon?: unknown }).daemon === null;
+    }, 5000);
+    fs.appendFileSync(file, 'WARN while no daemon is attached\n');
+
+    const human = cli(['stats', m.dir, '--run-dir', m.runDir]);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain(`no daemon is attached to the engine serving ${m.dir} (engine pid ${engine}`);
+    const json = JSON.parse(cli(['stats', m.dir, '--json', '--run-dir', m.runDir]).stdout) as { engineProcess: { enginePid: number; daemonPid: number; nextStartMs: number; writes: number } };
+    expect(json.engineProcess).toMatchObject({ enginePid: engine, daemonPid: 0 });
+    expect(json.engineProcess.nextStartMs).toBeGreaterThan(0);
+    expect(json.engineProcess.writes).toBeGreaterThanOrEqual(2);
+    const listed = JSON.parse(cli(['list', '--json', '--run-dir', m.runDir]).stdout) as { mounts: Array<{ mountpoint: string; state: string; enginePid: number; message: string }> };
+    expect(listed.mounts.find((x) => x.mountpoint === m.dir)).toMatchObject({ state: 'detached', enginePid: engine });
+
+    // Unmounting under a program that writes there would fail its next write: refused, named.
+    const refused = cli(['unmount', m.dir, '--run-dir', m.runDir]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^logshadow: ${m.dir} is in use: sleep \\(pid ${holder.proc.pid}\\) holds files open there`));
+    expect(fs.readFileSync(file, 'utf8')).toBe('INFO before\nWARN while no daemon is attached\n');
+
+    // logshadow mount attaches a daemon at once, well before the engine would have.
+    const t0 = Date.now();
+    const again = cli(['mount', m.dir, '--run-dir', m.runDir, '--engine', 'native', '--background']);
+    expect(again.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(json.engineProcess.nextStartMs);
+    expect(m.enginePid()).toBe(engine);
+    let seen: unknown = null;
+    await waitFor('the new daemon to count both lines', () => {
+      const st = stats(m);
+      seen = { file: st.files.find((f) => f.key === '/held.log'), totals: st.totals };
+      return st.files.find((f) => f.key === '/held.log')?.lines === 2;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(seen)}`);
+    });
+    // Daemons killed before their first tick took nothing over: the next resumed from the last
+    // that did (the first checkpoints as it starts).
+    expect(stats(m).totals.gap.resumes).toBeGreaterThanOrEqual(1);
+    expect(stats(m).totals.gap.resumes).toBeLessThanOrEqual(4);
+
+    const forced = cli(['unmount', m.dir, '--run-dir', m.runDir, '--force']);
+    expect(forced.status).toBe(0);
+    const fuseMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(` ${m.dir} `) && l.includes(' - fuse.logshadow '));
+    expect(fuseMounts).toEqual([]);
+    // the logs stay in the tmpfs beneath
+    expect(fs.readFileSync(file, 'utf8')).toBe('INFO before\nWARN while no daemon is attached\n');
+    expect(await endedWithin(engine, 5000)).toBe(true);
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ import { makeScratch } from '../helpers/scratch';
  * at a time: inside a private mount namespace a regular file is bind-mounted over /dev/fuse, the
  * libfuse 2 library or the native engine addon, so only that child process sees the gap.
  */
-const IDS = ['dev-fuse', 'privileges', 'libfuse2', 'libfuse3', 'native-engine', 'alloc-addon', 'unmount-helper', 'tmpfs', 'node'];
+const IDS = ['dev-fuse', 'privileges', 'libfuse2', 'libfuse3', 'native-engine', 'alloc-addon', 'unmount-helper', 'tmpfs', 'node', 'dead-mounts'];
 
 function hidden(target: string, replacement: string, args: string): ReturnType<typeof sh> {
   return sh(`unshare --mount --propagation private sh -c "mount --bind '${replacement}' '${target}' && exec '${process.execPath}' '${CLI}' doctor ${args}"`);

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { ListReply } from '../../src/cli/commands/list';
@@ -6,6 +7,7 @@ import { cli } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { forceCleanup, startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { makeScratch } from '../helpers/scratch';
+import { until } from '../helpers/wait';
 
 function list(runDir: string, ...more: string[]): ListReply {
   const r = cli(['list', '--json', '--run-dir', runDir, ...more]);
@@ -18,7 +20,9 @@ const entryOf = (reply: ListReply, m: MountHandle) => reply.mounts.find((x) => x
 describe('logshadow list', () => {
   const engines = testEngines();
   const stopped: number[] = [];
+  const holders: ChildProcess[] = [];
   afterEach(async () => {
+    for (const h of holders.splice(0)) h.kill('SIGKILL');
     for (const pid of stopped.splice(0)) {
       try {
         process.kill(pid, 'SIGCONT');
@@ -53,7 +57,7 @@ describe('logshadow list', () => {
     expect(human.stdout).toMatch(/^MOUNTPOINT +STATE +ENGINE +CACHE +SIZE +FREE$/m);
     expect(human.stdout).toMatch(new RegExp(`ok +${engines[0]} +writethrough +64\\.0MiB +6\\d\\.\\d+MiB`));
     // Detail lines wrap at 80 columns wherever the path's length puts the break.
-    expect(human.stdout.replace(/,\n +/g, ', ')).toMatch(/backing .*\(own tmpfs\), pid \d+, 1 file,/);
+    expect(human.stdout.replace(/,\n +/g, ', ')).toMatch(/backing .*\(own tmpfs\), (engine pid \d+, daemon pid|pid) \d+, 1 file,/);
     for (const line of human.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     // The daemon killed outright: the kernel mount stays, "Transport endpoint is not connected".
@@ -89,6 +93,39 @@ describe('logshadow list', () => {
     expect(e.message).toMatch(/does not answer within 500 ms/);
     process.kill(m.proc.pid!, 'SIGCONT');
     expect(entryOf(list(m.runDir), m)!.state).toBe('ok');
+  });
+
+  test('a dead mount: list and doctor name the processes that still hold its files, which must reopen them', async () => {
+    const m = await startMount({ engine: engines[0] });
+    const file = join(m.dir, 'held.log');
+    fs.appendFileSync(file, 'a line\n');
+    // A program that keeps its log open: the shell opens it, sleep inherits the descriptor.
+    const holder = spawn('sh', ['-c', 'exec 3>>"$0"; exec sleep 600', file], { stdio: 'ignore' });
+    holders.push(holder);
+    await until('the holder to open its log', () => {
+      try {
+        return fs.readlinkSync(`/proc/${holder.pid}/fd/3`).endsWith('/held.log');
+      } catch {
+        return false;
+      }
+    });
+    // The process that serves the mount dies: the native engine's, or fuse-native's daemon.
+    process.kill(m.holderPid(), 'SIGKILL');
+    await until('the mount to be dead', () => entryOf(list(m.runDir), m)?.state === 'stale');
+
+    const e = entryOf(list(m.runDir), m)!;
+    expect(e.holders).toEqual([{ pid: holder.pid, comm: 'sleep', files: 1 }]);
+    expect(e.message).toContain(`stale: run logshadow mount ${m.dir} to recover; sleep (pid ${holder.pid}) still holds files there and must reopen them`);
+    const human = cli(['list', '--run-dir', m.runDir]).stdout.replace(/\n +/g, ' ');
+    expect(human).toContain(`sleep (pid ${holder.pid}) still holds files there`);
+
+    const doctor = cli(['doctor', '--json', '--no-mount-probe']);
+    const dead = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string; fix: string }> }).checks.find((c) => c.id === 'dead-mounts')!;
+    expect(dead.status).toBe('warn');
+    expect(dead.detail).toContain(`${m.dir} is dead and still held by sleep (pid ${holder.pid})`);
+    expect(dead.fix).toContain(`logshadow mount ${m.dir}, then make them reopen their logs`);
+    // the check does not change whether a mount can work here
+    expect(doctor.status).toBe(0);
   });
 
   test('a leftover record without a mount; no mounts at all; bad options', () => {

@@ -11,6 +11,8 @@ import { bytes, counted, duration, fit } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { ErrorCodes, isLogshadowError } from '../../errors';
 import { errorCode } from '../../util/errno';
+import { describeHolders, holdersOf, type Holder } from '../../util/holders';
+import { engineStatus } from '../../engine/native/engine-status';
 
 interface ListFlags {
   json?: boolean;
@@ -19,13 +21,14 @@ interface ListFlags {
 }
 
 /**
- * ok: mounted and its daemon answers. stale: mounted, but the daemon is gone (the kernel answers
- * ENOTCONN). elsewhere: mounted and alive, but its daemon keeps no record in this run directory.
+ * ok: mounted and its daemon answers. detached: mounted and served by the native engine, whose
+ * daemon is away (killed; the engine starts another). stale: mounted, but the process that
+ * served it is gone (the kernel answers ENOTCONN). elsewhere: mounted and alive, but its daemon keeps no record in this run directory.
  * unresponsive: mounted, and neither the daemon nor the mount answered in time. gone: a record
  * whose mount is not there and whose daemon does not answer (left by a daemon killed outright).
  * denied: mounted, but this user may not reach its daemon (its control socket is root's).
  */
-export type MountState = 'ok' | 'stale' | 'elsewhere' | 'unresponsive' | 'gone' | 'denied';
+export type MountState = 'ok' | 'detached' | 'stale' | 'elsewhere' | 'unresponsive' | 'gone' | 'denied';
 
 /** One mount in `list --json` (schema logshadow.list/1, docs/json.md). */
 export interface ListedMount {
@@ -33,7 +36,12 @@ export interface ListedMount {
   state: MountState;
   /** What to do about a state other than ok; null when ok. */
   message: string | null;
+  /** The daemon's pid. */
   pid: number | null;
+  /** The native engine's process, which holds the mount (null: fuse-native, or unknown). */
+  enginePid: number | null;
+  /** A stale mount: processes that still hold files of it, and must reopen them once recovered. */
+  holders: Holder[] | null;
   engine: string | null;
   cache: string | null;
   backing: string | null;
@@ -61,6 +69,7 @@ export interface ListReply {
 /** The part of the stats reply that list shows. */
 interface StatsForList {
   pid: number;
+  enginePid?: number | null;
   engine: string;
   cache: string;
   backing: string;
@@ -142,7 +151,8 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
   const r = rec?.record;
   const socket = r?.socket ?? socketPath(runDir, mountpoint);
   const base: ListedMount = {
-    mountpoint, state: 'ok', message: null, pid: r?.pid ?? null, engine: r?.engine ?? null, cache: r?.cache ?? null,
+    mountpoint, state: 'ok', message: null, pid: r?.pid ?? null, enginePid: r?.enginePid ?? null, holders: null,
+    engine: r?.engine ?? null, cache: r?.cache ?? null,
     backing: r?.backing ?? null, ownTmpfs: r ? r.ownTmpfs : null, startedAt: r?.startedAt ?? null, uptimeSec: null,
     sizeBytes: null, freeBytes: null, timeToFullSec: null, files: null, socket, record: rec?.file ?? null,
   };
@@ -154,7 +164,7 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
   try {
     const s = await request<StatsForList>(socket, 'stats', {}, timeoutMs);
     return {
-      ...base, pid: s.pid, engine: s.engine, cache: s.cache, backing: s.backing ?? base.backing, uptimeSec: s.uptimeSec,
+      ...base, pid: s.pid, enginePid: s.enginePid ?? base.enginePid, engine: s.engine, cache: s.cache, backing: s.backing ?? base.backing, uptimeSec: s.uptimeSec,
       sizeBytes: s.space.sizeBytes, freeBytes: s.space.freeBytes, timeToFullSec: s.space.timeToFullSec.atP95, files: s.totals.files,
       message: isMounted ? null : 'the daemon answers but its mount is not in this mount namespace',
     };
@@ -167,9 +177,17 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
   if (!isMounted) {
     return { ...base, state: 'gone', message: `not mounted and no daemon answers: a leftover record (rm ${rec?.file ?? socket})` };
   }
+  const engine = r?.engineSocket ? engineStatus(r.engineSocket) : null;
+  if (engine && engine.daemonPid === 0) {
+    const when = engine.nextStartMs >= 0 ? `the engine starts one in ${Math.ceil(engine.nextStartMs / 1000)} s, or ` : '';
+    return { ...base, state: 'detached', enginePid: engine.enginePid, pid: null, message: `engine pid ${engine.enginePid} serves, no daemon is attached: ${when}logshadow mount ${mountpoint} attaches one` };
+  }
   const probe = await probeMount(mountpoint, timeoutMs);
   if (!probe.ok && probe.code === 'ENOTCONN') {
-    return { ...base, state: 'stale', message: `stale: run logshadow mount ${mountpoint} to recover` };
+    const top = mountsAt(mountpoint, mounts).pop();
+    const holders = top ? holdersOf(top.mountId, top.device) : [];
+    const held = holders.length ? `; ${describeHolders(holders)} still ${holders.length === 1 ? 'holds files' : 'hold files'} there and must reopen them once it is recovered (see the README's "What survives what")` : '';
+    return { ...base, state: 'stale', holders, message: `stale: run logshadow mount ${mountpoint} to recover${held}` };
   }
   if (probe.ok && !rec) {
     return { ...base, state: 'elsewhere', message: `no record in ${runDir}: its daemon uses another --run-dir` };
@@ -216,7 +234,7 @@ export function renderList(reply: ListReply, width = 80): string {
     const segments = m.state === 'ok'
       ? [
         `backing ${m.backing ?? '?'}${m.ownTmpfs ? ' (own tmpfs)' : ''}`,
-        `pid ${m.pid ?? '?'}`,
+        m.enginePid ? `engine pid ${m.enginePid}, daemon pid ${m.pid ?? '?'}` : `pid ${m.pid ?? '?'}`,
         m.files !== null ? counted(m.files, 'file') : '',
         m.uptimeSec !== null ? `up ${duration(m.uptimeSec)}` : '',
         `full in ${m.timeToFullSec === null ? 'never' : duration(m.timeToFullSec)}`,

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import { failAndExit } from '../output';
-import { requireMounted, targetOf } from '../target';
+import { askDaemon, requireMounted, targetOf } from '../target';
 
 interface MetricsFlags {
   maxStreams?: string;
@@ -28,7 +27,7 @@ Examples:
         const maxStreams = flags.maxStreams === undefined ? undefined : parsePositiveInt(flags.maxStreams, '--max-streams');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const reply = await request<{ text: string }>(target.socket, 'metrics', maxStreams === undefined ? {} : { maxStreams });
+        const reply = await askDaemon<{ text: string }>(target, 'metrics', maxStreams === undefined ? {} : { maxStreams });
         process.stdout.write(reply.text);
       } catch (err) {
         failAndExit(err);

@@ -34,6 +34,7 @@ interface MountFlags {
   runDir: string;
   logLevel: string;
   logFile?: string;
+  pidFile?: string;
   background?: boolean;
   debugFuse?: boolean;
   /** commander's --no-profile: false when given. */
@@ -77,6 +78,7 @@ export function registerMount(program: Command): void {
     .option('--log-level <level>', `daemon log level: ${LOG_LEVELS.join(', ')}`, DEFAULTS.logLevel)
     .option('--log-file <file>', 'also write the daemon log to this file (never inside the mount)')
     .option('--background', 'return once mounted; the daemon logs to --log-file or <run-dir>/<name>.log')
+    .option('--pid-file <file>', 'write the pid of the process that holds the mount here (the native engine\'s; for systemd\'s PIDFile=)')
     .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
     .option('--no-profile', 'do not profile or forecast (only to measure what profiling costs)')
     .option('--metrics-listen <addr:port>', 'serve Prometheus metrics at http://<addr:port>/metrics (a bare port: loopback)')
@@ -127,6 +129,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     runDir: resolve(flags.runDir),
     logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
     logFile,
+    pidFile: flags.pidFile ? canonicalDir(flags.pidFile) : null,
     debugFuse: Boolean(flags.debugFuse),
     profile: flags.profile !== false,
     metricsListen: flags.metricsListen ? parseListenAddress(flags.metricsListen) : null,

@@ -1,7 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import { ErrorCodes, LogshadowError, usageError } from '../../errors';
 import { renderReport } from '../../report/html';
@@ -9,7 +8,7 @@ import type { DurabilityStats } from '../../engine/tiers';
 import type { HistoryView } from '../../shadow/window-history';
 import { bytes, counted } from '../../util/format';
 import { failAndExit, printJson } from '../output';
-import { requireMounted, targetOf } from '../target';
+import { askDaemon, requireMounted, targetOf } from '../target';
 
 interface ReportFlags {
   out?: string;
@@ -52,12 +51,12 @@ Examples:
           if (!flags.quiet && !flags.json && process.stderr.isTTY) process.stderr.write(`report: ${line}\n`);
         };
         say(`asking the daemon for the last windows of ${flags.file ?? `the ${top} busiest files`}`);
-        const history = await request<HistoryReply>(target.socket, 'history', { top, ...(flags.file ? { file: flags.file } : {}) }, 30_000);
+        const history = await askDaemon<HistoryReply>(target, 'history', { top, ...(flags.file ? { file: flags.file } : {}) }, 30_000);
         if (flags.json) return printJson(history);
         if (flags.file && !history.streams.length) {
           throw new LogshadowError(ErrorCodes.USAGE, `report: ${flags.file} has no scored window (not written through ${target.mountpoint}, or not for a whole window yet)`);
         }
-        const stats = await request<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target.socket, 'stats', {}, 30_000);
+        const stats = await askDaemon<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target, 'stats', {}, 30_000);
         const windows = history.streams.reduce((n, s) => n + s.windows.length, 0);
         say(`charting ${counted(history.streams.length, 'file')}, ${counted(windows, 'window')}`);
         const html = renderReport({ history, mount: { engine: stats.engine, cache: stats.cache, uptimeSec: stats.uptimeSec, durability: stats.durability }, generatedAt: new Date() });

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { Interval, ShadowView, StreamShadow } from '../../shadow/shadow-log';
 import { bytes, bytesShort, count, duration, headed, num, pct, table } from '../../util/format';
 import { failAndExit, printJson } from '../output';
-import { requireMounted, targetOf } from '../target';
+import { askDaemon, requireMounted, targetOf } from '../target';
 
 interface ShadowFlags {
   file?: string;
@@ -39,7 +38,7 @@ Examples:
         const file = flags.file === undefined ? undefined : flags.file.startsWith('/') ? flags.file : `/${flags.file}`;
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const reply = await request<ShadowReply>(target.socket, 'shadow', { file, entries });
+        const reply = await askDaemon<ShadowReply>(target, 'shadow', { file, entries });
         if (flags.json) return printJson(reply);
         process.stdout.write(renderShadow(reply, top, entries, file));
       } catch (err) {

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parsePositiveInt } from '../../config/mount-config';
 import type { ProfileSnapshot, StreamSnapshot } from '../../profile/snapshot';
 import { bytes, count, counted, duration, headed, num, pct, table } from '../../util/format';
 import { failAndExit, printJson } from '../output';
 import { durabilityLines } from '../durability-lines';
 import type { DurabilityStats } from '../../engine/tiers';
-import { requireMounted, targetOf } from '../target';
+import { askDaemon, engineOf, noDaemonMessage, requireMounted, targetOf } from '../target';
 
 interface StatsFlags {
   json?: boolean;
@@ -48,9 +47,19 @@ Examples:
         const top = parsePositiveInt(flags.top, '--top');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const stats = await request<StatsReply>(target.socket, 'stats');
-        if (flags.json) return printJson(stats);
-        process.stdout.write(renderStats(stats, top));
+        const engine = await askDaemon<StatsReply>(target, 'stats').then((stats) => {
+          if (flags.json) printJson(stats);
+          else process.stdout.write(renderStats(stats, top));
+          return null;
+        }, (err: unknown) => {
+          // The mount is fine while its engine serves: that is what stats says then.
+          const e = engineOf(target);
+          if (!e || e.daemonPid !== 0) throw err;
+          return e;
+        });
+        if (!engine) return;
+        if (flags.json) return printJson({ schema: 'logshadow.stats/2', mountpoint: target.mountpoint, daemon: null, engineProcess: engine });
+        process.stdout.write(`${noDaemonMessage(target, engine)}\n${count(engine.writes)} writes (${bytes(engine.bytesWritten)}) served since the mount${engine.tiered ? `; unsynced ${bytes(engine.unsyncedBytes)}` : ''}\n`);
       } catch (err) {
         failAndExit(err);
       }

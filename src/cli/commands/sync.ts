@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parseDuration } from '../../config/mount-config';
 import { ErrorCodes, LogshadowError } from '../../errors';
 import { bytes } from '../../util/format';
 import { failAndExit, printJson } from '../output';
-import { requireMounted, targetOf } from '../target';
+import { askDaemon, requireMounted, targetOf } from '../target';
 
 interface SyncFlags {
   json?: boolean;
@@ -37,7 +36,7 @@ Examples:
         const timeoutMs = parseDuration(flags.timeout, '--timeout');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const reply = await request<SyncReply>(target.socket, 'sync', { timeoutMs }, timeoutMs + 5000);
+        const reply = await askDaemon<SyncReply>(target, 'sync', { timeoutMs }, timeoutMs + 5000);
         if (flags.json) printJson(reply);
         if (reply.error) {
           throw new LogshadowError(ErrorCodes.SYNC_FAILED, `${reply.mountpoint}: the sync failed (${reply.error}); ${bytes(reply.unsyncedBytes)} stay in RAM only, and the syncs keep retrying`);

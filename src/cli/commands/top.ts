@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { request } from '../../control/client';
 import { DEFAULTS, parseDuration, parsePositiveInt } from '../../config/mount-config';
 import { usageError } from '../../errors';
 import { failAndExit } from '../output';
-import { requireMounted, targetOf, type Target } from '../target';
+import { askDaemon, requireMounted, targetOf, type Target } from '../target';
 import { isSortKey, renderFrame, SORT_KEYS, type SortKey, type TopShadow, type TopStats } from '../top-frame';
 
 interface TopFlags {
@@ -82,8 +81,8 @@ type FrameData = [TopStats, TopShadow];
 
 function fetchFrame(target: Target, timeoutMs: number): Promise<FrameData> {
   return Promise.all([
-    request<TopStats>(target.socket, 'stats', {}, timeoutMs),
-    request<TopShadow>(target.socket, 'shadow', { entries: 0 }, timeoutMs),
+    askDaemon<TopStats>(target, 'stats', {}, timeoutMs),
+    askDaemon<TopShadow>(target, 'shadow', { entries: 0 }, timeoutMs),
   ]);
 }
 

@@ -2,7 +2,7 @@ import { renderList, wrap, type ListedMount, type ListReply } from '../../../src
 
 function mount(over: Partial<ListedMount>): ListedMount {
   return {
-    mountpoint: '/var/log/myapp', state: 'ok', message: null, pid: 1234, engine: 'native', cache: 'writethrough',
+    mountpoint: '/var/log/myapp', state: 'ok', message: null, pid: 1234, enginePid: null, holders: null, engine: 'native', cache: 'writethrough',
     backing: '/var/log/myapp', ownTmpfs: true, startedAt: null, uptimeSec: 3600, sizeBytes: 256 << 20, freeBytes: 200 << 20,
     timeToFullSec: null, files: 12, socket: '/run/logshadow/x.sock', record: '/run/logshadow/x.json', ...over,
   };
