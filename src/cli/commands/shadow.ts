@@ -57,7 +57,9 @@ export function renderShadow(v: ShadowReply, top: number, entries: number, file?
   const fs = v.filesystem;
   let out = `${headed(v.mountpoint, `  shadow of the next ${v.horizonMs / 1000}s (refreshed ${Math.round(v.refreshedAgoMs)} ms ago)`)}\n`;
   out += `values are median [90% interval]\n`;
-  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}  entries ${range(fs.entryCount, count)}\n`;
+  // one figure fewer per line: three wide intervals do not fit in 80 columns
+  out += `filesystem  bytes ${range(fs.bytes, bytes)}  lines ${range(fs.lines, count)}\n`;
+  out += `            entries ${range(fs.entryCount, count)}\n`;
   const ttf = (s: number | null) => (s === null ? 'never' : duration(s));
   out += `            free ${bytes(fs.freeBytes)} of ${bytes(fs.sizeBytes)}\n`;
   out += `            full in ${ttf(fs.timeToFullSec.atMean)} at the mean rate, ${ttf(fs.timeToFullSec.atP95)} at the upper bound\n`;

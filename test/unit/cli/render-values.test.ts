@@ -45,6 +45,13 @@ describe('values in human output', () => {
     expect(text).toContain('values are median [90% interval]');
   });
 
+  test('shadow: the filesystem lines stay within 80 columns with the widest intervals (a replay of Android showed 85)', () => {
+    const big: Interval = { mean: 123_456_789, median: 123_456_789, p50: [100_000_000, 150_000_000], p90: [1_234_567, 987_654_321] };
+    const reply = shadowReply([streamShadow('/app.log', big, big)]);
+    reply.filesystem = { ...reply.filesystem, bytes: big, lines: big, entryCount: big };
+    for (const line of renderShadow(reply, 10, 0).split('\n')) expect({ line, length: line.length }).toEqual({ line, length: Math.min(line.length, 80) });
+  });
+
   test('shadow: no column cuts a value (28.4k [10.0k-50.4k] stays whole)', () => {
     const text = renderShadow(shadowReply([streamShadow('/a-file-with-a-long-name.log', wide, wide)]), 10, 0);
     expect(text).toContain('28.4k [10.0k-50.4k]');
