@@ -27,13 +27,13 @@ export function registerUnmount(program: Command): void {
     .description('stop serving a directory; its logs stay in the tmpfs unless --discard')
     .argument('<dir>', 'a logshadow mountpoint')
     .option('--discard', 'also unmount the tmpfs that logshadow created there (its logs are gone)')
-    .option('--force', 'unmount even while applications hold files open there (their later writes fail)')
+    .option('--force', 'unmount even while programs hold files open there (their later writes fail)')
     .option('--run-dir <dir>', 'where control sockets live', DEFAULTS.runDir)
     .addHelpText('after', `
 Examples:
   logshadow unmount /var/log/myapp          the logs stay in the tmpfs
   logshadow unmount /var/log/myapp --discard  and free their RAM
-  logshadow unmount /var/log/myapp --force    even with applications still writing there`)
+  logshadow unmount /var/log/myapp --force    even with programs writing there`)
     .action(async (dir: string, flags: UnmountFlags) => {
       try {
         const target = targetOf(dir, flags.runDir);
