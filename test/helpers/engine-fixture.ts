@@ -147,10 +147,12 @@ export class EngineFixture {
     const env = { ...process.env };
     if (options.preload) env.LD_PRELOAD = options.preload;
     if (process.env.LOGSHADOW_ASAN_PRELOAD) {
-      // the AddressSanitizer build of the addon, with libasan loaded ahead of node
-      env.LD_PRELOAD = process.env.LOGSHADOW_ASAN_PRELOAD;
+      // the AddressSanitizer build, with libasan loaded ahead of node; a test's own interposer
+      // goes ahead of libasan (whose realloc would otherwise hide its own)
+      env.LD_PRELOAD = [options.preload, process.env.LOGSHADOW_ASAN_PRELOAD].filter(Boolean).join(' ');
       env.LOGSHADOW_NATIVE_BUILD = 'Debug';
       env.ASAN_OPTIONS ??= 'detect_leaks=0:abort_on_error=1';
+      if (options.preload) env.ASAN_OPTIONS += ':verify_asan_link_order=0';
     }
     const child = spawn(process.execPath, ['-r', REGISTER, FIXTURE, JSON.stringify(config)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
