@@ -145,11 +145,14 @@ function alive(pid: number | null): boolean {
 export async function endedWithin(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
+    // a zombie has ended (an orphaned engine waits for whoever adopted it to reap it)
+    let stat = '';
     try {
-      process.kill(pid, 0);
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
       return true;
     }
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -218,4 +218,23 @@ native('the daemon dies, the applications write on (native engine)', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('INFO before\nWARN while no daemon is attached\n');
     expect(await endedWithin(engine, 5000)).toBe(true);
   }, 120_000);
+  test('unmount while no daemon is attached: the engine makes the final unmount itself, and the command exits 0 once it has ended', async () => {
+    const m = await startMount({ engine: 'native' });
+    const engine = m.enginePid()!;
+    fs.appendFileSync(join(m.dir, 'a.log'), 'INFO kept\n');
+    // the second kill leaves 2 s without a daemon
+    const first = daemonPid(m);
+    process.kill(first, 'SIGKILL');
+    process.kill(await newDaemon(m, first), 'SIGKILL');
+    await waitFor('the engine to see the daemon gone', () => {
+      const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+      return r.status === 0 && (JSON.parse(r.stdout) as { daemon?: unknown }).daemon === null;
+    }, 5000);
+    const r = cli(['unmount', m.dir, '--run-dir', m.runDir]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toBe(`logshadow: ${m.dir} unmounted by its engine (no daemon was attached)\n`);
+    expect(await endedWithin(engine, 1000)).toBe(true);
+    expect(fs.readdirSync(m.runDir).filter((f) => !f.endsWith('.log'))).toEqual([]);
+    expect(fs.readFileSync(join(m.dir, 'a.log'), 'utf8')).toBe('INFO kept\n');
+  }, 60_000);
 });

@@ -39,6 +39,10 @@ struct link {
   bool consumer;
   napi_threadsafe_function tsfn;
   _Atomic bool detached;
+  /* calls awaiting their reply (JavaScript thread only): while any does, the function is
+   * referenced, so Node does not exit under a pending promise and leave the reader thread
+   * calling into a function the exiting environment has freed */
+  unsigned pending_calls;
 };
 
 /* What the reader thread hands to the JavaScript thread. */
@@ -183,6 +187,7 @@ static void call_js(napi_env env, napi_value fn, void *context, void *data) {
   napi_get_undefined(env, &undefined);
   if (it->kind == ITEM_REPLY) {
     resolve_reply(env, it);
+    if (--l->pending_calls == 0 && !atomic_load(&l->detached)) napi_unref_threadsafe_function(env, l->tsfn);
   } else if (fn) {
     const char *kind = "closed";
     size_t argc = 1;
@@ -264,6 +269,7 @@ static napi_value call_async(napi_env env, struct link *l, uint16_t op, const vo
   p->op = op;
   atomic_fetch_add(&l->refs, 1); /* the reply may come after the handle is dropped */
   int r = ls_client_call_async(l->client, op, payload, len, on_reply, p);
+  if (r >= 0 && l->pending_calls++ == 0) napi_ref_threadsafe_function(env, l->tsfn);
   if (r < 0) {
     link_unref(l);
     napi_value msg, error, code;

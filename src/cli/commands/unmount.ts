@@ -9,6 +9,7 @@ import { targetOf, type Target } from '../target';
 import { describeHolders, holdersOf } from '../../util/holders';
 import { loadEngineAddon } from '../../engine/native/addon';
 import { readRecord, recordPath } from '../../control/paths';
+import { checkpointPath } from '../../daemon/checkpoint-file';
 import { readFileSync, rmSync } from 'node:fs';
 
 /** A final sync writes every tail to disk: on a slow card that takes a while. */
@@ -125,16 +126,18 @@ async function unmountByEngine(target: Target): Promise<string | null> {
   } catch {
     return null;
   }
+  const enginePid = readRecord(target.runDir, target.mountpoint)?.enginePid ?? 0;
+  let res;
   try {
-    const res = await load.addon.unmount(handle);
-    await finished(target, [readRecord(target.runDir, target.mountpoint)?.enginePid ?? 0]);
-    rmSync(recordPath(target.runDir, target.mountpoint), { force: true });
-    rmSync(target.socket, { force: true });
-    const left = res.unsyncedLeft > 0 ? `; ${res.unsyncedLeft} unsynced bytes stay in RAM for the next mount` : '';
-    return `${target.mountpoint} unmounted by its engine (no daemon was attached${res.lazy ? '; detached lazily' : ''}${left})`;
+    res = await load.addon.unmount(handle);
   } finally {
     load.addon.detach(handle);
   }
+  await finished(target, [enginePid]);
+  // what the daemon would have removed at its own teardown
+  for (const file of [recordPath(target.runDir, target.mountpoint), target.socket, checkpointPath(target.runDir, target.mountpoint)]) rmSync(file, { force: true });
+  const left = res.unsyncedLeft > 0 ? `; ${res.unsyncedLeft} unsynced bytes stay in RAM for the next mount` : '';
+  return `${target.mountpoint} unmounted by its engine (no daemon was attached${res.lazy ? '; detached lazily' : ''}${left})`;
 }
 
 /** Only a tmpfs that logshadow itself mounted (recognised by its source name) is discarded. */
