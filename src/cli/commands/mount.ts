@@ -129,7 +129,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     runDir: resolve(flags.runDir),
     logLevel: parseChoice(flags.logLevel, LOG_LEVELS, '--log-level'),
     logFile,
-    pidFile: flags.pidFile ? canonicalDir(flags.pidFile) : null,
+    pidFile: flags.pidFile ? resolve(flags.pidFile) : null,
     debugFuse: Boolean(flags.debugFuse),
     profile: flags.profile !== false,
     metricsListen: flags.metricsListen ? parseListenAddress(flags.metricsListen) : null,
