@@ -39,10 +39,14 @@ export function engineOf(target: Target): NativeEngineStatus | null {
   return target.engineSocket ? engineStatus(target.engineSocket) : null;
 }
 
+/** "the engine starts one in 4 s, or " (nothing when it will not start one). */
+export function nextDaemonIn(e: NativeEngineStatus): string {
+  return e.nextStartMs >= 0 ? `the engine starts one in ${Math.ceil(e.nextStartMs / 1000)} s, or ` : '';
+}
+
 /** While no daemon is attached, the engine goes on serving: what a person is told then. */
 export function noDaemonMessage(target: Target, e: NativeEngineStatus): string {
-  const when = e.nextStartMs >= 0 ? `the engine starts one in ${Math.ceil(e.nextStartMs / 1000)} s, or ` : '';
-  return `no daemon is attached to the engine serving ${target.mountpoint} (engine pid ${e.enginePid}; applications write on, nothing is profiled meanwhile): ${when}run logshadow mount ${target.mountpoint} to attach one`;
+  return `no daemon is attached to the engine serving ${target.mountpoint} (engine pid ${e.enginePid}; applications write on, nothing is profiled meanwhile): ${nextDaemonIn(e)}run logshadow mount ${target.mountpoint} to attach one`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { request } from '../../src/control/client';
 import { recordPath, socketPath } from '../../src/control/paths';
 import { CLI } from './cli';
 import { makeScratch } from './scratch';
+import { isRunning } from '../../src/util/process-state';
 
 export interface MountHandle {
   /** The mounted directory (applications write here). */
@@ -145,14 +146,7 @@ function alive(pid: number | null): boolean {
 export async function endedWithin(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    // a zombie has ended (an orphaned engine waits for whoever adopted it to reap it)
-    let stat = '';
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return true;
-    }
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
+    if (!isRunning(pid)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }

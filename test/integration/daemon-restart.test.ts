@@ -4,10 +4,9 @@ import * as http from 'node:http';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { endedWithin, startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
-import { Children, freePort, stop, waitFor } from './examples/example-helpers';
-import { readRecord } from '../../src/control/paths';
+import { Children, fileStats, freePort, statsOf, stop, waitFor, type StatsJson } from './examples/example-helpers';
+import { readRecord, socketPath } from '../../src/control/paths';
 import { request } from '../../src/control/client';
-import { socketPath } from '../../src/control/paths';
 import { NativeEngine } from '../../src/engine/native/native-engine';
 
 /**
@@ -32,15 +31,16 @@ async function newDaemon(m: MountHandle, old: number): Promise<number> {
   return daemonPid(m);
 }
 
-interface Stats {
-  totals: { writes: number; bytes: number; lines: number; gap: { records: number; bytes: number; resumes: number } };
-  files: Array<{ key: string; bytes: number; lines: number }>;
-}
+type Stats = StatsJson & { totals: { gap: { records: number; bytes: number; resumes: number } } };
 
-function stats(m: MountHandle): Stats {
-  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
-  if (r.status !== 0) throw new Error(`stats failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Stats;
+const stats = (m: MountHandle) => statsOf(m.dir, m.runDir) as Stats;
+
+/** Until the engine has seen its daemon go: stats then has only the engine's own figures. */
+function noDaemonAttached(m: MountHandle): Promise<void> {
+  return waitFor('the engine to see the daemon gone', () => {
+    const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+    return r.status === 0 && (JSON.parse(r.stdout) as { daemon?: unknown }).daemon === null;
+  }, 5000);
 }
 
 function get(port: number, agent: http.Agent, path: string): Promise<number> {
@@ -136,7 +136,7 @@ native('the daemon dies, the applications write on (native engine)', () => {
     // what no daemon saw, which is counted as the gap.
     await waitFor('the profiler to catch up', () => stats(m).totals.lines >= access.length + logged.length);
     const s = stats(m);
-    const file = (p: string) => s.files.find((f) => f.key === p)!;
+    const file = (p: string) => fileStats(s, p)!;
     for (const [p, l] of [['/access.log', access], ['/messages.log', logged]] as const) {
       expect(file(p).lines).toBe(l.length);
       expect(file(p).bytes).toBe(fs.statSync(join(m.dir, p)).size);
@@ -169,10 +169,7 @@ native('the daemon dies, the applications write on (native engine)', () => {
       daemon = await newDaemon(m, daemon);
     }
     process.kill(daemon, 'SIGKILL');
-    await waitFor('the engine to see the daemon gone', () => {
-      const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
-      return r.status === 0 && (JSON.parse(r.stdout) as { daemon?: unknown }).daemon === null;
-    }, 5000);
+    await noDaemonAttached(m);
     fs.appendFileSync(file, 'WARN while no daemon is attached\n');
 
     const human = cli(['stats', m.dir, '--run-dir', m.runDir]);
@@ -200,8 +197,8 @@ native('the daemon dies, the applications write on (native engine)', () => {
     let seen: unknown = null;
     await waitFor('the new daemon to count both lines', () => {
       const st = stats(m);
-      seen = { file: st.files.find((f) => f.key === '/held.log'), totals: st.totals };
-      return st.files.find((f) => f.key === '/held.log')?.lines === 2;
+      seen = { file: fileStats(st, '/held.log'), totals: st.totals };
+      return fileStats(st, '/held.log')?.lines === 2;
     }).catch((err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(seen)}`);
     });
@@ -226,10 +223,7 @@ native('the daemon dies, the applications write on (native engine)', () => {
     const first = daemonPid(m);
     process.kill(first, 'SIGKILL');
     process.kill(await newDaemon(m, first), 'SIGKILL');
-    await waitFor('the engine to see the daemon gone', () => {
-      const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
-      return r.status === 0 && (JSON.parse(r.stdout) as { daemon?: unknown }).daemon === null;
-    }, 5000);
+    await noDaemonAttached(m);
     const r = cli(['unmount', m.dir, '--run-dir', m.runDir]);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(r.stdout).toBe(`logshadow: ${m.dir} unmounted by its engine (no daemon was attached)\n`);

@@ -13,6 +13,7 @@ import { ErrorCodes, isLogshadowError } from '../../errors';
 import { errorCode } from '../../util/errno';
 import { describeHolders, holdersOf, type Holder } from '../../util/holders';
 import { engineStatus } from '../../engine/native/engine-status';
+import { nextDaemonIn } from '../target';
 
 interface ListFlags {
   json?: boolean;
@@ -179,8 +180,7 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
   }
   const engine = r?.engineSocket ? engineStatus(r.engineSocket) : null;
   if (engine && engine.daemonPid === 0) {
-    const when = engine.nextStartMs >= 0 ? `the engine starts one in ${Math.ceil(engine.nextStartMs / 1000)} s, or ` : '';
-    return { ...base, state: 'detached', enginePid: engine.enginePid, pid: null, message: `engine pid ${engine.enginePid} serves, no daemon is attached: ${when}logshadow mount ${mountpoint} attaches one` };
+    return { ...base, state: 'detached', enginePid: engine.enginePid, pid: null, message: `engine pid ${engine.enginePid} serves, no daemon is attached: ${nextDaemonIn(engine)}logshadow mount ${mountpoint} attaches one` };
   }
   const probe = await probeMount(mountpoint, timeoutMs);
   if (!probe.ok && probe.code === 'ENOTCONN') {

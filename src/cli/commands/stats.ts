@@ -5,7 +5,9 @@ import { bytes, count, counted, duration, headed, num, pct, table } from '../../
 import { failAndExit, printJson } from '../output';
 import { durabilityLines } from '../durability-lines';
 import type { DurabilityStats } from '../../engine/tiers';
-import { askDaemon, engineOf, noDaemonMessage, requireMounted, targetOf } from '../target';
+import { engineOf, noDaemonMessage, requireMounted, targetOf, type Target } from '../target';
+import { request } from '../../control/client';
+import type { NativeEngineStatus } from '../../engine/native/addon';
 
 interface StatsFlags {
   json?: boolean;
@@ -47,23 +49,27 @@ Examples:
         const top = parsePositiveInt(flags.top, '--top');
         const target = targetOf(dir, flags.runDir);
         requireMounted(target);
-        const engine = await askDaemon<StatsReply>(target, 'stats').then((stats) => {
-          if (flags.json) printJson(stats);
-          else process.stdout.write(renderStats(stats, top));
-          return null;
-        }, (err: unknown) => {
+        let stats: StatsReply;
+        try {
+          stats = await request<StatsReply>(target.socket, 'stats');
+        } catch (err) {
           // The mount is fine while its engine serves: that is what stats says then.
-          const e = engineOf(target);
-          if (!e || e.daemonPid !== 0) throw err;
-          return e;
-        });
-        if (!engine) return;
-        if (flags.json) return printJson({ schema: 'logshadow.stats/2', mountpoint: target.mountpoint, daemon: null, engineProcess: engine });
-        process.stdout.write(`${noDaemonMessage(target, engine)}\n${count(engine.writes)} writes (${bytes(engine.bytesWritten)}) served since the mount${engine.tiered ? `; unsynced ${bytes(engine.unsyncedBytes)}` : ''}\n`);
+          const engine = engineOf(target);
+          if (!engine || engine.daemonPid !== 0) throw err;
+          return printEngineOnly(target, engine, Boolean(flags.json));
+        }
+        if (flags.json) return printJson(stats);
+        process.stdout.write(renderStats(stats, top));
       } catch (err) {
         failAndExit(err);
       }
     });
+}
+
+/** No daemon is attached: what the engine says of itself. */
+function printEngineOnly(target: Target, engine: NativeEngineStatus, json: boolean): void {
+  if (json) return printJson({ schema: 'logshadow.stats/2', mountpoint: target.mountpoint, daemon: null, engineProcess: engine });
+  process.stdout.write(`${noDaemonMessage(target, engine)}\n${count(engine.writes)} writes (${bytes(engine.bytesWritten)}) served since the mount${engine.tiered ? `; unsynced ${bytes(engine.unsyncedBytes)}` : ''}\n`);
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'notice', 'info', 'debug', 'trace', 'unknown'];

@@ -10,7 +10,8 @@ import { describeHolders, holdersOf } from '../../util/holders';
 import { loadEngineAddon } from '../../engine/native/addon';
 import { readRecord, recordPath } from '../../control/paths';
 import { checkpointPath } from '../../daemon/checkpoint-file';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { isRunning } from '../../util/process-state';
 
 /** A final sync writes every tail to disk: on a slow card that takes a while. */
 const FINAL_SYNC_WAIT_MS = 120_000;
@@ -97,22 +98,11 @@ async function unmountTarget(target: Target): Promise<string | null> {
  */
 async function finished(target: Target, pids: readonly number[]): Promise<void> {
   const deadline = Date.now() + FINAL_SYNC_WAIT_MS;
-  while (pids.some(running)) {
+  while (pids.some(isRunning)) {
     if (Date.now() > deadline) {
-      throw new LogshadowError(ErrorCodes.UNMOUNT_FAILED, `${target.mountpoint} is unmounted, but its final sync has not ended ${FINAL_SYNC_WAIT_MS / 1000} s later (pids ${pids.filter(running).join(', ')})`);
+      throw new LogshadowError(ErrorCodes.UNMOUNT_FAILED, `${target.mountpoint} is unmounted, but its final sync has not ended ${FINAL_SYNC_WAIT_MS / 1000} s later (pids ${pids.filter(isRunning).join(', ')})`);
     }
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A zombie has ended: its parent may not reap it until this command returns (a test runner). */
-function running(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }
 
