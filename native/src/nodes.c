@@ -252,12 +252,25 @@ bool ls_nodes_let_go(struct ls_nodes *t, dev_t dev, ino_t ino) {
   return told;
 }
 
+/* The caller measured the end of file before it asked, and a writer may have opened, appended
+ * past that end and closed since (open-append-close loggers do it hundreds of times a second):
+ * a punch from the caller's measure would zero those lines. Under the lock no handle can write,
+ * so the end measured here is final while the punch runs, and nothing below it is punched. */
+static int punch_past_end(int fd, off_t offset, off_t length) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return -errno;
+  const off_t page = 4096;
+  off_t end_page = st.st_size > INT64_MAX - page ? INT64_MAX : (st.st_size + page - 1) / page * page;
+  off_t to = length > INT64_MAX - offset ? INT64_MAX : offset + length;
+  off_t from = offset > end_page ? offset : end_page;
+  if (from >= to) return 0;
+  return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from, to - from) < 0 ? -errno : 0;
+}
+
 int ls_nodes_punch_if_idle(struct ls_nodes *t, dev_t dev, ino_t ino, int fd, off_t offset, off_t length) {
   pthread_mutex_lock(&t->lock);
   struct ls_node *n = find(t, dev, ino);
-  int r;
-  if (n && n->writers > 0) r = -EBUSY;
-  else r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) < 0 ? -errno : 0;
+  int r = n && n->writers > 0 ? -EBUSY : punch_past_end(fd, offset, length);
   pthread_mutex_unlock(&t->lock);
   return r;
 }

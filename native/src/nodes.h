@@ -85,9 +85,10 @@ bool ls_nodes_released(struct ls_engine *e, fuse_ino_t ino, bool writer, struct 
 bool ls_nodes_let_go(struct ls_nodes *t, dev_t dev, ino_t ino);
 /*
  * Punches [offset, offset + length) out of the file (dev, ino) through `fd`, but only while no
- * handle has it open for writing: a writer cannot appear meanwhile (opening one takes the same
- * lock), so the punch can never zero bytes an append is landing. Returns 0, -EBUSY while a
- * writer has it open, or -errno.
+ * handle has it open for writing, and never below its end of file as measured under the lock: a
+ * writer cannot appear meanwhile (opening one takes the same lock), so the punch can never zero
+ * bytes an append is landing nor one that landed after the caller measured the size. Returns 0,
+ * -EBUSY while a writer has it open, or -errno.
  */
 int ls_nodes_punch_if_idle(struct ls_nodes *t, dev_t dev, ino_t ino, int fd, off_t offset, off_t length);
 

@@ -222,6 +222,11 @@ export class EngineFixture {
     return this.request<string>('consumerDone', { handle });
   }
 
+  /** Engine.punchIfIdle on the file `name` (an open of it was `handle`), as the allocator calls it. */
+  punchIfIdle(handle: number, name: string, offset: number, length: number): Promise<number> {
+    return this.request<number>('punchIfIdle', { handle, name, offset, length });
+  }
+
   unmount(): Promise<UnmountReply> {
     return this.request<UnmountReply>('unmount');
   }

@@ -163,6 +163,17 @@ async function handle(req: Request): Promise<unknown> {
     }
     case 'readBack':
       return readBack(Number(req.args?.handle));
+    case 'punchIfIdle': {
+      // As the allocator gives space back: through a descriptor of its own on the backing file.
+      const handle = Number(req.args?.handle);
+      const [dev, ino] = identity.get(handle) ?? [NaN, NaN];
+      const fd = fs.openSync(`/proc/self/fd/${backingFd}/${String(req.args?.name)}`, 'r+');
+      try {
+        return engine.punchIfIdle(dev, ino, fd, Number(req.args?.offset), Number(req.args?.length));
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     case 'unmount':
       return unmount();
     case 'exit':

@@ -169,6 +169,35 @@ mountSuite('native engine, writethrough', () => {
     ]);
   });
 
+  test('a punch asked for past an end of file that has grown since never zeroes what was appended', async () => {
+    // The allocator measures the end, then asks; an open-append-close writer may append between.
+    const from = (await fx.snapshot(Number.MAX_SAFE_INTEGER)).eventCount;
+    const name = 'grown-then-punched.log';
+    const line = (i: number) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}\n`;
+    fs.writeFileSync(at(name), line(0));
+    const open = await fx.waitForEvent(from, isOpen(`/${name}`));
+    let content = line(0);
+    for (let i = 1; content.length < 6000; i++) {
+      fs.appendFileSync(at(name), line(i));
+      content += line(i);
+    }
+    // a reservation past the end, as the allocator makes
+    const backing = path.join(fx.backingPath, name);
+    expect(run('fallocate', ['-n', '-o', '8192', '-l', '16384', backing]).status).toBe(0);
+    expect(fs.statSync(backing).blocks * 512).toBeGreaterThanOrEqual(8192 + 16384);
+    // asked as if the file still ended in its first page: from 4096 on (retried while the last
+    // append's release is on its way)
+    const busy = -os.constants.errno.EBUSY;
+    let rc = busy;
+    for (let i = 0; i < 100 && rc === busy; i++) {
+      rc = await fx.punchIfIdle(open.handle, name, 4096, 20480);
+      if (rc === busy) await sleep(20);
+    }
+    expect(rc).toBe(0);
+    expect(fs.readFileSync(at(name), 'utf8')).toBe(content);
+    expect(fs.statSync(backing).blocks * 512).toBeLessThanOrEqual(8192);
+  });
+
   test('a consumer that stops draining does not get more than 1024 descriptors queued', async () => {
     const from = (await fx.snapshot(Number.MAX_SAFE_INTEGER)).eventCount;
     await fx.request('pauseDrain');
