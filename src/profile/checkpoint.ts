@@ -33,6 +33,8 @@ export interface StreamState {
   derivedLines: number;
   dataTypeLines: number[];
   unreadBytes: number;
+  /** Absent in checkpoints written before it was counted. */
+  unrecordedBytes?: number;
   copiedBytes: number;
   firstWriteMs: number;
   lastWriteMs: number;
@@ -63,6 +65,8 @@ export interface Checkpoint {
     copies: { writes: number; bytes: number; files: number };
     unknownHandleRecords: number;
     readFdFallbacks: number;
+    /** Absent in checkpoints written before it was counted. */
+    unrecordedBytes?: number;
     gap: GapTotals;
   };
   files: StreamState[];
@@ -85,7 +89,7 @@ export function streamState(s: Stream): StreamState {
     key: s.key, writes: s.writes, bytes: s.bytes, lines: s.lines, lineBytes: s.lineBytes, entries: s.entries,
     levelLines: [...s.levelLines], levelEntries: [...s.levelEntries], formatLines: [...s.formatLines],
     derivedLines: s.derivedLines, dataTypeLines: [...s.dataTypeLines], unreadBytes: s.unreadBytes,
-    copiedBytes: s.copiedBytes, firstWriteMs: s.firstWriteMs, lastWriteMs: s.lastWriteMs, lastApp: s.lastApp,
+    unrecordedBytes: s.unrecordedBytes, copiedBytes: s.copiedBytes, firstWriteMs: s.firstWriteMs, lastWriteMs: s.lastWriteMs, lastApp: s.lastApp,
   };
 }
 
@@ -102,6 +106,7 @@ export function restoreStream(s: Stream, st: StreamState): void {
   s.derivedLines = st.derivedLines;
   copyInto(s.dataTypeLines, st.dataTypeLines);
   s.unreadBytes = st.unreadBytes;
+  s.unrecordedBytes = st.unrecordedBytes ?? 0;
   s.copiedBytes = st.copiedBytes;
   s.firstWriteMs = st.firstWriteMs;
   s.lastWriteMs = st.lastWriteMs;

@@ -16,6 +16,8 @@ export class InodeState {
   diskHint = 0;
   /** Handles open on this file. */
   openHandles = 0;
+  /** Of those, handles of a copy (Profiler.copies): its growth is no application's writing. */
+  copyHandles = 0;
   /**
    * Content is read up to here. Set from the first write seen (an existing file's old content is
    * not profiled), raised as content is read, lowered by truncation. Bytes written below it again
@@ -24,6 +26,14 @@ export class InodeState {
   readOffset = -1;
   /** The furthest end of a write counted (its bytes are in the totals), or -1 when none. */
   writtenTo = -1;
+  /**
+   * Bytes [grownFrom, grownTo) were counted from the file's growth, their records dropped
+   * (Profiler.readGrowth); a record that arrives late for them takes them over. -1: none.
+   */
+  grownFrom = -1;
+  grownTo = -1;
+  /** The file's size when the profiler first learned of it (0 when the open created it); -1: unknown. */
+  sizeAtOpen = -1;
   /** The furthest end of a write seen this tick, or -1 when none. */
   tickEnd = -1;
   /** First and last write segment of this tick in the profiler's segment pool (-1: none). */

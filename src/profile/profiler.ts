@@ -124,6 +124,10 @@ export class Profiler {
   unknownHandleRecords = 0;
   /** Files opened by path because the engine handed no read descriptor. */
   readFdFallbacks = 0;
+  /** Bytes found in files past every write record (see Stream.unrecordedBytes). */
+  unrecordedBytes = 0;
+  /** The ring's drop count when the open files were last measured for growth (readGrowth). */
+  private droppedChecked: number;
   /** What no daemon saw (see Checkpoint): counted at each resume, read from the files. */
   readonly gap: GapTotals = { records: 0, bytes: 0, resumes: 0 };
   /** After resume: the files to catch up with on the next tick (see catchUpBegin). */
@@ -145,6 +149,7 @@ export class Profiler {
     this.unknownInode = new InodeState('unknown', UNKNOWN_FILE, unknownFile, () => undefined);
     this.table = new FileTable(this.files);
     this.readBack = new ReadBack(this.unknownApp, unknownFile, this.options.maxReadPerTick);
+    this.droppedChecked = engine.ring.dropped;
   }
 
   /**
@@ -188,6 +193,7 @@ export class Profiler {
     // wait for the records before them, which the next tick drains.
     applyUpTo(ring.tail);
     this.laterEvents = events.slice(next);
+    this.readGrowth();
     this.readBack.readTouched();
     if (this.catchingUp.size > 0) this.closeCaughtUp();
     this.endTick(monotonicMs());
@@ -206,7 +212,7 @@ export class Profiler {
       totals: {
         writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, levels: [...this.levelTotals],
         copies: { ...this.copies }, unknownHandleRecords: this.unknownHandleRecords, readFdFallbacks: this.readFdFallbacks,
-        gap: { ...this.gap },
+        unrecordedBytes: this.unrecordedBytes, gap: { ...this.gap },
       },
       files: [...this.files.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0)).map(streamState),
       apps: [...this.apps.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0)).map(streamState),
@@ -230,6 +236,7 @@ export class Profiler {
     Object.assign(this.copies, t.copies);
     this.unknownHandleRecords = t.unknownHandleRecords;
     this.readFdFallbacks = t.readFdFallbacks;
+    this.unrecordedBytes = t.unrecordedBytes ?? 0;
     Object.assign(this.gap, t.gap);
     this.noteGap(missed);
     this.gap.resumes++;
@@ -243,6 +250,59 @@ export class Profiler {
       restored.add(inode);
     }
     this.resuming = new Resuming(restored, cp.atWallMs, locate);
+  }
+
+  /**
+   * A full ring drops records, never writes: once it has dropped any since the last look, every
+   * open file is measured and what it holds past its last record is counted and read, so that
+   * lines, bytes and levels stay exact; only who wrote those bytes, and in how many writes, is
+   * lost. Every dropped record's write had landed before the drop was counted, so measuring after
+   * reading the count misses none.
+   */
+  private readGrowth(): void {
+    const dropped = this.engine.ring.dropped;
+    if (dropped === this.droppedChecked) return;
+    this.droppedChecked = dropped;
+    for (const inode of this.table.values()) if (inode.openHandles > 0) this.countGrowth(inode);
+  }
+
+  private countGrowth(inode: InodeState): void {
+    if (inode.readFd < 0 || inode.copyHandles > 0) return;
+    let size: number;
+    try {
+      size = fstatSync(inode.readFd).size;
+    } catch {
+      return;
+    }
+    const from = inode.writtenTo >= 0 ? inode.writtenTo : inode.sizeAtOpen;
+    if (from < 0 || size <= from) return;
+    const bytes = size - from;
+    inode.stream.bytes += bytes;
+    inode.stream.unrecordedBytes += bytes;
+    this.unknownApp.bytes += bytes;
+    this.unknownApp.unrecordedBytes += bytes;
+    this.totalBytes += bytes;
+    this.unrecordedBytes += bytes;
+    if (inode.grownTo !== from) inode.grownFrom = from;
+    inode.grownTo = size;
+    inode.writtenTo = size;
+    if (this.readBack.noteGrowth(inode, from, size)) this.table.promote(inode);
+  }
+
+  /**
+   * A record that arrives for bytes counted from the file's growth (it was still in the ring when
+   * the file was measured) takes them over from `unknown`: returns how many it takes.
+   */
+  private claimGrowth(inode: InodeState, offset: number, end: number): number {
+    if (end <= inode.grownFrom || offset >= inode.grownTo) return 0;
+    const taken = Math.min(end, inode.grownTo) - Math.max(offset, inode.grownFrom);
+    if (offset <= inode.grownFrom) inode.grownFrom = Math.min(end, inode.grownTo);
+    if (inode.grownFrom >= inode.grownTo) inode.grownFrom = inode.grownTo = -1;
+    inode.stream.unrecordedBytes -= taken;
+    this.unknownApp.bytes -= taken;
+    this.unknownApp.unrecordedBytes -= taken;
+    this.unrecordedBytes -= taken;
+    return taken;
   }
 
   /** Write records that no daemon read (see GapTotals). */
@@ -389,7 +449,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1, ev.created);
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
@@ -409,12 +469,13 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number, diskFd: number): void {
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number, diskFd: number, created: boolean): void {
     const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
     app.openCount++;
     let key = `path:${path}`;
+    let size = -1;
     if (readFd < 0) readFd = this.openByPath(path);
     // A tiered file is known by its disk copy (the engine's identity for it), read from its RAM copy.
     const identityFd = diskFd >= 0 ? diskFd : readFd;
@@ -422,6 +483,7 @@ export class Profiler {
       try {
         const st = fstatSync(identityFd);
         key = `${st.dev}:${st.ino}`;
+        size = identityFd === readFd ? st.size : fstatSync(readFd).size;
       } catch {
         closeQuietlySync(readFd);
         closeQuietlySync(diskFd);
@@ -429,6 +491,8 @@ export class Profiler {
       }
     }
     const inode = this.table.place(key, path, () => this.newInode(key, path));
+    // Where counting from the file's growth may begin, should its first records be dropped.
+    if (inode.sizeAtOpen < 0) inode.sizeAtOpen = created ? 0 : size;
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeQuietlySync(readFd);
@@ -446,6 +510,7 @@ export class Profiler {
     // A copy writes its destination from the start, never with O_APPEND as loggers do: a log
     // shipper that tails one file of the mount and appends to its own log is no copier.
     const copy = !readOnly && !(flags & constants.O_APPEND) && (this.table.reading(pid) || COPIERS.has(writer.comm));
+    if (copy) inode.copyHandles++;
     this.table.addHandle(handle, { inode, app, pid, readOnly, copy, copied: false });
   }
 
@@ -487,7 +552,10 @@ export class Profiler {
     if (!of) return;
     of.app.openCount--;
     const inode = of.inode;
+    if (of.copy) inode.copyHandles--;
     if (--inode.openHandles === 0) {
+      // The file's last records may be among those dropped: it is measured while still readable.
+      if (this.engine.ring.dropped !== this.droppedChecked) this.countGrowth(inode);
       this.readBack.readAll(inode);
       inode.stream.openCount--;
       this.closeReadFd(inode);
@@ -539,6 +607,11 @@ export class Profiler {
     inode.stream.lastApp = app.key;
     app.recordWrite(timeMs, length);
     if (!of) return;
+    if (inode.grownTo >= 0) {
+      const taken = this.claimGrowth(inode, offset, offset + length);
+      inode.stream.bytes -= taken;
+      this.totalBytes -= taken;
+    }
     inode.wroteSinceOpen = true;
     inode.lastUseMs = timeMs;
     if (offset + length > inode.writtenTo) inode.writtenTo = offset + length;

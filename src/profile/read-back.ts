@@ -53,6 +53,19 @@ export class ReadBack {
     return first;
   }
 
+  /**
+   * Bytes [from, end) found in the file without a write record (a full ring dropped them): read
+   * too, their lines credited to `unknown`. True as noteWrite.
+   */
+  noteGrowth(inode: InodeState, from: number, end: number): boolean {
+    if (inode.readOffset < 0) inode.readOffset = from;
+    if (end <= inode.readOffset) return false;
+    const first = inode.tickEnd < 0;
+    if (first) this.touched.push(inode);
+    if (end > inode.tickEnd) inode.tickEnd = end;
+    return first;
+  }
+
   /** The tick's reading: every file written this tick (or carried over from the last one). */
   readTouched(): void {
     for (const inode of this.touched) if (inode.tickEnd >= 0) this.read(inode);

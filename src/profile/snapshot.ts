@@ -75,6 +75,8 @@ export interface StreamSnapshot {
   derivedLevelLines: number;
   dataTypes: Record<string, number>;
   unreadBytes: number;
+  /** Bytes counted from the file without a write record (a full ring dropped it): see `totals.estimated`. */
+  unrecordedBytes: number;
   idleSec: number;
   openFiles: number;
   /** Files: bytes copied into it from another file of the mount (a rotation copy), apart from writes. */
@@ -154,6 +156,7 @@ export function streamSnapshot(s: Stream, nowMs: number, preallocOf?: PreallocOf
     derivedLevelLines: s.derivedLines,
     dataTypes: named(s.dataTypeLines, DATA_TYPE_NAMES),
     unreadBytes: s.unreadBytes,
+    unrecordedBytes: s.unrecordedBytes,
     idleSec: s.lastWriteMs ? Math.max(0, (nowMs - s.lastWriteMs) / 1000) : 0,
     openFiles: s.openCount,
     model: s.model ? modelSnapshot(s.model, nowMs) : null,
@@ -177,6 +180,14 @@ export interface ProfileSnapshot {
     /** What no daemon saw (native engine: written while none was attached): records, and the
      * bytes read from the files for them (in `bytes` too; their lines are in `lines`). */
     gap: GapTotals;
+    /** Bytes found in files past every write record (in `bytes`; their lines in `lines`). */
+    unrecordedBytes: number;
+    /**
+     * The figures that are estimates, not counts: after a full ring dropped write records,
+     * `writes` (a dropped record's write is not counted) and `apps` (its bytes and lines are
+     * credited to `unknown`). Lines, bytes and levels are read from the files: never estimates.
+     */
+    estimated: ('writes' | 'apps')[];
   };
   droppedRecords: number;
   unknownHandleRecords: number;
@@ -205,6 +216,7 @@ export interface ProfileState {
   readonly droppedRecords: number;
   readonly unknownHandleRecords: number;
   readonly readFdFallbacks: number;
+  readonly unrecordedBytes: number;
   readonly readErrors: number;
   /** Backing files the profiler holds state for. */
   readonly knownFiles: number;
@@ -220,6 +232,7 @@ export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: Pre
     totals: {
       writes: p.totalWrites, bytes: p.totalBytes, lines: p.totalLines, files: files.length, apps: apps.length,
       levels: named(p.levelTotals, SEVERITY_NAMES), copies: { ...p.copies }, gap: { ...p.gap },
+      unrecordedBytes: p.unrecordedBytes, estimated: p.droppedRecords > 0 ? ['writes', 'apps'] : [],
     },
     droppedRecords: p.droppedRecords,
     unknownHandleRecords: p.unknownHandleRecords,

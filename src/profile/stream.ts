@@ -28,6 +28,12 @@ export class Stream {
   readonly dataTypeLines = new Float64Array(DATA_TYPE_COUNT);
   /** Bytes written whose content could not be read back (truncated or removed before the tick). */
   unreadBytes = 0;
+  /**
+   * Bytes found in the file past every write record, their records dropped by a full ring
+   * (Profiler.readGrowth): in `bytes`, their lines in `lines`, their writes not in `writes`.
+   * Applications: such bytes credited to `unknown`.
+   */
+  unrecordedBytes = 0;
   /** Files: bytes a process copied into this file from another of the mount (not writes: see Profiler). */
   copiedBytes = 0;
   firstWriteMs = 0;

@@ -95,7 +95,8 @@ export function renderStats(s: StatsReply, top: number): string {
   const t = s.daemon.tick;
   let out = `${headed(s.mountpoint, `  ${s.engine} engine, ${s.cache}  up ${duration(s.uptimeSec)}  rss ${bytes(s.daemon.rssBytes)}`)}\n`;
   out += `tick ${num(t.meanMs, 2)} ms mean, ${num(t.p99Ms, 2)} ms p99 (${counted(t.activeStreams, 'stream')} modelled)  dropped records ${s.droppedRecords}\n`;
-  out += `totals  ${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
+  const estimated = s.totals.estimated?.includes('writes') ? 'at least ' : '';
+  out += `totals  ${estimated}${counted(s.totals.writes, 'write')}  ${bytes(s.totals.bytes)}  ${counted(s.totals.lines, 'line')}  ${counted(s.totals.files, 'file')}  ${counted(s.totals.apps, 'app')}\n`;
   const byLevel = (sums: Record<string, number>) => LEVELS.filter((l) => sums[l]).map((l) => `${l} ${count(sums[l])}`).join('  ') || '-';
   const entryLevels: Record<string, number> = {};
   for (const f of s.files) for (const l of LEVELS) entryLevels[l] = (entryLevels[l] ?? 0) + (f.entryLevels[l] ?? 0);
@@ -105,6 +106,10 @@ export function renderStats(s: StatsReply, top: number): string {
   if (derived) out += `(levels derived from the HTTP status for ${counted(derived, 'access-log line')}: 5xx error, 4xx warn, others info)\n`;
   const c = s.totals.copies;
   if (c.writes) out += `copies  ${bytes(c.bytes)} into ${counted(c.files, 'file')} by processes reading the mount (rotation copies; not in the totals)\n`;
+  if (estimated) {
+    out += `${counted(s.droppedRecords, 'write record')} dropped by a full ring: writes are lower bounds;\n`;
+    out += `  lines, bytes and levels are read from the files (${bytes(s.totals.unrecordedBytes ?? 0)} by no known app)\n`;
+  }
   const lost = s.engineCounters.fileEventsDropped;
   if (lost) out += `file events dropped ${lost} (a full queue: their writes were counted, some not placed in their files)\n`;
   if (s.durability) out += durabilityLines(s.durability).join('\n') + '\n';

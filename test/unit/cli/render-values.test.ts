@@ -59,7 +59,7 @@ describe('values in human output', () => {
 
   test('top: a rate keeps its unit at every width (151.2KiB/s), and the forecast cell stays whole', () => {
     const s = (key: string): StreamSnapshot => ({
-      key, writes: 10, bytes: 5_000_000, lines: 10, levels: { info: 10 }, dataTypes: {}, unreadBytes: 0, idleSec: 0, openFiles: 1,
+      key, writes: 10, bytes: 5_000_000, lines: 10, levels: { info: 10 }, dataTypes: {}, unreadBytes: 0, unrecordedBytes: 0, idleSec: 0, openFiles: 1,
       entries: 10, entryLevels: { info: 10 }, format: null, derivedLevelLines: 0,
       model: { bytesPerSec: [154_828, 154_828, 154_828, 154_828], confidence: 0.5, levelMix: { info: 1 } } as unknown as StreamSnapshot['model'],
       prealloc: null,

@@ -7,7 +7,7 @@ function stream(key: string, bytes: number, o: { rate?: number; errors?: number;
   const levels = { fatal: 0, error: o.errors ?? 0, warn: 0, notice: 0, info: lines - (o.errors ?? 0), debug: 0, trace: 0, unknown: 0 };
   return {
     key, writes: lines, bytes, lines, entries: lines, levels, entryLevels: levels, format: null, derivedLevelLines: 0,
-    dataTypes: {}, unreadBytes: 0, idleSec: 0, openFiles: 1,
+    dataTypes: {}, unreadBytes: 0, unrecordedBytes: 0, idleSec: 0, openFiles: 1,
     model: o.rate === undefined ? null : ({
       bytesPerSec: [o.rate, o.rate, o.rate, o.rate], confidence: o.confidence ?? 0.5,
       levelMix: Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, v / lines])),
