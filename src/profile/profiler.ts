@@ -291,18 +291,19 @@ export class Profiler {
 
   /**
    * A record that arrives for bytes counted from the file's growth (it was still in the ring when
-   * the file was measured) takes them over from `unknown`: returns how many it takes.
+   * the file was measured) takes them over from `unknown`; they were counted once already.
    */
-  private claimGrowth(inode: InodeState, offset: number, end: number): number {
-    if (end <= inode.grownFrom || offset >= inode.grownTo) return 0;
+  private claimGrowth(inode: InodeState, offset: number, end: number): void {
+    if (end <= inode.grownFrom || offset >= inode.grownTo) return;
     const taken = Math.min(end, inode.grownTo) - Math.max(offset, inode.grownFrom);
     if (offset <= inode.grownFrom) inode.grownFrom = Math.min(end, inode.grownTo);
     if (inode.grownFrom >= inode.grownTo) inode.grownFrom = inode.grownTo = -1;
+    inode.stream.bytes -= taken;
     inode.stream.unrecordedBytes -= taken;
     this.unknownApp.bytes -= taken;
     this.unknownApp.unrecordedBytes -= taken;
+    this.totalBytes -= taken;
     this.unrecordedBytes -= taken;
-    return taken;
   }
 
   /** Write records that no daemon read (see GapTotals). */
@@ -607,11 +608,7 @@ export class Profiler {
     inode.stream.lastApp = app.key;
     app.recordWrite(timeMs, length);
     if (!of) return;
-    if (inode.grownTo >= 0) {
-      const taken = this.claimGrowth(inode, offset, offset + length);
-      inode.stream.bytes -= taken;
-      this.totalBytes -= taken;
-    }
+    this.claimGrowth(inode, offset, offset + length);
     inode.wroteSinceOpen = true;
     inode.lastUseMs = timeMs;
     if (offset + length > inode.writtenTo) inode.writtenTo = offset + length;
