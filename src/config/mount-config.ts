@@ -134,6 +134,13 @@ export function parsePositiveInt(text: string, what: string): number {
   return n;
 }
 
+/** A count that may be zero (e.g. `--top 0`: totals only). */
+export function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw optionError(what, `"${text}" is not a whole number`);
+  return n;
+}
+
 /** A severity level by name, or "off". */
 export function parseLevelOrOff(text: string, what: string): SeverityName | null {
   const t = text.trim().toLowerCase();

@@ -7,6 +7,7 @@ import { ControlServer, ensureRunDir, type Handler } from '../control/server';
 import type { Engine } from '../engine/engine';
 import { createEngine, maxUnsyncedOf } from './create-engine';
 import { Profiler } from '../profile/profiler';
+import type { SnapshotScope } from '../profile/snapshot';
 import { ShadowLog } from '../shadow/shadow-log';
 import { Allocator } from '../alloc/allocator';
 import { loadNativeAlloc, type NativeAlloc } from '../engine/native/alloc-addon';
@@ -358,7 +359,7 @@ export class Daemon {
   private handlers(): Record<string, Handler> {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
-      stats: () => this.stats(),
+      stats: (params) => this.stats(snapshotScope(params)),
       shadow: (params) => {
         if (this.config.profile) this.tick();
         const file = typeof params.file === 'string' ? params.file : undefined;
@@ -413,7 +414,7 @@ export class Daemon {
     return renderPrometheus(stats, this.shadow.view(monotonicMs(), { entries: 0 }), maxStreams);
   }
 
-  private stats(): unknown {
+  private stats(scope: SnapshotScope = {}): unknown {
     const engine = this.engine!;
     // A tick first, so what the CLI shows includes every write acknowledged before it asked.
     if (this.config.profile) this.tick();
@@ -436,7 +437,7 @@ export class Daemon {
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       durability: durabilityStats(this.config, this.prepared, engine, this.syncTriggers),
       prealloc: this.preallocStats(),
-      ...this.profiler!.snapshot((file) => this.allocator?.countersFor(file)?.toJSON() ?? null),
+      ...this.profiler!.snapshot((file) => this.allocator?.countersFor(file)?.toJSON() ?? null, scope),
     };
   }
 
@@ -468,4 +469,12 @@ export class Daemon {
 
 function capitalised<T extends string>(name: T): Capitalize<T> {
   return (name.charAt(0).toUpperCase() + name.slice(1)) as Capitalize<T>;
+}
+
+/** A stats request's `top` (a count) and `file` (a stream key); anything else means all streams. */
+function snapshotScope(params: Record<string, unknown>): SnapshotScope {
+  return {
+    top: typeof params.top === 'number' && params.top >= 0 ? Math.floor(params.top) : undefined,
+    file: typeof params.file === 'string' ? params.file : undefined,
+  };
 }

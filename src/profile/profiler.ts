@@ -7,7 +7,7 @@ import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
 import { monotonicMs } from '../util/clock';
 import { ReadBack } from './read-back';
-import { profileSnapshot, type PreallocOf, type ProfileSnapshot } from './snapshot';
+import { profileSnapshot, type PreallocOf, type ProfileSnapshot, type SnapshotScope } from './snapshot';
 import { SEVERITY_COUNT } from './severity';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
@@ -671,8 +671,8 @@ export class Profiler {
   }
 
   /** Each file stream's pre-allocation comes from `preallocOf` (the allocator's, when there is one). */
-  snapshot(preallocOf?: PreallocOf): ProfileSnapshot {
-    return profileSnapshot(this, monotonicMs(), preallocOf);
+  snapshot(preallocOf?: PreallocOf, scope?: SnapshotScope): ProfileSnapshot {
+    return profileSnapshot(this, monotonicMs(), preallocOf, scope);
   }
 
   get droppedRecords(): number {

@@ -188,7 +188,13 @@ export interface ProfileSnapshot {
      * credited to `unknown`). Lines, bytes and levels are read from the files: never estimates.
      */
     estimated: ('writes' | 'apps')[];
+    /** Entries by level and lines with a derived level, summed over the file streams held (shown
+     * or not). Absent from older daemons, which sent every stream. */
+    entryLevels?: Record<string, number>;
+    derivedLevelLines?: number;
   };
+  /** Streams that wrote but are left out of `files` and `apps` (a request's `top` or `file`; absent from older daemons). */
+  omitted?: { files: number; apps: number };
   droppedRecords: number;
   unknownHandleRecords: number;
   readFdFallbacks: number;
@@ -223,17 +229,58 @@ export interface ProfileState {
   readonly limits: { files: number; apps: number; models: number; inodes: number };
 }
 
-/** The profiler's part of stats: totals, table fill, and every stream that wrote (or, a file, was copied into). */
-export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: PreallocOf): ProfileSnapshot {
+/**
+ * Which streams a snapshot shows: the `top` busiest by bytes (all when absent), or only the file
+ * stream `file` (its key: the path under the mount) and the applications that wrote last to it.
+ */
+export interface SnapshotScope {
+  top?: number;
+  file?: string;
+}
+
+/** Busiest first (bytes), ties by key, so that a cut is the same from one request to the next. */
+function busiest(streams: Stream[], top: number | undefined): Stream[] {
+  if (top === undefined || top >= streams.length) return streams.sort(byBytes);
+  return streams.sort(byBytes).slice(0, Math.max(0, top));
+}
+
+function byBytes(a: Stream, b: Stream): number {
+  return b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/**
+ * The profiler's part of stats: totals, table fill, and the streams that wrote (or, a file, were
+ * copied into) within `scope`. Only the streams shown are rendered: their snapshots (models,
+ * scores) are most of the cost and the size of a reply.
+ */
+export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: PreallocOf, scope: SnapshotScope = {}): ProfileSnapshot {
   // bytes without writes: written while no daemon looked, found in the files (Profiler.resume)
   const files = [...p.files.values()].filter((s) => s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0);
   const apps = [...p.apps.values()].filter((s) => s.writes > 0 || s.bytes > 0);
+  const entryLevels = new Float64Array(SEVERITY_NAMES.length);
+  let derivedLevelLines = 0;
+  for (const f of files) {
+    for (let i = 0; i < entryLevels.length; i++) entryLevels[i] += f.levelEntries[i] ?? 0;
+    derivedLevelLines += f.derivedLines;
+  }
+  let shownFiles: Stream[];
+  let shownApps: Stream[];
+  if (scope.file !== undefined) {
+    shownFiles = files.filter((f) => f.key === scope.file);
+    const writers = new Set(shownFiles.map((f) => f.lastApp));
+    shownApps = apps.filter((a) => writers.has(a.key));
+  } else {
+    shownFiles = busiest(files, scope.top);
+    shownApps = busiest(apps, scope.top);
+  }
   return {
     totals: {
       writes: p.totalWrites, bytes: p.totalBytes, lines: p.totalLines, files: files.length, apps: apps.length,
       levels: named(p.levelTotals, SEVERITY_NAMES), copies: { ...p.copies }, gap: { ...p.gap },
       unrecordedBytes: p.unrecordedBytes, estimated: p.droppedRecords > 0 ? ['writes', 'apps'] : [],
+      entryLevels: named(entryLevels, SEVERITY_NAMES), derivedLevelLines,
     },
+    omitted: { files: files.length - shownFiles.length, apps: apps.length - shownApps.length },
     droppedRecords: p.droppedRecords,
     unknownHandleRecords: p.unknownHandleRecords,
     readFdFallbacks: p.readFdFallbacks,
@@ -244,7 +291,7 @@ export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: Pre
       limits: p.limits,
     },
     rateWindowsSec: RATE_WINDOWS_SEC,
-    files: files.map((f) => streamSnapshot(f, nowMs, preallocOf)),
-    apps: apps.map((a) => streamSnapshot(a, nowMs)),
+    files: shownFiles.map((f) => streamSnapshot(f, nowMs, preallocOf)),
+    apps: shownApps.map((a) => streamSnapshot(a, nowMs)),
   };
 }

@@ -166,7 +166,9 @@ describe('bad input', () => {
     expect(real.stdout).toMatch(/no forecast for \/real\.log yet/);
     expectOneLineError(cli(['shadow', ...base, '--entries', 'abc']), 2, /--entries: "abc" is not a positive integer/);
     expectOneLineError(cli(['shadow', ...base, '--top', '-3']), 2, /--top: "-3" is not a positive integer/);
-    expectOneLineError(cli(['stats', ...base, '--top', 'many']), 2, /--top: "many" is not a positive integer/);
+    expectOneLineError(cli(['stats', ...base, '--top', 'many']), 2, /--top: "many" is not a whole number/);
+    expectOneLineError(cli(['stats', ...base, '--top', '3', '--all']), 2, /--all and --top ask for different tables/);
+    expectOneLineError(cli(['stats', ...base, '--file', '/nope.log']), 2, /--file \/nope\.log: no file of that name has been written through this mount/);
     expect(cli(['shadow', ...base, '--entries', '0']).status).toBe(0);
     await m.stop();
   });

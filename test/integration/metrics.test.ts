@@ -70,7 +70,7 @@ function expectPromtoolClean(text: string): void {
 }
 
 function statsOf(m: MountHandle): StatsReply & { engineCounters: { writes: number; bytesWritten: number }; space: { sizeBytes: number; freeBytes: number } } {
-  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+  const r = cli(['stats', m.dir, '--json', '--all', '--run-dir', m.runDir]);
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }

@@ -49,7 +49,9 @@ const bLine = (seq: number) => `2026-12-03 10:00:00 ERROR b seq=${seq} something
 
 describe.each(testEngines())('a power cut on a tiered mount over a real ext4 disk (%s engine)', (engine) => {
   const scratch = makeScratch('powercut');
-  const disk = new LoopDisk(scratch, 256);
+  // No timed journal commit: only what was fsynced is on the disk, and the copy of the image
+  // is taken while nothing writes to it (see LoopDisk.snapshot).
+  const disk = new LoopDisk(scratch, 256, 'commit=600');
   const copyMnt = join(scratch, 'copy');
   let logs = '';
   let runDir = '';
@@ -92,11 +94,11 @@ describe.each(testEngines())('a power cut on a tiered mount over a real ext4 dis
     expect(sync.status).toBe(0);
     await sleep(1200);
 
-    // The cut: every process of the mount dies at once (the native engine's too), then the disk
-    // is copied as it stands.
+    // The cut: every process of the mount dies at once (the daemon first: it would otherwise see
+    // the native engine end and say so), then the disk is copied as it stands.
     const record = JSON.parse(fs.readFileSync(recordPath(runDir, logs), 'utf8')) as { enginePid?: number };
-    if (record.enginePid) process.kill(record.enginePid, 'SIGKILL');
     process.kill(daemon.pid!, 'SIGKILL');
+    if (record.enginePid) process.kill(record.enginePid, 'SIGKILL');
     const cutAt = Date.now();
     disk.snapshot(join(scratch, 'cut.img'));
     await writerDone;

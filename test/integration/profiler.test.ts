@@ -20,7 +20,7 @@ interface StreamJson {
 }
 interface StatsJson {
   engine: string;
-  totals: { writes: number; bytes: number; lines: number };
+  totals: { writes: number; bytes: number; lines: number; files: number };
   droppedRecords: number;
   files: StreamJson[];
   apps: StreamJson[];
@@ -62,7 +62,7 @@ function writer(file: string, count: number, mode: string, id: string): Promise<
 }
 
 function stats(m: MountHandle): StatsJson {
-  const r = cli(['stats', m.dir, '--json', '--run-dir', m.runDir]);
+  const r = cli(['stats', m.dir, '--json', '--all', '--run-dir', m.runDir]);
   if (r.status !== 0) throw new Error(`stats failed (${r.status}): ${r.stderr}\n${m.log()}`);
   return JSON.parse(r.stdout) as StatsJson;
 }
@@ -152,6 +152,7 @@ describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
     const before = (JSON.parse(cli(['stats', m.dir, '--json', '--run-dir', m.runDir]).stdout) as StatsJson).totals.lines;
     expect(sh(`node -e 'const fs=require("fs");for(let i=0;i<10000;i++)fs.appendFileSync(process.argv[1]+"/once"+i+".log","INFO once "+i+"\\n")' '${m.dir}'`, { timeoutMs: 300_000 }).status).toBe(0);
     const s = JSON.parse(cli(['stats', m.dir, '--json', '--run-dir', m.runDir]).stdout) as StatsJson & {
+      omitted: { files: number };
       tables: { fileStreams: number; models: number; inodes: number; evictedStreams: number; limits: { files: number; models: number; inodes: number } };
       daemon: { rssBytes: number };
     };
@@ -164,6 +165,19 @@ describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
     expect(s.totals.lines - before).toBe(10_000);
     // A file written once earns no model: models are for streams that keep writing.
     expect(s.tables.models).toBeLessThan(100);
+    // The JSON reply holds the 100 busiest streams unless asked for more; the rest are counted.
+    expect(s.files).toHaveLength(100);
+    expect(s.omitted.files).toBe(s.totals.files - 100);
+    const all = JSON.parse(cli(['stats', m.dir, '--json', '--all', '--run-dir', m.runDir]).stdout) as StatsJson & { omitted: { files: number } };
+    expect(all.files).toHaveLength(all.totals.files);
+    expect(all.omitted.files).toBe(0);
+    const busiest = [...all.files].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : 1)).slice(0, 5).map((f) => f.key);
+    const top5 = JSON.parse(cli(['stats', m.dir, '--json', '--top', '5', '--run-dir', m.runDir]).stdout) as StatsJson;
+    expect(top5.files.map((f) => f.key)).toEqual(busiest);
+    // (The oldest of them were evicted from the table; one it still holds.)
+    const held = all.files.find((f) => f.key.startsWith('/once'))!.key;
+    const one = JSON.parse(cli(['stats', m.dir, '--json', '--file', held.slice(1), '--run-dir', m.runDir]).stdout) as StatsJson;
+    expect(one.files.map((f) => [f.key, f.lines])).toEqual([[held, 1]]);
   }, 300_000);
 
   test('a rotated file keeps its stream going; the old file goes idle under its new name', async () => {

@@ -163,7 +163,7 @@ async function describe(mountpoint: string, isMounted: boolean, rec: { record: M
     base.ownTmpfs = at.some((m) => m.fstype === 'tmpfs' && m.source === LOGSHADOW_TMPFS_SOURCE);
   }
   try {
-    const s = await request<StatsForList>(socket, 'stats', {}, timeoutMs);
+    const s = await request<StatsForList>(socket, 'stats', { top: 0 }, timeoutMs);
     return {
       ...base, pid: s.pid, enginePid: s.enginePid ?? base.enginePid, engine: s.engine, cache: s.cache, backing: s.backing ?? base.backing, uptimeSec: s.uptimeSec,
       sizeBytes: s.space.sizeBytes, freeBytes: s.space.freeBytes, timeToFullSec: s.space.timeToFullSec.atP95, files: s.totals.files,

@@ -56,7 +56,7 @@ Examples:
         if (flags.file && !history.streams.length) {
           throw new LogshadowError(ErrorCodes.USAGE, `report: ${flags.file} has no scored window (not written through ${target.mountpoint}, or not for a whole window yet)`);
         }
-        const stats = await askDaemon<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target, 'stats', {}, 30_000);
+        const stats = await askDaemon<{ engine: string; cache: string; uptimeSec: number; durability?: DurabilityStats }>(target, 'stats', { top: 0 }, 30_000);
         const windows = history.streams.reduce((n, s) => n + s.windows.length, 0);
         say(`charting ${counted(history.streams.length, 'file')}, ${counted(windows, 'window')}`);
         const html = renderReport({ history, mount: { engine: stats.engine, cache: stats.cache, uptimeSec: stats.uptimeSec, durability: stats.durability }, generatedAt: new Date() });

@@ -1,0 +1,133 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeMachine, machineLine } from './lib/machine';
+
+/**
+ * Writers that outpace the profiler on purpose: fio jobs of 256 B writes and shell loops of WARN
+ * lines into one native mount with a small write ring, so records are dropped. It reports whether
+ * the WARN lines and bytes still come out exact, and how long `stats` takes to answer meanwhile.
+ *   node build-bench/bench/overload.js [--ring 1024] [--fio-jobs 8] [--loops 4] [--lines 20000] [--seconds 20]
+ */
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli/main.js');
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+interface FileRow { path: string; bytes: number; lines: number; levels: Record<string, number> }
+interface Stats {
+  daemon: { rssBytes: number; tick: { count: number; meanMs: number; p99Ms: number; maxMs: number } };
+  totals: { writes: number; bytes: number; lines: number; unrecordedBytes?: number; estimated?: string[] };
+  droppedRecords: number;
+  files: FileRow[];
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function timedStats(dir: string, runDir: string): Promise<{ ms: number; ok: boolean }> {
+  const t0 = performance.now();
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, 'stats', dir, '--json', '--top', '0', '--run-dir', runDir], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.on('exit', (code) => done({ ms: performance.now() - t0, ok: code === 0 }));
+  });
+}
+
+async function main(): Promise<void> {
+  const ring = arg('ring', 1024);
+  const fioJobs = arg('fio-jobs', 8);
+  const loops = arg('loops', 4);
+  const lines = arg('lines', 20_000);
+  const seconds = arg('seconds', 20);
+  const scratch = mkdtempSync('/tmp/logshadow-bench-overload-');
+  const dir = join(scratch, 'logs');
+  const runDir = join(scratch, 'run');
+  mkdirSync(dir);
+  const machine = describeMachine();
+  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', 'native', '--run-dir', runDir, '--background', '--size', '4G',
+    '--log-level', 'warn', '--no-persist', '--ring-capacity', String(ring)], { encoding: 'utf8' });
+  if (mount.status !== 0) throw new Error(mount.stderr);
+  const children: Array<ReturnType<typeof spawn>> = [];
+  try {
+    const fio = spawn('fio', ['--name=overload', `--directory=${dir}`, '--rw=write', '--bs=256', '--ioengine=sync', '--size=150m',
+      '--time_based', `--runtime=${seconds}`, `--numjobs=${fioJobs}`, '--output=/dev/null'], { stdio: 'ignore' });
+    children.push(fio);
+    const loopScript = 'for i in $(seq 1 "$2"); do echo "2026-12-03 10:00:00 WARN loop $1 line $i" >> "$3/warn$1.log"; done';
+    const shells = Array.from({ length: loops }, (_, k) => {
+      const sh = spawn('bash', ['-c', loopScript, 'loop', String(k), String(lines), dir], { stdio: 'ignore' });
+      children.push(sh);
+      return new Promise<void>((r) => sh.on('exit', () => r()));
+    });
+    const fioDone = new Promise<void>((r) => fio.on('exit', () => r()));
+    let writing = true;
+    void Promise.all([fioDone, ...shells]).then(() => (writing = false));
+    const latencies: number[] = [];
+    let failed = 0;
+    const t0 = Date.now();
+    while (writing) {
+      const s = await timedStats(dir, runDir);
+      latencies.push(s.ms);
+      if (!s.ok) failed++;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const wallSec = (Date.now() - t0) / 1000;
+    const r = spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--all', '--run-dir', runDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`stats failed: ${r.stderr}`);
+    const st = JSON.parse(r.stdout) as Stats;
+    let onDisk = 0;
+    for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+      const s = statSync(join(dir, name));
+      if (s.isFile()) onDisk += s.size;
+    }
+    let warnWritten = 0;
+    let warnCounted = 0;
+    let warnBad = 0;
+    const perFile: string[] = [];
+    for (let k = 0; k < loops; k++) {
+      const path = join(dir, `warn${k}.log`);
+      const text = readFileSync(path, 'utf8');
+      const got = text.split('\n').filter((l) => l.length > 0);
+      warnBad += got.filter((l, i) => l !== `2026-12-03 10:00:00 WARN loop ${k} line ${i + 1}`).length;
+      warnWritten += got.length;
+      const row = st.files.find((f) => f.path === `/warn${k}.log`);
+      const counted = row?.levels.WARN ?? 0;
+      warnCounted += counted;
+      perFile.push(`warn${k}.log ${counted}/${got.length} lines, ${row?.bytes ?? 0}/${Buffer.byteLength(text)} bytes`);
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const out = [
+      `Machine: ${machineLine(machine)}`,
+      `Load: ${fioJobs} fio jobs (256 B sync writes, ${seconds} s) + ${loops} shell loops of ${lines} WARN lines; native engine, ${ring}-slot ring; ${wallSec.toFixed(1)} s`,
+      '',
+      '| figure | value |', '|---|---:|',
+      `| records dropped | ${st.droppedRecords} |`,
+      `| WARN lines counted / written | ${warnCounted} / ${warnWritten} (${warnBad} corrupt) |`,
+      `| bytes counted / on disk | ${st.totals.bytes} / ${onDisk} |`,
+      `| bytes credited to no application | ${st.totals.unrecordedBytes ?? 0} |`,
+      `| stats marks as estimates | ${(st.totals.estimated ?? []).join(', ') || '(none)'} |`,
+      `| stats answers (failed) | ${latencies.length} (${failed}) |`,
+      `| stats answer ms: p50 / p90 / max | ${quantile(sorted, 0.5).toFixed(0)} / ${quantile(sorted, 0.9).toFixed(0)} / ${(sorted.at(-1) ?? NaN).toFixed(0)} |`,
+      `| tick ms: mean / p99 / max (${st.daemon.tick.count} ticks) | ${st.daemon.tick.meanMs.toFixed(1)} / ${st.daemon.tick.p99Ms.toFixed(1)} / ${st.daemon.tick.maxMs.toFixed(1)} |`,
+      `| daemon RSS MiB | ${(st.daemon.rssBytes / 2 ** 20).toFixed(1)} |`,
+      '', ...perFile, '',
+    ].join('\n');
+    process.stdout.write(out);
+    const resultsDir = join(ROOT, 'bench/results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, `overload-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      JSON.stringify({ machine, ring, fioJobs, loops, lines, seconds, latencies, warnCounted, warnWritten, warnBad, onDisk, totals: st.totals, droppedRecords: st.droppedRecords, tick: st.daemon.tick }, null, 2));
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
+    spawnSync(process.execPath, [CLI, 'unmount', dir, '--discard', '--run-dir', runDir]);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
