@@ -82,6 +82,8 @@ const COPIERS = new Set(['logrotate']);
 const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
+/** Ticks after records were last dropped during which a close's "it appended" may be unknown. */
+const DROP_DOUBT_TICKS = 2;
 
 /**
  * Drains the engine's write ring and file events on the refresh tick, off the data path, and
@@ -128,6 +130,8 @@ export class Profiler {
   unrecordedBytes = 0;
   /** The ring's drop count when the open files were last measured for growth (readGrowth). */
   private droppedChecked: number;
+  /** The tick in which records were last seen dropped. */
+  private dropSeenTick = -Infinity;
   /** What no daemon saw (see Checkpoint): counted at each resume, read from the files. */
   readonly gap: GapTotals = { records: 0, bytes: 0, resumes: 0 };
   /** After resume: the files to catch up with on the next tick (see catchUpBegin). */
@@ -157,15 +161,19 @@ export class Profiler {
    * knows the ring position it was queued at), then the new content, then the closes.
    */
   tick(): void {
+    const ring = this.engine.ring;
     const events = this.laterEvents;
     this.laterEvents = [];
+    // A write's open was announced before its record was claimed: events taken after the ring's
+    // head reached `announcedTo` include the open of every record before it. Taking them again
+    // (a round trip to the native engine) helps only a record claimed after that.
+    let announcedTo = ring.head;
     for (const ev of this.engine.drainFileEvents()) events.push(ev);
     let next = 0;
     /** Applies the events queued before ring position `pos` (events are in ring order). */
     const applyUpTo = (pos: number) => {
       while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) this.applyEvent(events[next++]);
     };
-    const ring = this.engine.ring;
     const resuming = this.resuming;
     if (resuming) {
       // The opens the engine announced at the attach come first, then the files are measured
@@ -178,9 +186,10 @@ export class Profiler {
     ring.drain((r) => {
       applyUpTo(r.pos);
       let of = this.table.handle(r.handle);
-      if (!of) {
+      if (!of && ((r.pos - announcedTo) | 0) >= 0) {
         // The open was queued after this tick's events were taken (files opened, written and
-        // closed while the tick runs): take the events again. Cheap when there are none.
+        // closed while the tick runs): take the events again.
+        announcedTo = ring.head;
         for (const ev of this.engine.drainFileEvents()) events.push(ev);
         applyUpTo(r.pos);
         of = this.table.handle(r.handle);
@@ -263,6 +272,7 @@ export class Profiler {
     const dropped = this.engine.ring.dropped;
     if (dropped === this.droppedChecked) return;
     this.droppedChecked = dropped;
+    this.dropSeenTick = this.tickNo;
     for (const inode of this.table.values()) if (inode.openHandles > 0) this.countGrowth(inode);
   }
 
@@ -277,6 +287,9 @@ export class Profiler {
     const from = inode.writtenTo >= 0 ? inode.writtenTo : inode.sizeAtOpen;
     if (from < 0 || size <= from) return;
     const bytes = size - from;
+    // It grew while open: appended to, as a record would have said (a writer that opens,
+    // appends and closes keeps its reservation).
+    inode.wroteSinceOpen = true;
     inode.stream.bytes += bytes;
     inode.stream.unrecordedBytes += bytes;
     this.unknownApp.bytes += bytes;
@@ -556,11 +569,17 @@ export class Profiler {
     if (of.copy) inode.copyHandles--;
     if (--inode.openHandles === 0) {
       // The file's last records may be among those dropped: it is measured while still readable.
-      if (this.engine.ring.dropped !== this.droppedChecked) this.countGrowth(inode);
+      if (this.engine.ring.dropped !== this.droppedChecked) {
+        this.countGrowth(inode);
+        this.dropSeenTick = this.tickNo;
+      }
       this.readBack.readAll(inode);
       inode.stream.openCount--;
       this.closeReadFd(inode);
-      this.hooks?.lastClose(inode, inode.wroteSinceOpen);
+      // While records are being dropped, a close may follow appends that neither a record nor
+      // the file's growth (measured at an earlier close, or mid-tick) shows: it counts as one
+      // that appended, and a reservation it kept goes at the end of its lifetime instead.
+      this.hooks?.lastClose(inode, inode.wroteSinceOpen || this.tickNo - this.dropSeenTick <= DROP_DOUBT_TICKS);
       this.letGoIfDone(inode);
     }
   }
