@@ -82,7 +82,9 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
       else mountTmpfs(dir);
       const runDir = join(scratch, `${name}-run`);
       const mode = tiered ? ['--size', TMPFS_SIZE] : [];
-      const proc = spawn(process.execPath, [cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": where the daemon's time goes.
+      const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = spawn(process.execPath, [...nodeArgs, cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
         name, dir, pid: proc.pid ?? null,

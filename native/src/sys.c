@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -34,4 +35,9 @@ int ls_raise_nofile(uint64_t *soft, uint64_t *hard) {
   *soft = lim.rlim_cur;
   *hard = lim.rlim_max;
   return r;
+}
+
+int ls_set_idle_scheduling(pid_t tid, int idle) {
+  struct sched_param param = {.sched_priority = 0};
+  return sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &param) < 0 ? -errno : 0;
 }

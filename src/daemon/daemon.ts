@@ -20,6 +20,7 @@ import type { Logger } from '../util/logger';
 import { checkEnvironment, prepareMountpoint, removeFreshTmpfs, removeRamSide, type PreparedMount } from './prepare-mountpoint';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { TickStats } from './tick-stats';
+import { DaemonPriority } from './priority';
 import { raiseDescriptorLimit, reportDescriptorLimit } from './descriptor-limit';
 import { MetricsHttpServer } from '../metrics/http-server';
 import { renderPrometheus, type MetricsStats } from '../metrics/prometheus';
@@ -54,6 +55,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private readonly socket: string;
   private readonly ticks = new TickStats();
+  private readonly priority = new DaemonPriority((message, fields) => this.logger.warn(message, fields));
   private readonly startedAt = Date.now();
   /** Recent scored windows per file stream, for `logshadow report`. */
   private readonly history = new WindowHistory();
@@ -74,7 +76,7 @@ export class Daemon {
     checkEnvironment();
     // Bound first: a taken port fails the mount before anything is mounted.
     if (this.config.metricsListen) {
-      this.metricsServer = await MetricsHttpServer.listen(this.config.metricsListen, () => this.metricsText());
+      this.metricsServer = await MetricsHttpServer.listen(this.config.metricsListen, () => this.priority.raisedFor(() => this.metricsText()));
       const open = !isLoopback(this.config.metricsListen.host);
       this.logger[open ? 'warn' : 'info'](`metrics at http://${this.metricsServer.address}/metrics${open ? ', reachable from other machines, without authentication' : ''}`);
     }
@@ -197,7 +199,10 @@ export class Daemon {
       this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
     }
-    engine.onFileGone((dev, ino) => this.fileGone(dev, ino));
+    engine.onFileGone((dev, ino) => this.priority.raisedFor(() => this.fileGone(dev, ino)));
+    // The native engine serves every write in its own process: this one is beside the data path
+    // and takes only the CPU the writers leave (fuse-native serves writes here: never lowered).
+    if (engine instanceof NativeEngine && this.config.profile) this.priority.lower();
     engine.onLost((reason) => {
       this.logger.error(`${reason}; applications writing there get "Transport endpoint is not connected" until logshadow mount ${this.config.mountpoint} recovers it`);
       void this.stop('engine lost').then(() => process.exit(1));
@@ -359,14 +364,15 @@ export class Daemon {
   private handlers(): Record<string, Handler> {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
-      stats: (params) => this.stats(snapshotScope(params)),
-      shadow: (params) => {
+      // A person waits on these: they run at the daemon's normal priority (see DaemonPriority).
+      stats: (params) => this.priority.raisedFor(() => this.stats(snapshotScope(params))),
+      shadow: (params) => this.priority.raisedFor(() => {
         if (this.config.profile) this.tick();
         const file = typeof params.file === 'string' ? params.file : undefined;
         const entries = typeof params.entries === 'number' ? params.entries : undefined;
         return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
-      },
-      history: (params) => {
+      }),
+      history: (params) => this.priority.raisedFor(() => {
         if (this.config.profile) this.tick();
         return {
           mountpoint: this.config.mountpoint,
@@ -374,11 +380,11 @@ export class Daemon {
             file: typeof params.file === 'string' ? params.file : undefined, top: typeof params.top === 'number' ? params.top : undefined,
           }),
         };
-      },
-      metrics: (params) => ({
+      }),
+      metrics: (params) => this.priority.raisedFor(() => ({
         contentType: CONTENT_TYPE,
         text: this.metricsText(typeof params.maxStreams === 'number' ? params.maxStreams : undefined),
-      }),
+      })),
       sync: async (params) => {
         const tiers = this.engine?.tiers;
         if (!tiers) throw new LogshadowError(ErrorCodes.USAGE, `${this.config.mountpoint} is a RAM-only mount: there is no disk side to sync to`);

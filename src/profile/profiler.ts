@@ -448,6 +448,11 @@ export class Profiler {
     return this.readBack.readErrors;
   }
 
+  /** What the profiler has yet to take in: records waiting in the ring, bytes waiting to be read. */
+  get backlog(): { records: number; bytes: number } {
+    return { records: this.engine.ring.pending, bytes: this.readBack.backlogBytes };
+  }
+
   close(): void {
     for (const ev of this.laterEvents) this.applyEvent(ev);
     this.laterEvents = [];

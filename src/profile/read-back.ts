@@ -93,6 +93,13 @@ export class ReadBack {
     this.ensureBuffer(Math.min(bytesPerTick, this.maxReadPerTick));
   }
 
+  /** Bytes written and counted whose content is not read yet (more than a tick reads, or reads next tick). */
+  get backlogBytes(): number {
+    let n = 0;
+    for (const inode of this.touched) if (inode.tickEnd > inode.readOffset) n += inode.tickEnd - inode.readOffset;
+    return n;
+  }
+
   get bufferBytes(): number {
     return this.buffer.length;
   }

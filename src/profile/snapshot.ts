@@ -196,6 +196,12 @@ export interface ProfileSnapshot {
   /** Streams that wrote but are left out of `files` and `apps` (a request's `top` or `file`; absent from older daemons). */
   omitted?: { files: number; apps: number };
   droppedRecords: number;
+  /**
+   * What the profiler had yet to take in when it answered: write records still in the ring, and
+   * bytes counted whose content (lines, levels) is not read yet. Both 0 once it has caught up;
+   * under load the lines and levels trail the bytes by `bytes`. Absent from older daemons.
+   */
+  backlog?: { records: number; bytes: number };
   unknownHandleRecords: number;
   readFdFallbacks: number;
   readErrors: number;
@@ -224,6 +230,7 @@ export interface ProfileState {
   readonly readFdFallbacks: number;
   readonly unrecordedBytes: number;
   readonly readErrors: number;
+  readonly backlog: { records: number; bytes: number };
   /** Backing files the profiler holds state for. */
   readonly knownFiles: number;
   readonly limits: { files: number; apps: number; models: number; inodes: number };
@@ -282,6 +289,7 @@ export function profileSnapshot(p: ProfileState, nowMs: number, preallocOf?: Pre
     },
     omitted: { files: files.length - shownFiles.length, apps: apps.length - shownApps.length },
     droppedRecords: p.droppedRecords,
+    backlog: p.backlog,
     unknownHandleRecords: p.unknownHandleRecords,
     readFdFallbacks: p.readFdFallbacks,
     readErrors: p.readErrors,

@@ -40,9 +40,24 @@ static napi_value js_raise_nofile(napi_env env, napi_callback_info info) {
   return o;
 }
 
+/* setIdleScheduling(tid, idle): 0 or -errno (tid 0: the calling thread) */
+static napi_value js_set_idle_scheduling(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  double tid;
+  bool idle;
+  if (!ls_napi_args(env, info, 2, argv)) return NULL;
+  if (napi_get_value_double(env, argv[0], &tid) != napi_ok || napi_get_value_bool(env, argv[1], &idle) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setIdleScheduling(tid: number, idle: boolean)");
+    return NULL;
+  }
+  if (!(tid >= 0 && tid <= 2147483647.0)) return result(env, -EINVAL);
+  return result(env, ls_set_idle_scheduling((pid_t)tid, idle));
+}
+
 NAPI_MODULE_INIT() {
   if (!ls_napi_export_function(env, exports, "mknod", js_mknod) ||
-      !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile))
+      !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile) ||
+      !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling))
     return NULL;
   return exports;
 }

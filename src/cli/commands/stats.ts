@@ -132,6 +132,10 @@ export function renderStats(s: StatsReply, top: number): string {
     out += `${counted(s.droppedRecords, 'write record')} dropped by a full ring: writes are lower bounds;\n`;
     out += `  lines, bytes and levels are read from the files (${bytes(s.totals.unrecordedBytes ?? 0)} by no known app)\n`;
   }
+  const behind = s.backlog;
+  if (behind && (behind.records > 0 || behind.bytes > 0)) {
+    out += `behind  ${counted(behind.records, 'write record')} still in the ring, ${bytes(behind.bytes)} not read yet (lines and levels trail the bytes)\n`;
+  }
   const lost = s.engineCounters.fileEventsDropped;
   if (lost) out += `file events dropped ${lost} (a full queue: their writes were counted, some not placed in their files)\n`;
   if (s.durability) out += durabilityLines(s.durability).join('\n') + '\n';

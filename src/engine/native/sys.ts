@@ -8,11 +8,13 @@ export interface NativeSys {
   mknod(path: string, mode: number, dev: number): number;
   /** Raises RLIMIT_NOFILE (soft and hard) to the kernel's ceiling where allowed; what it is then. */
   raiseNofileLimit(): { error: number; soft: number; hard: number };
+  /** SCHED_IDLE (true) or SCHED_OTHER (false) for thread `tid` (0: the calling thread). */
+  setIdleScheduling(tid: number, idle: boolean): number;
 }
 
 let sys: AddonLoad<NativeSys> | undefined;
 
 export function loadNativeSys(): AddonLoad<NativeSys> {
-  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit']);
+  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling']);
   return sys;
 }
