@@ -53,6 +53,9 @@ export interface MountConfig {
   metricsListen: ListenAddress | null;
   /** Files with their own `file` label in the metrics; the rest are summed under "(other)". */
   metricsMaxStreams: number;
+  /** The profiler's caps: file streams (and files remembered after their last close), and models. */
+  maxFiles: number;
+  maxModels: number;
   /**
    * Where the logs are made durable. 'auto': a directory on a persistent filesystem is its own
    * disk side (a tiered mount), one on tmpfs stays RAM-only; a path: that directory is the disk
@@ -84,6 +87,9 @@ export const DEFAULTS = {
   runDir: '/run/logshadow',
   logLevel: 'info' as LogLevel,
   metricsMaxStreams: 50,
+  /** 10,000 files each written once leave the daemon under 100 MiB with these (README, Benchmarks). */
+  maxFiles: 4096,
+  maxModels: 1024,
   syncIntervalMs: 5 * 60_000,
   syncOn: 'error' as SeverityName,
   finalSyncMs: 30_000,

@@ -178,6 +178,9 @@ export class Daemon {
     this.profiler = new Profiler(engine, {
       refreshMs: this.config.refreshMs,
       horizonMs: this.config.horizonMs,
+      maxFileStreams: this.config.maxFiles,
+      maxInodes: this.config.maxFiles,
+      maxModels: this.config.maxModels,
       openBeneath: alloc.ok ? (path) => alloc.addon.openBeneath(prepared.backingFd, path) : null,
       syncOn: tiers && this.config.syncOn ? Severity[capitalised(this.config.syncOn)] : null,
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT, cli, sh } from '../helpers/cli';
 import { testEngines } from '../helpers/engines';
 import { startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
+import { sleep } from '../helpers/wait';
 
 const WRITER = join(ROOT, 'test/fixtures/level-writer.js');
 
@@ -206,3 +207,28 @@ describe.each(testEngines())('profiler exactness (%s engine)', (engine) => {
     expect(await m.ask('ping')).toMatchObject({ pong: true });
   });
 });
+
+test('--max-files and --max-models cap the tables; every line is still counted', async () => {
+  const m = await startMount({ engine: testEngines()[0], args: ['--max-files', '64', '--max-models', '8'] });
+  try {
+    // 200 files written once, then 20 written in several ticks (streams that earn a model).
+    expect(sh(`node -e 'const fs=require("fs");for(let i=0;i<200;i++)fs.appendFileSync(process.argv[1]+"/once"+i+".log","INFO once "+i+"\\n")' '${m.dir}'`).status).toBe(0);
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 20; i++) fs.appendFileSync(join(m.dir, `busy${i}.log`), `WARN busy ${i} round ${round}\n`);
+      await sleep(400);
+    }
+    const s = JSON.parse(cli(['stats', m.dir, '--json', '--top', '0', '--run-dir', m.runDir]).stdout) as StatsJson & {
+      tables: { fileStreams: number; models: number; inodes: number; evictedStreams: number; limits: { files: number; models: number; inodes: number } };
+      totals: { levels: Record<string, number> };
+    };
+    expect(s.tables.limits).toMatchObject({ files: 64, models: 8, inodes: 64 });
+    expect(s.tables.fileStreams).toBeLessThanOrEqual(64);
+    expect(s.tables.inodes).toBeLessThanOrEqual(64);
+    expect(s.tables.models).toBeLessThanOrEqual(8);
+    expect(s.tables.evictedStreams).toBeGreaterThanOrEqual(220 - 64);
+    expect(s.totals.levels.info).toBe(200);
+    expect(s.totals.levels.warn).toBe(80);
+  } finally {
+    await m.stop();
+  }
+}, 120_000);

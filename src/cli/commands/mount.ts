@@ -41,6 +41,8 @@ interface MountFlags {
   profile?: boolean;
   metricsListen?: string;
   metricsMaxStreams: string;
+  maxFiles: string;
+  maxModels: string;
   config?: string;
   /** commander: a directory for --persist <dir>, false for --no-persist, undefined for neither. */
   persist?: string | false;
@@ -82,6 +84,8 @@ export function registerMount(program: Command): void {
     .option('--debug-fuse', 'print every FUSE request (libfuse debug output)')
     .option('--no-profile', 'do not profile or forecast (only to measure what profiling costs)')
     .option('--metrics-listen <addr:port>', 'serve Prometheus metrics at http://<addr:port>/metrics (a bare port: loopback)')
+    .option('--max-files <n>', 'file streams the profiler keeps (and files it remembers after their last close); the least recently written go first', String(DEFAULTS.maxFiles))
+    .option('--max-models <n>', 'streams that hold a model (about 30 KiB each); the least recently active give theirs back', String(DEFAULTS.maxModels))
     .option('--metrics-max-streams <n>', 'files with their own label in the metrics; the rest sum under "(other)"', String(DEFAULTS.metricsMaxStreams))
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
@@ -134,6 +138,8 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     profile: flags.profile !== false,
     metricsListen: flags.metricsListen ? parseListenAddress(flags.metricsListen) : null,
     metricsMaxStreams: parsePositiveInt(flags.metricsMaxStreams, '--metrics-max-streams'),
+    maxFiles: parsePositiveInt(flags.maxFiles, '--max-files'),
+    maxModels: parsePositiveInt(flags.maxModels, '--max-models'),
     persist: persistOf(flags, mountpoint),
     maxUnsyncedBytes: flags.maxUnsynced === undefined ? null : parseSize(flags.maxUnsynced, '--max-unsynced', 64 * 1024),
     syncIntervalMs: parseDuration(flags.syncInterval, '--sync-interval'),
