@@ -101,6 +101,14 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const wallSec = (Date.now() - t0) / 1000;
+    // Lines and levels trail the bytes until the profiler has read everything: wait for it.
+    const c0 = Date.now();
+    for (;;) {
+      const b = (await request<{ backlog?: { records: number; bytes: number } }>(socketPath(runDir, dir), 'stats', { top: 0 }, 30_000)).backlog;
+      if (!b || (b.records === 0 && b.bytes === 0) || Date.now() - c0 > 300_000) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const catchUpSec = (Date.now() - c0) / 1000;
     const r = spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--all', '--run-dir', runDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`stats failed: ${r.stderr}`);
     const st = JSON.parse(r.stdout) as Stats;
@@ -132,6 +140,7 @@ async function main(): Promise<void> {
       '',
       '| figure | value |', '|---|---:|',
       `| records dropped | ${st.droppedRecords} |`,
+      `| caught up after the writers ended, s | ${catchUpSec.toFixed(1)} |`,
       `| WARN lines counted / written | ${warnCounted} / ${warnWritten} (${warnBad} corrupt) |`,
       `| bytes counted / on disk | ${st.totals.bytes} / ${onDisk} |`,
       `| bytes credited to no application | ${st.totals.unrecordedBytes ?? 0} |`,
