@@ -120,6 +120,8 @@ async function main(): Promise<void> {
     let warnWritten = 0;
     let warnCounted = 0;
     let warnBad = 0;
+    let warnBytes = 0;
+    let warnBytesCounted = 0;
     const perFile: string[] = [];
     for (let k = 0; k < loops; k++) {
       const path = join(dir, `warn${k}.log`);
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
       const row = st.files.find((f) => f.key === `/warn${k}.log`);
       const counted = row?.levels.warn ?? 0;
       warnCounted += counted;
+      warnBytes += Buffer.byteLength(text);
+      warnBytesCounted += row?.bytes ?? 0;
       perFile.push(`warn${k}.log ${counted}/${got.length} WARN lines (${row?.lines ?? 0} lines, ${row?.unreadBytes ?? 0} bytes unread), ${row?.bytes ?? 0}/${Buffer.byteLength(text)} bytes`);
     }
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -142,7 +146,9 @@ async function main(): Promise<void> {
       `| records dropped | ${st.droppedRecords} |`,
       `| caught up after the writers ended, s | ${catchUpSec.toFixed(1)} |`,
       `| WARN lines counted / written | ${warnCounted} / ${warnWritten} (${warnBad} corrupt) |`,
-      `| bytes counted / on disk | ${st.totals.bytes} / ${onDisk} |`,
+      `| WARN files: bytes counted / their sizes | ${warnBytesCounted} / ${warnBytes} |`,
+      // fio lays its files out (fallocate) before it writes: their sizes are not bytes written.
+      `| all bytes counted (fio's files laid out: ${onDisk} bytes) | ${st.totals.bytes} |`,
       `| bytes credited to no application | ${st.totals.unrecordedBytes ?? 0} |`,
       `| stats marks as estimates | ${(st.totals.estimated ?? []).join(', ') || '(none)'} |`,
       `| stats asked, each way (failed) | ${latencies.length} (${failed}) |`,

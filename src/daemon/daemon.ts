@@ -53,6 +53,8 @@ export class Daemon {
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** A slice of the refresh tick is queued (sliceTick). */
+  private sliceQueued = false;
   private readonly socket: string;
   private readonly ticks = new TickStats();
   private readonly priority = new DaemonPriority((message, fields) => this.logger.warn(message, fields));
@@ -197,7 +199,7 @@ export class Daemon {
       }, this.logger);
     }
     this.startAllocator(ramPath);
-    if (this.config.profile) this.timer = setInterval(() => this.tick(), this.config.refreshMs);
+    if (this.config.profile) this.timer = setInterval(() => this.sliceTick(), this.config.refreshMs);
     else {
       this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
@@ -347,11 +349,27 @@ export class Daemon {
     }
   }
 
-  private tick(): void {
-    if (!this.profiler || !this.shadow) return;
+  /**
+   * The refresh timer's tick, in slices: one holds the event loop for about TICK_SLICE_MS at most,
+   * so a request never waits long behind it (under SCHED_IDLE, with the writers holding the CPU, a
+   * whole tick's work took seconds of wall time); what is left runs in the next slice, at once.
+   */
+  private sliceTick(): void {
+    if (this.tick(performance.now() + TICK_SLICE_MS) || this.sliceQueued || this.stopping) return;
+    this.sliceQueued = true;
+    setImmediate(() => {
+      this.sliceQueued = false;
+      this.sliceTick();
+    });
+  }
+
+  /** One refresh (see Profiler.tick for `deadline`); true when the profiler has caught up. */
+  private tick(deadline = Infinity): boolean {
+    if (!this.profiler || !this.shadow) return true;
     const t0 = performance.now();
+    let done = true;
     try {
-      this.profiler.tick();
+      done = this.profiler.tick(deadline);
       this.shadow.refresh(monotonicMs());
       const fs = this.shadow.filesystem();
       this.allocator?.tick(monotonicMs(), fs);
@@ -362,6 +380,7 @@ export class Daemon {
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
     }
+    return done;
   }
 
   private handlers(): Record<string, Handler> {
@@ -479,6 +498,9 @@ export class Daemon {
 function capitalised<T extends string>(name: T): Capitalize<T> {
   return (name.charAt(0).toUpperCase() + name.slice(1)) as Capitalize<T>;
 }
+
+/** The longest a slice of the refresh tick holds the event loop (plus one drain slice or one file's read). */
+const TICK_SLICE_MS = 50;
 
 /** A stats request's `top` (a count) and `file` (a stream key); anything else means all streams. */
 function snapshotScope(params: Record<string, unknown>): SnapshotScope {

@@ -11,6 +11,7 @@ import { profileSnapshot, type PreallocOf, type ProfileSnapshot, type SnapshotSc
 import { SEVERITY_COUNT } from './severity';
 import { Stream, StreamTable } from './stream';
 import { readWriterInfo, UNKNOWN_WRITER, type WriterInfo } from './writer-info';
+import type { WriteRecord } from '../ring/write-ring';
 
 export interface ProfilerOptions {
   refreshMs: number;
@@ -82,6 +83,8 @@ const COPIERS = new Set(['logrotate']);
 const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
+/** Records drained between two looks at a tick's deadline. */
+const DRAIN_SLICE = 1024;
 /** Ticks after records were last dropped during which a close's "it appended" may be unknown. */
 const DROP_DOUBT_TICKS = 2;
 
@@ -158,9 +161,11 @@ export class Profiler {
 
   /**
    * One refresh: write records in ring order with the file events placed among them (each event
-   * knows the ring position it was queued at), then the new content, then the closes.
+   * knows the ring position it was queued at), then the new content, then the closes. Draining and
+   * reading stop once `deadline` (performance.now() ms) has passed; true when nothing was left
+   * for a later tick.
    */
-  tick(): void {
+  tick(deadline = Infinity): boolean {
     const ring = this.engine.ring;
     const events = this.laterEvents;
     this.laterEvents = [];
@@ -175,6 +180,9 @@ export class Profiler {
       while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) this.applyEvent(events[next++]);
     };
     const resuming = this.resuming;
+    // A resume's first tick is whole: it tells the bytes written while no daemon looked from
+    // the first records after the attach, all of which it must see.
+    if (resuming) deadline = Infinity;
     if (resuming) {
       // The opens the engine announced at the attach come first, then the files are measured
       // (catchUpBegin) before any record after the attach is counted.
@@ -183,7 +191,7 @@ export class Profiler {
     }
     // Bounded by what was there when the tick began: writers that outpace the drain cannot keep
     // the tick from ending.
-    ring.drain((r) => {
+    const visit = (r: WriteRecord) => {
       applyUpTo(r.pos);
       let of = this.table.handle(r.handle);
       if (!of && ((r.pos - announcedTo) | 0) >= 0) {
@@ -196,16 +204,24 @@ export class Profiler {
       }
       if (resuming && of) resuming.firstWrite(of.inode, r.offset);
       this.recordWrite(of, r.timeMs, r.offset, r.length);
-    }, ring.pending);
+    };
+    // In slices, so that a tick can end at `deadline` (the rest waits in the ring).
+    let left = ring.pending;
+    while (left > 0) {
+      const n = ring.drain(visit, Math.min(left, DRAIN_SLICE));
+      left -= n;
+      if (n < DRAIN_SLICE || performance.now() > deadline) break;
+    }
     if (resuming) this.catchUpEnd(resuming);
     // Events up to where the drain stopped take effect now; later ones (taken while draining)
     // wait for the records before them, which the next tick drains.
     applyUpTo(ring.tail);
     this.laterEvents = events.slice(next);
     this.readGrowth();
-    this.readBack.readTouched();
+    this.readBack.readTouched(deadline);
     if (this.catchingUp.size > 0) this.closeCaughtUp();
     this.endTick(monotonicMs());
+    return left <= 0 && performance.now() <= deadline;
   }
 
   /**

@@ -3,6 +3,10 @@ import type { InodeState } from './inode';
 import type { Stream } from './stream';
 
 const INITIAL_SEGMENTS = 4096;
+/** The most read between two looks at a tick's deadline. */
+const DEADLINE_PIECE = 256 * 1024;
+/** Write segments kept for files whose reading a tick's deadline put off (about 3 MiB). */
+const MAX_KEPT_SEGMENTS = 1 << 17;
 const INITIAL_READ_BUFFER = 64 * 1024;
 /** The read buffer grows no further: a larger tick's need is read in pieces of this size. */
 const MAX_READ_BUFFER = 4 * 1024 * 1024;
@@ -66,12 +70,28 @@ export class ReadBack {
     return first;
   }
 
-  /** The tick's reading: every file written this tick (or carried over from the last one). */
-  readTouched(): void {
-    for (const inode of this.touched) if (inode.tickEnd >= 0) this.read(inode);
+  /**
+   * The tick's reading: every file written this tick (or carried over from the last one), until
+   * `deadline` (performance.now() ms) passes; the files left are read next tick, with their write
+   * segments (the pool is kept until no file holds any, or it grows past MAX_KEPT_SEGMENTS:
+   * then their lines are credited to `unknown`, still to their own file).
+   */
+  readTouched(deadline = Infinity): void {
+    let deferred = false;
+    for (const inode of this.touched) {
+      if (inode.tickEnd < 0) continue;
+      if (performance.now() <= deadline) {
+        if (this.read(inode, deadline)) deferred = true;
+      } else {
+        this.carryOver.push(inode);
+        deferred = true;
+      }
+    }
     this.touched.length = 0;
     for (const inode of this.carryOver) this.touched.push(inode);
     this.carryOver.length = 0;
+    if (deferred && this.segCount <= MAX_KEPT_SEGMENTS) return;
+    for (const inode of this.touched) inode.segFirst = inode.segLast = -1;
     this.segCount = 0;
   }
 
@@ -128,14 +148,22 @@ export class ReadBack {
    * Reads [readOffset, furthest write end) of one file and feeds it to the line splitter, cut at
    * the write segments so each line is credited to the application whose write ended it. Bytes
    * not covered by a write record of this tick (records dropped by a full ring) are still read,
-   * and credited to `unknown`.
+   * and credited to `unknown`. True when it stopped at `deadline` with bytes left (read next
+   * tick, with the segments they need).
    */
-  private read(inode: InodeState): void {
+  private read(inode: InodeState, deadline = Infinity): boolean {
     const end = Math.min(inode.tickEnd, inode.readOffset + this.maxReadPerTick);
     let seg = inode.segFirst;
     let pos = inode.readOffset;
+    let stopped = false;
     while (pos < end) {
-      const want = Math.min(end - pos, this.ensureBuffer(end - pos));
+      if (pos > inode.readOffset && performance.now() > deadline) {
+        stopped = true;
+        break;
+      }
+      // With a deadline, in pieces small enough to look at it often.
+      const piece = deadline === Infinity ? end - pos : Math.min(end - pos, DEADLINE_PIECE);
+      const want = Math.min(piece, this.ensureBuffer(piece));
       let got: number;
       try {
         got = this.readAt(inode, want, pos);
@@ -173,8 +201,11 @@ export class ReadBack {
     // so its lines are credited to `unknown`).
     if (pos >= inode.tickEnd) inode.tickEnd = -1;
     else this.carryOver.push(inode);
-    inode.segFirst = inode.segLast = -1;
+    // Stopped by the deadline: the segments not read past yet are kept for the next tick.
+    if (stopped && seg >= 0) inode.segFirst = seg;
+    else inode.segFirst = inode.segLast = -1;
     this.lineApp = this.unknownApp;
+    return stopped;
   }
 
   /**

@@ -137,4 +137,22 @@ describe('profiler', () => {
     expect(engine.done.has(`${st.dev}:${st.ino}`)).toBe(true);
     expect(profiler.mayHold(st.dev, st.ino)).toBe(false);
   });
+
+  test('a tick cut short by its deadline leaves the rest for the next one, and loses no line nor its application', () => {
+    engine.cleanup();
+    engine = FakeEngine.inShm(16384);
+    profiler = new Profiler(engine, { refreshMs: 250, horizonMs: 1000 });
+    const writers = ['nginx', 'php', 'cron'].map((comm, i) => ({ comm, h: engine.open(`/f${i}.log`, 'a', 100 + i, comm) }));
+    for (let k = 0; k < 3000; k++) for (const w of writers) engine.write(w.h, `INFO ${w.comm} line ${k}\n`);
+    // A deadline already past: one slice of records, no file read.
+    expect(profiler.tick(performance.now() - 1)).toBe(false);
+    expect(profiler.backlog.records + profiler.backlog.bytes).toBeGreaterThan(0);
+    expect(profiler.snapshot().totals.lines).toBe(0);
+    for (let k = 0; k < 10 && !profiler.tick(performance.now() - 1); k++);
+    expect(profiler.tick()).toBe(true);
+    expect(profiler.backlog).toEqual({ records: 0, bytes: 0 });
+    const s = profiler.snapshot();
+    expect(s.totals).toMatchObject({ writes: 9000, lines: 9000 });
+    for (const w of writers) expect(app(s, w.comm)!.lines).toBe(3000);
+  });
 });
