@@ -100,6 +100,7 @@
         'src/tier/names.c',
         'src/link/wire.c',
         'src/link/client.c',
+        'src/sys.c',
         'src/napi/util.c',
         'src/napi/ring_layout.c',
         'src/napi/tier_js.c',

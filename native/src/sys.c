@@ -2,8 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -39,5 +45,100 @@ int ls_raise_nofile(uint64_t *soft, uint64_t *hard) {
 
 int ls_set_idle_scheduling(pid_t tid, int idle) {
   struct sched_param param = {.sched_priority = 0};
-  return sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &param) < 0 ? -errno : 0;
+  /* SCHED_RESET_ON_FORK: a thread or process started while this one is raised for a request
+   * (nice -10, see DaemonPriority) starts at nice 0, not at the answer's weight. */
+  int policy = (idle ? SCHED_IDLE : SCHED_OTHER) | SCHED_RESET_ON_FORK;
+  return sched_setscheduler(tid, policy, &param) < 0 ? -errno : 0;
+}
+
+int ls_raise_from_idle(pid_t tid) {
+  int policy = sched_getscheduler(tid);
+  if (policy < 0) return -errno;
+  return (policy & ~SCHED_RESET_ON_FORK) == SCHED_IDLE ? ls_set_idle_scheduling(tid, 0) : 0;
+}
+
+static struct {
+  pthread_t thread;
+  bool running;
+  int fds[LS_WAKER_MAX_FDS];
+  unsigned nfds;
+  /* Written by ls_waker_watch and ls_waker_stop: the thread then polls afresh. */
+  int wake[2];
+  atomic_bool watching;
+  atomic_bool stop;
+  pid_t main_tid;
+} waker = {.wake = {-1, -1}};
+
+static void *waker_main(void *arg) {
+  (void)arg;
+  /* Started from a thread that may already be lowered, whose policy it inherited. */
+  ls_set_idle_scheduling(0, 0);
+  struct pollfd p[1 + LS_WAKER_MAX_FDS];
+  while (!atomic_load(&waker.stop)) {
+    unsigned n = 0;
+    p[n++] = (struct pollfd){.fd = waker.wake[0], .events = POLLIN};
+    if (atomic_load(&waker.watching))
+      for (unsigned i = 0; i < waker.nfds; i++) p[n++] = (struct pollfd){.fd = waker.fds[i], .events = POLLIN};
+    if (poll(p, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (p[0].revents) {
+      char drain[64];
+      while (read(waker.wake[0], drain, sizeof drain) > 0) {
+      }
+      continue; /* watching or stop may have changed: poll what is current */
+    }
+    for (unsigned i = 1; i < n; i++) {
+      if (!p[i].revents) continue;
+      /* POLLNVAL: a descriptor closed under it (the daemon is stopping); nothing to raise for. */
+      if (atomic_exchange(&waker.watching, false) && !(p[i].revents & POLLNVAL)) ls_raise_from_idle(waker.main_tid);
+      break;
+    }
+  }
+  return NULL;
+}
+
+int ls_waker_start(const int *fds, unsigned nfds) {
+  if (waker.running) return -EBUSY;
+  if (nfds > LS_WAKER_MAX_FDS) return -EINVAL;
+  if (pipe2(waker.wake, O_CLOEXEC | O_NONBLOCK) < 0) return -errno;
+  memcpy(waker.fds, fds, nfds * sizeof *fds);
+  waker.nfds = nfds;
+  waker.main_tid = getpid(); /* the main thread's id is the process's */
+  atomic_store(&waker.watching, true);
+  atomic_store(&waker.stop, false);
+  int r = pthread_create(&waker.thread, NULL, waker_main, NULL);
+  if (r != 0) {
+    close(waker.wake[0]);
+    close(waker.wake[1]);
+    waker.wake[0] = waker.wake[1] = -1;
+    return -r;
+  }
+  pthread_setname_np(waker.thread, "ls-waker");
+  waker.running = true;
+  return 0;
+}
+
+static void waker_poke(void) {
+  /* A full pipe already holds a wake-up: EAGAIN is as good as a byte written. */
+  ssize_t ignored = write(waker.wake[1], "", 1);
+  (void)ignored;
+}
+
+void ls_waker_watch(void) {
+  if (!waker.running) return;
+  atomic_store(&waker.watching, true);
+  waker_poke();
+}
+
+void ls_waker_stop(void) {
+  if (!waker.running) return;
+  atomic_store(&waker.stop, true);
+  waker_poke();
+  pthread_join(waker.thread, NULL);
+  close(waker.wake[0]);
+  close(waker.wake[1]);
+  waker.wake[0] = waker.wake[1] = -1;
+  waker.running = false;
 }

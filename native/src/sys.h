@@ -20,4 +20,23 @@ int ls_raise_nofile(uint64_t *soft, uint64_t *hard);
  * SCHED_OTHER (leaving its nice value as it was). */
 int ls_set_idle_scheduling(pid_t tid, int idle);
 
+/* Thread `tid` back under SCHED_OTHER if it is under SCHED_IDLE now; 0 or -errno. For a thread
+ * that hands the main thread work someone waits for. */
+int ls_raise_from_idle(pid_t tid);
+
+/*
+ * The waker: one thread per process, at normal priority and named "ls-waker", that raises the
+ * process's main thread out of SCHED_IDLE (ls_raise_from_idle) as soon as one of the watched
+ * descriptors is readable: a listening socket with a connection waiting. Under SCHED_IDLE the
+ * main thread may not run for seconds while other threads hold every CPU, and a request must not
+ * wait that long before the code that would raise it even runs. Having raised it, the waker
+ * stops watching until ls_waker_watch says the main thread is lowered again. Results are 0 or
+ * -errno; `fds` stay the caller's (it stops the waker before closing them).
+ */
+#define LS_WAKER_MAX_FDS 4
+int ls_waker_start(const int *fds, unsigned nfds);
+/* The main thread is under SCHED_IDLE again: watch (a connection already waiting raises it at once). */
+void ls_waker_watch(void);
+void ls_waker_stop(void);
+
 #endif

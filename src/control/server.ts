@@ -35,6 +35,16 @@ export class ControlServer {
     });
   }
 
+  /** Connections open now. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** The listening socket's descriptor, once listening (see listeningFd). */
+  get fd(): number | undefined {
+    return listeningFd(this.server);
+  }
+
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -94,6 +104,16 @@ export function ensureRunDir(dir: string): void {
   } catch (err) {
     throw usageError(`cannot create the run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give --run-dir a directory`);
   }
+}
+
+/**
+ * A listening server's descriptor, for a thread that waits on it beside the event loop (the
+ * daemon's waker). Node has no public way to it: net.Server's handle has carried it as `fd` on
+ * Unix for as long as Node has had handles; undefined where it does not.
+ */
+export function listeningFd(server: Server): number | undefined {
+  const fd = (server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 function reply(socket: Socket, response: ControlResponse): void {

@@ -53,6 +53,8 @@ export class Daemon {
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** When slices began to wait for a request (yieldToRequest); -1: they do not. */
+  private yieldingSince = -1;
   /** A slice of the refresh tick is queued (sliceTick). */
   private sliceQueued = false;
   private readonly socket: string;
@@ -140,6 +142,7 @@ export class Daemon {
     this.profiler?.close();
     await this.settleRamSide();
     if (this.checkpoint) removeCheckpoint(this.checkpoint.file);
+    this.priority.stop();
     await this.control?.close();
     await this.metricsServer?.close();
     const own = [this.socket, recordPath(this.config.runDir, this.config.mountpoint), ...(this.engine instanceof NativeEngine ? [] : [this.pidFile()])];
@@ -205,15 +208,17 @@ export class Daemon {
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
     }
     engine.onFileGone((dev, ino) => this.priority.raisedFor(() => this.fileGone(dev, ino)));
-    // The native engine serves every write in its own process: this one is beside the data path
-    // and takes only the CPU the writers leave (fuse-native serves writes here: never lowered).
-    if (engine instanceof NativeEngine && this.config.profile) this.priority.lower();
     engine.onLost((reason) => {
       this.logger.error(`${reason}; applications writing there get "Transport endpoint is not connected" until logshadow mount ${this.config.mountpoint} recovers it`);
       void this.stop('engine lost').then(() => process.exit(1));
     });
     this.control = new ControlServer(this.handlers());
     await this.control.listen(this.socket);
+    // The native engine serves every write in its own process: this one is beside the data path
+    // and takes only the CPU the writers leave (fuse-native serves writes here: never lowered).
+    if (engine instanceof NativeEngine && this.config.profile) {
+      this.priority.lower([this.control.fd, this.metricsServer?.fd].filter((fd): fd is number => fd !== undefined));
+    }
     this.writeRecord();
     this.watchMount();
   }
@@ -355,12 +360,47 @@ export class Daemon {
    * whole tick's work took seconds of wall time); what is left runs in the next slice, at once.
    */
   private sliceTick(): void {
-    if (this.tick(performance.now() + TICK_SLICE_MS) || this.sliceQueued || this.stopping) return;
+    if (this.yieldToRequest()) return;
+    if (!this.tick(performance.now() + TICK_SLICE_MS)) this.queueSlice();
+  }
+
+  /** The rest of a refresh: the profiler's work only (the shadow, allocator and checkpoint follow the timer). */
+  private queueSlice(): void {
+    if (this.sliceQueued || this.stopping) return;
     this.sliceQueued = true;
     setImmediate(() => {
       this.sliceQueued = false;
-      this.sliceTick();
+      if (!this.profiler || this.stopping || this.yieldToRequest()) return;
+      const t0 = performance.now();
+      let done = true;
+      try {
+        done = this.profiler.tick(t0 + TICK_SLICE_MS);
+      } catch (err) {
+        this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
+      }
+      this.ticks.record(performance.now() - t0, this.profiler.models.size);
+      if (!done) this.queueSlice();
     });
+  }
+
+  /**
+   * Before a slice: true when it should not run because a request's connection is open. The
+   * request's own tick does that work, raised, and the answer goes sooner without slices before
+   * it (with the writers holding both CPUs a slice took up to 0.7 s of wall time even at normal
+   * priority, and a request was read only after two). For YIELD_TO_REQUEST_MS at most: a
+   * connection that asks nothing, or waits long (a sync), does not stop the profiler. A slice
+   * that runs runs lowered (see DaemonPriority).
+   */
+  private yieldToRequest(): boolean {
+    if ((this.control?.connections ?? 0) + (this.metricsServer?.connections ?? 0) > 0) {
+      const now = performance.now();
+      if (this.yieldingSince < 0) this.yieldingSince = now;
+      if (now - this.yieldingSince < YIELD_TO_REQUEST_MS) return true;
+    } else {
+      this.yieldingSince = -1;
+    }
+    this.priority.settle();
+    return false;
   }
 
   /** One refresh (see Profiler.tick for `deadline`); true when the profiler has caught up. */
@@ -383,19 +423,29 @@ export class Daemon {
     return done;
   }
 
+  /**
+   * Before an answer: a tick, so that the answer includes every write acknowledged before the
+   * question, unless taking it all in would keep the person waiting past REQUEST_TICK_MS (under
+   * overload: 16 MiB to read took 2 s of wall time at normal priority, the writers holding both
+   * CPUs). The answer then says what is left (`backlog`), and the rest follows at once, in slices.
+   */
+  private requestTick(): void {
+    if (this.config.profile && !this.tick(performance.now() + REQUEST_TICK_MS)) this.queueSlice();
+  }
+
   private handlers(): Record<string, Handler> {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
       // A person waits on these: they run at the daemon's normal priority (see DaemonPriority).
       stats: (params) => this.priority.raisedFor(() => this.stats(snapshotScope(params))),
       shadow: (params) => this.priority.raisedFor(() => {
-        if (this.config.profile) this.tick();
+        this.requestTick();
         const file = typeof params.file === 'string' ? params.file : undefined;
         const entries = typeof params.entries === 'number' ? params.entries : undefined;
         return { mountpoint: this.config.mountpoint, ...this.shadow!.view(monotonicMs(), { file, entries }) };
       }),
       history: (params) => this.priority.raisedFor(() => {
-        if (this.config.profile) this.tick();
+        this.requestTick();
         return {
           mountpoint: this.config.mountpoint,
           ...historyView(this.history, this.config.horizonMs, monotonicMs(), Date.now(), {
@@ -444,8 +494,7 @@ export class Daemon {
 
   private stats(scope: SnapshotScope = {}): unknown {
     const engine = this.engine!;
-    // A tick first, so what the CLI shows includes every write acknowledged before it asked.
-    if (this.config.profile) this.tick();
+    this.requestTick();
     const mem = process.memoryUsage();
     return {
       schema: 'logshadow.stats/2',
@@ -501,6 +550,10 @@ function capitalised<T extends string>(name: T): Capitalize<T> {
 
 /** The longest a slice of the refresh tick holds the event loop (plus one drain slice or one file's read). */
 const TICK_SLICE_MS = 50;
+/** The longest slices wait while a connection is open (see yieldToRequest). */
+const YIELD_TO_REQUEST_MS = 1000;
+/** The longest a request's tick runs before the answer goes out with what is left in `backlog`. */
+const REQUEST_TICK_MS = 500;
 
 /** A stats request's `top` (a count) and `file` (a stream key); anything else means all streams. */
 function snapshotScope(params: Record<string, unknown>): SnapshotScope {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { listeningFd } from '../control/server';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { CONTENT_TYPE } from './exposition';
 import { formatListenAddress, type ListenAddress } from './listen-address';
@@ -19,6 +20,16 @@ export class MetricsHttpServer {
     });
   }
 
+  /** Connections open now. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** The listening socket's descriptor (see listeningFd). */
+  get fd(): number | undefined {
+    return listeningFd(this.server);
+  }
+
   /** Binds before anything else is set up, so a taken port fails the mount before it mounts. */
   static async listen(at: ListenAddress, render: () => string | Promise<string>): Promise<MetricsHttpServer> {
     const server = createServer((req, res) => {
@@ -35,7 +46,9 @@ export class MetricsHttpServer {
         .then(render)
         .then(
           (body) => {
-            res.writeHead(200, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+            // A new connection per scrape: a waiting connection is what raises a lowered daemon
+            // to answer at once (DaemonPriority); a request on a kept-alive one would wait.
+            res.writeHead(200, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
             res.end(req.method === 'HEAD' ? undefined : body);
           },
           (err: unknown) => {

@@ -135,11 +135,16 @@ export class Profiler {
   private droppedChecked: number;
   /** The tick in which records were last seen dropped. */
   private dropSeenTick = -Infinity;
+  /** The running tick's deadline (Infinity between ticks: a close applied then is read to its end). */
+  private tickDeadline = Infinity;
   /** What no daemon saw (see Checkpoint): counted at each resume, read from the files. */
   readonly gap: GapTotals = { records: 0, bytes: 0, resumes: 0 };
   /** After resume: the files to catch up with on the next tick (see catchUpBegin). */
   private resuming: Resuming | null = null;
-  /** Files opened only to read what was written while no daemon looked, until read. */
+  /**
+   * Descriptors kept only to read a file to its end: opened to read what was written while no
+   * daemon looked, or kept past the file's last close because a tick's deadline came first.
+   */
   private readonly catchingUp = new Set<InodeState>();
   private readonly options: ProfilerOptions;
 
@@ -183,6 +188,7 @@ export class Profiler {
     // A resume's first tick is whole: it tells the bytes written while no daemon looked from
     // the first records after the attach, all of which it must see.
     if (resuming) deadline = Infinity;
+    this.tickDeadline = deadline;
     if (resuming) {
       // The opens the engine announced at the attach come first, then the files are measured
       // (catchUpBegin) before any record after the attach is counted.
@@ -219,7 +225,8 @@ export class Profiler {
     this.laterEvents = events.slice(next);
     this.readGrowth();
     this.readBack.readTouched(deadline);
-    if (this.catchingUp.size > 0) this.closeCaughtUp();
+    if (this.catchingUp.size > 0) this.closeCaughtUp(deadline);
+    this.tickDeadline = Infinity;
     this.endTick(monotonicMs());
     return left <= 0 && performance.now() <= deadline;
   }
@@ -392,10 +399,14 @@ export class Profiler {
     this.resuming = null;
   }
 
-  /** Descriptors opened only to catch up with a file are closed once it is read to its end. */
-  private closeCaughtUp(): void {
+  /**
+   * Descriptors kept only to read a file are closed once it is read to its end; a tick without a
+   * deadline (a file removed, the daemon stopping) reads each closed file to its end first.
+   */
+  private closeCaughtUp(deadline: number): void {
     for (const inode of this.catchingUp) {
-      if (inode.tickEnd >= 0) continue;
+      const readToEnd = deadline === Infinity && inode.openHandles === 0 && this.readBack.readBefore(inode);
+      if (inode.tickEnd >= 0 && !readToEnd) continue;
       this.catchingUp.delete(inode);
       if (inode.openHandles > 0) continue;
       this.closeReadFd(inode);
@@ -488,7 +499,7 @@ export class Profiler {
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
-        // now, while the descriptor is open, and the file stops counting as open at once (so a
+        // now (up to the tick's deadline), and the file stops counting as open at once (so a
         // tick of 10,000 open-write-close cycles never holds 10,000 files).
         this.release(ev.handle);
         break;
@@ -594,9 +605,11 @@ export class Profiler {
         this.countGrowth(inode);
         this.dropSeenTick = this.tickNo;
       }
-      this.readBack.readAll(inode);
       inode.stream.openCount--;
-      this.closeReadFd(inode);
+      // Its content is read while the descriptor is open; what the tick's deadline leaves is
+      // read on the next slices, and the descriptor closed then.
+      if (this.readBack.readBefore(inode, this.tickDeadline)) this.closeReadFd(inode);
+      else this.catchingUp.add(inode);
       // While records are being dropped, a close may follow appends that neither a record nor
       // the file's growth (measured at an earlier close, or mid-tick) shows: it counts as one
       // that appended, and a reservation it kept goes at the end of its lifetime instead.
@@ -703,7 +716,8 @@ export class Profiler {
 
   /** The least recently written file that is not open, nor held by the hooks' owner, is forgotten. */
   private evictInode(): void {
-    const victim = this.table.leastRecent((i) => i.openHandles === 0 && !this.heldElsewhere(i));
+    // Not a file still being read (see catchingUp): it is forgotten once read and closed.
+    const victim = this.table.leastRecent((i) => i.openHandles === 0 && i.readFd < 0 && !this.heldElsewhere(i));
     if (!victim) return;
     victim.content.flush();
     this.hooks?.forgotten(victim);

@@ -168,7 +168,12 @@ int ls_client_start(struct ls_client *c, ls_client_fn unasked, void *ctx) {
   c->unasked = unasked;
   c->ctx = ctx;
   int r = pthread_create(&c->reader, NULL, reader_main, c);
-  if (r == 0) c->started = true;
+  if (r == 0) {
+    c->started = true;
+    /* The daemon keeps threads named ls-* at normal priority (DaemonPriority): this one only
+     * waits for the engine, and what it hands over is waited for. */
+    pthread_setname_np(c->reader, "ls-link");
+  }
   return -r;
 }
 

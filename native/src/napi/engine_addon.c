@@ -24,6 +24,7 @@
 #include "../ring.h"
 #include "../link/client.h"
 #include "../shared.h"
+#include "../sys.h"
 #include "ring_layout.h"
 #include "tier_js.h"
 #include "util.h"
@@ -222,6 +223,10 @@ static void call_js(napi_env env, napi_value fn, void *context, void *data) {
 }
 
 static void post(struct link *l, struct item *it) {
+  /* Someone waits on every item (an unlink on a file-gone question, a person on a sync or an
+   * unmount), and the daemon's main thread may be under SCHED_IDLE behind busy writers: it runs
+   * at normal priority from here (DaemonPriority lowers it again once it has answered). */
+  ls_raise_from_idle(getpid());
   if (napi_call_threadsafe_function(l->tsfn, it, napi_tsfn_nonblocking) != napi_ok) {
     ls_msg_dispose(&it->msg);
     free(it); /* a promise left unsettled only when the environment is going away */

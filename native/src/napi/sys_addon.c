@@ -54,10 +54,46 @@ static napi_value js_set_idle_scheduling(napi_env env, napi_callback_info info) 
   return result(env, ls_set_idle_scheduling((pid_t)tid, idle));
 }
 
+/* wakerStart(fds: number[]): 0 or -errno */
+static napi_value js_waker_start(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  uint32_t n = 0;
+  int fds[LS_WAKER_MAX_FDS];
+  if (!ls_napi_args(env, info, 1, argv)) return NULL;
+  if (napi_get_array_length(env, argv[0], &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "wakerStart(fds: number[])");
+    return NULL;
+  }
+  if (n > LS_WAKER_MAX_FDS) return result(env, -EINVAL);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    if (napi_get_element(env, argv[0], i, &v) != napi_ok || !ls_napi_int32(env, v, "fd", &fds[i])) return NULL;
+    if (fds[i] < 0) return result(env, -EBADF);
+  }
+  return result(env, ls_waker_start(fds, n));
+}
+
+static napi_value js_waker_watch(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  ls_waker_watch();
+  return NULL;
+}
+
+static napi_value js_waker_stop(napi_env env, napi_callback_info info) {
+  (void)info;
+  (void)env;
+  ls_waker_stop();
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   if (!ls_napi_export_function(env, exports, "mknod", js_mknod) ||
       !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile) ||
-      !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling))
+      !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling) ||
+      !ls_napi_export_function(env, exports, "wakerStart", js_waker_start) ||
+      !ls_napi_export_function(env, exports, "wakerWatch", js_waker_watch) ||
+      !ls_napi_export_function(env, exports, "wakerStop", js_waker_stop))
     return NULL;
   return exports;
 }

@@ -10,11 +10,19 @@ export interface NativeSys {
   raiseNofileLimit(): { error: number; soft: number; hard: number };
   /** SCHED_IDLE (true) or SCHED_OTHER (false) for thread `tid` (0: the calling thread). */
   setIdleScheduling(tid: number, idle: boolean): number;
+  /**
+   * Starts the waker (native/src/sys.h): a thread at normal priority that raises the main thread
+   * out of SCHED_IDLE when one of `fds` (listening sockets, at most 4) has a connection waiting.
+   */
+  wakerStart(fds: number[]): number;
+  /** The main thread is lowered again: the waker watches again. */
+  wakerWatch(): void;
+  wakerStop(): void;
 }
 
 let sys: AddonLoad<NativeSys> | undefined;
 
 export function loadNativeSys(): AddonLoad<NativeSys> {
-  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling']);
+  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling', 'wakerStart', 'wakerWatch', 'wakerStop']);
   return sys;
 }

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { startMount, stopAllMounts } from '../helpers/mount';
+import { until } from '../helpers/wait';
+import { socketPath } from '../../src/control/paths';
+
+/**
+ * The daemon beside the native engine takes only the CPU the writers leave (SCHED_IDLE), but a
+ * person's question must not wait behind them: the threads that only wait keep their priority,
+ * and a connection on the control socket raises the main thread before any of its code runs.
+ * Read from /proc, as the kernel has it.
+ */
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+interface Thread { tid: number; comm: string; policy: number; nice: number }
+
+function threads(pid: number): Thread[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // comm may hold spaces and parentheses: the fields after it start past the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    // stat(5): nice is field 19, policy field 41 (fields[] starts at field 3)
+    return { tid: Number(tid), comm, nice: Number(fields[16]), policy: Number(fields[38]) };
+  });
+}
+
+const mainThread = (pid: number) => threads(pid).find((t) => t.tid === pid)!;
+
+describe('the daemon\'s priority beside the native engine', () => {
+  afterAll(() => stopAllMounts());
+
+  test('idle but for the threads that wait; a connection raises the main thread until it is answered', async () => {
+    const m = await startMount({ engine: 'native' });
+    const { pid } = await m.ask<{ pid: number }>('ping');
+    // The ping's connection raised it; the next refresh lowers it again.
+    await until('the main thread to be lowered after the ping', () => mainThread(pid).policy === SCHED_IDLE);
+    const all = threads(pid);
+    expect(all.filter((t) => t.comm.startsWith('ls-')).map((t) => [t.comm, t.policy]).sort()).toEqual([['ls-link', SCHED_OTHER], ['ls-waker', SCHED_OTHER]]);
+    expect(all.filter((t) => !t.comm.startsWith('ls-') && t.policy !== SCHED_IDLE)).toEqual([]);
+    // Its weight once raised (under SCHED_IDLE the nice value counts for nothing).
+    expect(mainThread(pid).nice).toBe(-10);
+
+    // A client that has connected and not asked yet: the waker has raised the main thread.
+    const conn: Socket = connect(socketPath(m.runDir, m.dir));
+    await once(conn, 'connect');
+    await until('the main thread to be raised by the connection', () => mainThread(pid).policy === SCHED_OTHER, 10_000);
+    // Until the connection goes, slices of the refresh wait for its request, raised.
+    conn.destroy();
+    await until('the main thread to be lowered once the connection is gone', () => mainThread(pid).policy === SCHED_IDLE, 10_000);
+    // And raised again by the next one: the waker watches again.
+    const again = await m.ask<{ pid: number }>('ping');
+    expect(again.pid).toBe(pid);
+    await m.stop();
+  });
+
+  test('with --no-profile nothing is lowered', async () => {
+    const m = await startMount({ engine: 'native', args: ['--no-profile'] });
+    const { pid } = await m.ask<{ pid: number }>('ping');
+    expect(threads(pid).filter((t) => t.policy !== SCHED_OTHER)).toEqual([]);
+    expect(threads(pid).some((t) => t.comm === 'ls-waker')).toBe(false);
+    await m.stop();
+  });
+});
