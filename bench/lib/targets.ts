@@ -141,6 +141,9 @@ export function logshadowTargets(root = ROOT, suffix = ''): TargetSpec[] {
     at('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
     // Tiered: the tails in RAM, the history on the disk under the scratch directory, syncs every second.
     at('native-tiered', 'logshadow, native, writethrough, tiered, syncs every 1 s', 'native', 'writethrough', ['--sync-interval', '1s'], true),
+    // Writeback with the daemon's work taken away piece by piece (what costs an append its tail).
+    at('native-wb-noprofile', 'logshadow, native, writeback, profiling off', 'native', 'writeback', ['--no-profile']),
+    at('native-wb-noprealloc', 'logshadow, native, writeback, pre-allocation off', 'native', 'writeback', ['--prealloc', 'none']),
     at('native-wb-tiered', 'logshadow, native, writeback, tiered, syncs every 1 s', 'native', 'writeback', ['--sync-interval', '1s'], true),
   ];
 }
