@@ -211,7 +211,12 @@ print("synced", flush=True)`;
     const m = await startMount({ engine: ENGINE, tiered: true, args: ['--sync-interval', '100ms'] });
     const out = shOk(`fio --name=verify --filename='${join(m.dir, 'fio.dat')}' --rw=write --bs=4k --size=48m --ioengine=sync --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=terse --terse-version=3`, { timeoutMs: 120_000 });
     expect(out.split(';')[4]).toBe('0'); // fio's error field
-    expect(durability(m).syncs.interval).toBeGreaterThan(0);
+    // Blocks crossed the boundary while fio ran. Which trigger moved them is timing: the interval
+    // fires only for a byte left unsynced 100 ms, and a size or forecast sync may always come
+    // first (the interval alone was 0 in one run of twelve).
+    const d = durability(m);
+    expect(Object.values(d.syncs).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(d.bytesSynced).toBeGreaterThan(0);
   }, 150_000);
 
   test('RAM stays bounded while a writer appends ten times the RAM side: within --max-unsynced, the pre-allocation budget and a page per file', async () => {
