@@ -12,7 +12,8 @@ export type Handler = (params: Record<string, unknown>) => unknown | Promise<unk
  */
 export class ControlServer {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  /** Open connections, each with when it was accepted (performance.now()), oldest first. */
+  private readonly sockets = new Map<Socket, number>();
 
   constructor(private readonly handlers: Record<string, Handler>) {
     this.server = createServer((socket) => this.serve(socket));
@@ -35,9 +36,10 @@ export class ControlServer {
     });
   }
 
-  /** Connections open now. */
-  get connections(): number {
-    return this.sockets.size;
+  /** When the oldest connection open now was accepted (performance.now()), or null: none is. */
+  get oldestOpenSince(): number | null {
+    const oldest = this.sockets.values().next();
+    return oldest.done ? null : oldest.value;
   }
 
   /** The listening socket's descriptor, once listening (see listeningFd). */
@@ -46,12 +48,12 @@ export class ControlServer {
   }
 
   close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private serve(socket: Socket): void {
-    this.sockets.add(socket);
+    this.sockets.set(socket, performance.now());
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     let pending = '';

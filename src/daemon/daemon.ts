@@ -53,8 +53,6 @@ export class Daemon {
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
-  /** When slices began to wait for a request (yieldToRequest); -1: they do not. */
-  private yieldingSince = -1;
   /** A slice of the refresh tick is queued (sliceTick). */
   private sliceQueued = false;
   private readonly socket: string;
@@ -387,18 +385,13 @@ export class Daemon {
    * Before a slice: true when it should not run because a request's connection is open. The
    * request's own tick does that work, raised, and the answer goes sooner without slices before
    * it (with the writers holding both CPUs a slice took up to 0.7 s of wall time even at normal
-   * priority, and a request was read only after two). For YIELD_TO_REQUEST_MS at most: a
-   * connection that asks nothing, or waits long (a sync), does not stop the profiler. A slice
-   * that runs runs lowered (see DaemonPriority).
+   * priority, and a request was read only after two). For YIELD_TO_REQUEST_MS of a connection's
+   * life at most: one that asks nothing, or waits long (a sync), does not stop the profiler. A
+   * slice that runs runs lowered (see DaemonPriority).
    */
   private yieldToRequest(): boolean {
-    if ((this.control?.connections ?? 0) + (this.metricsServer?.connections ?? 0) > 0) {
-      const now = performance.now();
-      if (this.yieldingSince < 0) this.yieldingSince = now;
-      if (now - this.yieldingSince < YIELD_TO_REQUEST_MS) return true;
-    } else {
-      this.yieldingSince = -1;
-    }
+    const since = Math.min(this.control?.oldestOpenSince ?? Infinity, this.metricsServer?.oldestOpenSince ?? Infinity);
+    if (since !== Infinity && performance.now() - since < YIELD_TO_REQUEST_MS) return true;
     this.priority.settle();
     return false;
   }

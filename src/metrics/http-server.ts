@@ -11,18 +11,20 @@ import { formatListenAddress, type ListenAddress } from './listen-address';
  * listener is on loopback unless the operator named another address.
  */
 export class MetricsHttpServer {
-  private readonly sockets = new Set<Socket>();
+  /** Open connections, each with when it was accepted (performance.now()), oldest first. */
+  private readonly sockets = new Map<Socket, number>();
 
   private constructor(private readonly server: Server, readonly address: string) {
     server.on('connection', (s) => {
-      this.sockets.add(s);
+      this.sockets.set(s, performance.now());
       s.on('close', () => this.sockets.delete(s));
     });
   }
 
-  /** Connections open now. */
-  get connections(): number {
-    return this.sockets.size;
+  /** When the oldest connection open now was accepted (performance.now()), or null: none is. */
+  get oldestOpenSince(): number | null {
+    const oldest = this.sockets.values().next();
+    return oldest.done ? null : oldest.value;
   }
 
   /** The listening socket's descriptor (see listeningFd). */
@@ -72,7 +74,7 @@ export class MetricsHttpServer {
   }
 
   close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

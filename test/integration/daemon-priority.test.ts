@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { startMount, stopAllMounts } from '../helpers/mount';
 import { until } from '../helpers/wait';
 import { socketPath } from '../../src/control/paths';
@@ -43,14 +45,22 @@ describe('the daemon\'s priority beside the native engine', () => {
     // Its weight once raised (under SCHED_IDLE the nice value counts for nothing).
     expect(mainThread(pid).nice).toBe(-10);
 
-    // A client that has connected and not asked yet: the waker has raised the main thread.
-    const conn: Socket = connect(socketPath(m.runDir, m.dir));
-    await once(conn, 'connect');
-    await until('the main thread to be raised by the connection', () => mainThread(pid).policy === SCHED_OTHER, 10_000);
-    // Until the connection goes, slices of the refresh wait for its request, raised.
-    conn.destroy();
+    // Writers that hold every CPU: the main thread, under SCHED_IDLE, gets none, and cannot even
+    // accept a connection (on an idle machine it accepts at once, and needs no raising). A client
+    // that has connected and not asked yet: the waker has raised the main thread.
+    const spinners = Array.from({ length: cpus().length + 1 }, () => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+    try {
+      const conn: Socket = connect(socketPath(m.runDir, m.dir));
+      await once(conn, 'connect');
+      // Raised for the first second of the connection's life (then the refresh goes on,
+      // lowered): looked at every few ms.
+      await until('the main thread to be raised by the connection', () => mainThread(pid).policy === SCHED_OTHER, 10_000, 5);
+      conn.destroy();
+    } finally {
+      for (const s of spinners) s.kill('SIGKILL');
+    }
     await until('the main thread to be lowered once the connection is gone', () => mainThread(pid).policy === SCHED_IDLE, 10_000);
-    // And raised again by the next one: the waker watches again.
+    // And it answers the next one: the waker watches again.
     const again = await m.ask<{ pid: number }>('ping');
     expect(again.pid).toBe(pid);
     await m.stop();
