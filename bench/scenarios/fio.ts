@@ -35,7 +35,7 @@ export function runFio(target: Target, s: FioScenario, runtimeSec: number): FioR
   // The growing file must grow on every target: by default fio first lays it out with
   // fallocate, which logshadow honours and the bare passthrough peer refuses (it has no
   // fallocate), so in writeback mode logshadow's pages existed already and every new one cost a
-  // read before its first partial write (90,559 READs in 5 s), while the peer's file grew.
+  // read before its first partial write (one READ per page), while the peer's file grew.
   const size = s.append ? ['--size=1g', `--runtime=${runtimeSec}`, '--fallocate=none'] : ['--size=64m', '--time_based', `--runtime=${runtimeSec}`];
   const args = [
     `--name=${s.name}`, `--directory=${target.dir}`, '--rw=write', `--bs=${s.bs}`, '--ioengine=sync',

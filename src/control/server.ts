@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { isLogshadowError, usageError } from '../errors';
+import { listeningFd, OpenConnections } from '../util/open-connections';
 import { MAX_REQUEST_BYTES, type ControlRequest, type ControlResponse } from './protocol';
 
 export type Handler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
@@ -12,8 +13,7 @@ export type Handler = (params: Record<string, unknown>) => unknown | Promise<unk
  */
 export class ControlServer {
   private readonly server: Server;
-  /** Open connections, each with when it was accepted (performance.now()), oldest first. */
-  private readonly sockets = new Map<Socket, number>();
+  readonly connections = new OpenConnections();
 
   constructor(private readonly handlers: Record<string, Handler>) {
     this.server = createServer((socket) => this.serve(socket));
@@ -36,25 +36,18 @@ export class ControlServer {
     });
   }
 
-  /** When the oldest connection open now was accepted (performance.now()), or null: none is. */
-  get oldestOpenSince(): number | null {
-    const oldest = this.sockets.values().next();
-    return oldest.done ? null : oldest.value;
-  }
-
   /** The listening socket's descriptor, once listening (see listeningFd). */
   get fd(): number | undefined {
     return listeningFd(this.server);
   }
 
   close(): Promise<void> {
-    for (const s of this.sockets.keys()) s.destroy();
+    this.connections.destroyAll();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private serve(socket: Socket): void {
-    this.sockets.set(socket, performance.now());
-    socket.on('close', () => this.sockets.delete(socket));
+    this.connections.add(socket);
     socket.on('error', () => socket.destroy());
     let pending = '';
     socket.setEncoding('utf8');
@@ -106,16 +99,6 @@ export function ensureRunDir(dir: string): void {
   } catch (err) {
     throw usageError(`cannot create the run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give --run-dir a directory`);
   }
-}
-
-/**
- * A listening server's descriptor, for a thread that waits on it beside the event loop (the
- * daemon's waker). Node has no public way to it: net.Server's handle has carried it as `fd` on
- * Unix for as long as Node has had handles; undefined where it does not.
- */
-export function listeningFd(server: Server): number | undefined {
-  const fd = (server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 function reply(socket: Socket, response: ControlResponse): void {

@@ -362,22 +362,14 @@ export class Daemon {
     if (!this.tick(performance.now() + TICK_SLICE_MS)) this.queueSlice();
   }
 
-  /** The rest of a refresh: the profiler's work only (the shadow, allocator and checkpoint follow the timer). */
+  /** The rest of a refresh, at once: the profiler's work only (the rest follows the timer). */
   private queueSlice(): void {
     if (this.sliceQueued || this.stopping) return;
     this.sliceQueued = true;
     setImmediate(() => {
       this.sliceQueued = false;
-      if (!this.profiler || this.stopping || this.yieldToRequest()) return;
-      const t0 = performance.now();
-      let done = true;
-      try {
-        done = this.profiler.tick(t0 + TICK_SLICE_MS);
-      } catch (err) {
-        this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
-      }
-      this.ticks.record(performance.now() - t0, this.profiler.models.size);
-      if (!done) this.queueSlice();
+      if (this.stopping || this.yieldToRequest()) return;
+      if (!this.tick(performance.now() + TICK_SLICE_MS, false)) this.queueSlice();
     });
   }
 
@@ -390,30 +382,38 @@ export class Daemon {
    * slice that runs runs lowered (see DaemonPriority).
    */
   private yieldToRequest(): boolean {
-    const since = Math.min(this.control?.oldestOpenSince ?? Infinity, this.metricsServer?.oldestOpenSince ?? Infinity);
+    const since = Math.min(this.control?.connections.oldestSince ?? Infinity, this.metricsServer?.connections.oldestSince ?? Infinity);
     if (since !== Infinity && performance.now() - since < YIELD_TO_REQUEST_MS) return true;
     this.priority.settle();
     return false;
   }
 
-  /** One refresh (see Profiler.tick for `deadline`); true when the profiler has caught up. */
-  private tick(deadline = Infinity): boolean {
+  /**
+   * One refresh (see Profiler.tick for `deadline`); true when the profiler has caught up. `whole`
+   * false: the profiler's work only (the rest of a refresh that a deadline cut).
+   */
+  private tick(deadline = Infinity, whole = true): boolean {
     if (!this.profiler || !this.shadow) return true;
     const t0 = performance.now();
     let done = true;
     try {
       done = this.profiler.tick(deadline);
-      this.shadow.refresh(monotonicMs());
-      const fs = this.shadow.filesystem();
-      this.allocator?.tick(monotonicMs(), fs);
-      this.guard?.check(fs);
-      this.syncTriggers?.afterTick(this.profiler, fs, monotonicMs());
-      this.saveCheckpoint();
+      if (whole) this.refreshBeside();
       this.ticks.record(performance.now() - t0, this.profiler.models.size);
     } catch (err) {
       this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
     }
     return done;
+  }
+
+  /** What a refresh does after the profiler: the shadow, the allocator, the guards, the checkpoint. */
+  private refreshBeside(): void {
+    this.shadow!.refresh(monotonicMs());
+    const fs = this.shadow!.filesystem();
+    this.allocator?.tick(monotonicMs(), fs);
+    this.guard?.check(fs);
+    this.syncTriggers?.afterTick(this.profiler!, fs, monotonicMs());
+    this.saveCheckpoint();
   }
 
   /**
@@ -429,7 +429,7 @@ export class Daemon {
   private handlers(): Record<string, Handler> {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
-      // A person waits on these: they run at the daemon's normal priority (see DaemonPriority).
+      // A person waits on these: they run raised (see DaemonPriority).
       stats: (params) => this.priority.raisedFor(() => this.stats(snapshotScope(params))),
       shadow: (params) => this.priority.raisedFor(() => {
         this.requestTick();

@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { listeningFd } from '../control/server';
 import { ErrorCodes, LogshadowError } from '../errors';
 import { CONTENT_TYPE } from './exposition';
 import { formatListenAddress, type ListenAddress } from './listen-address';
+import { listeningFd, OpenConnections } from '../util/open-connections';
 
 /**
  * `mount --metrics-listen`: GET /metrics answers the exposition text; any other path is 404 and
@@ -11,20 +10,10 @@ import { formatListenAddress, type ListenAddress } from './listen-address';
  * listener is on loopback unless the operator named another address.
  */
 export class MetricsHttpServer {
-  /** Open connections, each with when it was accepted (performance.now()), oldest first. */
-  private readonly sockets = new Map<Socket, number>();
+  readonly connections = new OpenConnections();
 
   private constructor(private readonly server: Server, readonly address: string) {
-    server.on('connection', (s) => {
-      this.sockets.set(s, performance.now());
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  /** When the oldest connection open now was accepted (performance.now()), or null: none is. */
-  get oldestOpenSince(): number | null {
-    const oldest = this.sockets.values().next();
-    return oldest.done ? null : oldest.value;
+    server.on('connection', (s) => this.connections.add(s));
   }
 
   /** The listening socket's descriptor (see listeningFd). */
@@ -74,7 +63,7 @@ export class MetricsHttpServer {
   }
 
   close(): Promise<void> {
-    for (const s of this.sockets.keys()) s.destroy();
+    this.connections.destroyAll();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
