@@ -2,88 +2,187 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
+import { request } from '../src/control/client';
+import { socketPath } from '../src/control/paths';
 
 /**
- * What the profiler costs beside the data path: the drain tick with 1,000 active streams, and
- * the daemon's memory after 10,000 files were each written once.
- *   node build-bench/bench/profiler-cost.js [--engine native|fuse-native]
+ * What the profiler costs beside the data path, each case on a fresh mount:
+ *   - the refresh tick with 100, 1,000 and 10,000 active streams (files kept open and written
+ *     round robin at the same total rate), measured once the writers have opened their files
+ *     and run for a while (the ticks of the start-up, where every file opens at once, are
+ *     reported apart);
+ *   - the daemon's memory after 10,000 files were each written once;
+ *   - with --long-minutes M: its memory while 1,000 files are written for M minutes.
+ *
+ *   node build-bench/bench/profiler-cost.js [--engine native|fuse-native] [--streams 100,1000,10000]
+ *     [--rate 2000] [--seconds 30] [--long-minutes 10]
  */
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli/main.js');
 
+interface TickSummary { count: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number; ticks: number }
 interface Stats {
-  daemon: { rssBytes: number; heapUsedBytes: number; tick: { count: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number } };
+  daemon: { rssBytes: number; heapUsedBytes: number; tick: TickSummary };
   totals: { writes: number; files: number };
   droppedRecords: number;
   tables: { fileStreams: number; models: number; inodes: number; evictedStreams: number; evictedModels: number };
 }
 
-function stats(dir: string, runDir: string): Stats {
-  const r = spawnSync(process.execPath, [CLI, 'stats', dir, '--json', '--run-dir', runDir], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`stats failed (${r.status ?? r.error?.message}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as Stats;
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-/** Writers that keep `files` files open and write one line to each, round robin, `rate` lines/s per file. */
+/**
+ * Writers of files [from, to), one line at a time round robin, `rate` lines/s over all of their
+ * files (fractions carried over), for `seconds`. `reopen` 0: each file is kept open; 1: each line
+ * is appended by an open, write and close (a shell's `>>`).
+ */
 const MANY_FILES_WRITER = `
 const fs = require('fs');
-const [dir, from, to, rate, seconds] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
-const fds = [];
-for (let i = from; i < to; i++) fds.push(fs.openSync(dir + '/s' + i + '.log', 'a'));
+const [dir, from, to, rate, seconds, reopen] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
+const paths = [];
+for (let i = from; i < to; i++) paths.push(dir + '/s' + i + '.log');
+const fds = reopen ? [] : paths.map((p) => fs.openSync(p, 'a'));
 const end = Date.now() + seconds * 1000;
-const perTick = fds.length * rate / 10;
+let owed = 0;
 let k = 0;
 const t = setInterval(() => {
-  for (let j = 0; j < perTick; j++, k++) fs.writeSync(fds[k % fds.length], 'INFO stream line ' + k + ' ' + 'x'.repeat(60) + '\\n');
+  owed += rate / 10;
+  for (; owed >= 1; owed--, k++) {
+    const line = 'INFO stream line ' + k + ' ' + 'x'.repeat(60) + '\\n';
+    if (reopen) fs.appendFileSync(paths[k % paths.length], line);
+    else fs.writeSync(fds[k % fds.length], line);
+  }
   if (Date.now() > end) { clearInterval(t); for (const fd of fds) fs.closeSync(fd); }
 }, 100);
 `;
+
+/**
+ * Streams above this are written by open-append-close: the native engine holds two descriptors
+ * per file kept open (its node's and the open's), and this machine's limit is 20,000.
+ */
+const MOST_KEPT_OPEN = 5000;
 
 function runNode(code: string, args: string[]): Promise<number | null> {
   return new Promise((r) => spawn(process.execPath, ['-e', code, ...args], { stdio: 'inherit' }).on('exit', r));
 }
 
-async function main(): Promise<void> {
-  const engine = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : 'native';
-  const scratch = mkdtempSync('/tmp/logshadow-bench-profiler-');
-  const dir = join(scratch, 'logs');
-  const runDir = join(scratch, 'run');
-  mkdirSync(dir);
-  const machine = describeMachine();
-  const mount = spawnSync(process.execPath, [CLI, 'mount', dir, '--engine', engine, '--run-dir', runDir, '--background', '--size', '1G', '--log-level', 'warn', '--no-persist'], { encoding: 'utf8' });
-  if (mount.status !== 0) throw new Error(mount.stderr);
-  let out = `Machine: ${machineLine(machine)}\nEngine: ${engine}, refresh 250 ms.\n\n`;
-  try {
-    const idle = stats(dir, runDir);
-    // 1,000 streams written at once: 4 writer processes, 250 open files each, 2 lines/s per file.
-    process.stderr.write('1,000 active streams for 30 s...\n');
-    const before = idle.daemon.tick.count;
-    await Promise.all([0, 1, 2, 3].map((w) => runNode(MANY_FILES_WRITER, [dir, String(w * 250), String(w * 250 + 250), '2', '30'])));
-    const busy = stats(dir, runDir);
-    out += '| load | ticks | tick mean ms | tick p99 ms | tick max ms | streams modelled | RSS MiB | dropped records |\n|---|---:|---:|---:|---:|---:|---:|---:|\n';
-    const row = (label: string, s: Stats, ticks: number) =>
-      `| ${label} | ${ticks} | ${s.daemon.tick.meanMs.toFixed(2)} | ${s.daemon.tick.p99Ms.toFixed(2)} | ${s.daemon.tick.maxMs.toFixed(2)} | ${s.daemon.tick.activeStreams} | ${(s.daemon.rssBytes / 2 ** 20).toFixed(1)} | ${s.droppedRecords} |\n`;
-    out += row('idle (just mounted)', idle, idle.daemon.tick.count);
-    out += row('1,000 files written at 2 lines/s each (2,000 writes/s)', busy, busy.daemon.tick.count - before);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 
-    // 10,000 files, each written once.
-    process.stderr.write('10,000 files written once...\n');
-    await runNode(`const fs=require('fs');const d=process.argv[1];for(let i=0;i<10000;i++)fs.appendFileSync(d+'/once'+i+'.log','INFO written once '+i+'\\n');`, [dir]);
-    const after = stats(dir, runDir);
-    await new Promise((r) => setTimeout(r, 15_000));
-    const settled = stats(dir, runDir);
-    out += `\n| after 10,000 files written once | RSS MiB | heap MiB | file streams (cap) | models | inodes | streams evicted |\n|---|---:|---:|---:|---:|---:|---:|\n`;
-    const mem = (label: string, s: Stats) =>
-      `| ${label} | ${(s.daemon.rssBytes / 2 ** 20).toFixed(1)} | ${(s.daemon.heapUsedBytes / 2 ** 20).toFixed(1)} | ${s.tables.fileStreams} | ${s.tables.models} | ${s.tables.inodes} | ${s.tables.evictedStreams} |\n`;
-    out += mem('right after', after) + mem('15 s later', settled);
-    process.stdout.write(out);
-    const resultsDir = join(ROOT, 'bench/results');
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `profiler-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, engine, idle, busy, after, settled }, null, 2));
-  } finally {
-    spawnSync(process.execPath, [CLI, 'unmount', dir, '--discard', '--run-dir', runDir]);
-    rmSync(scratch, { recursive: true, force: true });
+class Mount {
+  readonly scratch = mkdtempSync('/tmp/logshadow-bench-profiler-');
+  readonly dir = join(this.scratch, 'logs');
+  readonly runDir = join(this.scratch, 'run');
+
+  constructor(engine: string) {
+    mkdirSync(this.dir);
+    const r = spawnSync(process.execPath, [CLI, 'mount', this.dir, '--engine', engine, '--run-dir', this.runDir, '--background', '--size', '2G', '--log-level', 'warn', '--no-persist'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
   }
+
+  stats(ticksSince = 0): Promise<Stats> {
+    return request<Stats>(socketPath(this.runDir, this.dir), 'stats', { top: 0, ticksSince }, 60_000);
+  }
+
+  close(): void {
+    spawnSync(process.execPath, [CLI, 'unmount', this.dir, '--discard', '--run-dir', this.runDir]);
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** Four writer processes over `streams` files; the tick measured after `warmupS` seconds. */
+async function activeStreams(engine: string, streams: number, rate: number, seconds: number): Promise<{ startup: Stats; steady: Stats }> {
+  const m = new Mount(engine);
+  try {
+    const warmupS = 10;
+    process.stderr.write(`${streams} active streams, ${rate} writes/s, ${warmupS} s warm-up then ${seconds} s...\n`);
+    const per = Math.ceil(streams / 4);
+    const reopen = streams > MOST_KEPT_OPEN ? '1' : '0';
+    const writers = [0, 1, 2, 3].map((w) => runNode(MANY_FILES_WRITER,
+      [m.dir, String(w * per), String(Math.min(streams, w * per + per)), String(rate / 4), String(warmupS + seconds), reopen]));
+    await sleep(warmupS * 1000);
+    const startup = await m.stats();
+    await Promise.all(writers);
+    const steady = await m.stats(startup.daemon.tick.count);
+    return { startup, steady };
+  } finally {
+    m.close();
+  }
+}
+
+async function filesWrittenOnce(engine: string, files: number): Promise<{ after: Stats; settled: Stats }> {
+  const m = new Mount(engine);
+  try {
+    process.stderr.write(`${files} files written once...\n`);
+    await runNode(`const fs=require('fs');const d=process.argv[1];for(let i=0;i<${files};i++)fs.appendFileSync(d+'/once'+i+'.log','INFO written once '+i+'\\n');`, [m.dir]);
+    const after = await m.stats();
+    await sleep(15_000);
+    return { after, settled: await m.stats() };
+  } finally {
+    m.close();
+  }
+}
+
+async function longRun(engine: string, minutes: number): Promise<Stats[]> {
+  const m = new Mount(engine);
+  try {
+    process.stderr.write(`1,000 streams written for ${minutes} min...\n`);
+    const writers = [0, 1, 2, 3].map((w) => runNode(MANY_FILES_WRITER, [m.dir, String(w * 250), String(w * 250 + 250), '500', String(minutes * 60), '0']));
+    const samples: Stats[] = [];
+    for (let i = 0; i < minutes; i++) {
+      await sleep(60_000);
+      samples.push(await m.stats());
+    }
+    await Promise.all(writers);
+    return samples;
+  } finally {
+    m.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const engine = option('--engine', 'native');
+  const streamCounts = option('--streams', '100,1000,10000').split(',').map(Number);
+  const rate = Number(option('--rate', '2000'));
+  const seconds = Number(option('--seconds', '30'));
+  const longMinutes = Number(option('--long-minutes', '0'));
+  const machine = describeMachine();
+  let out = `Machine: ${machineLine(machine)}\nEngine: ${engine}, refresh 250 ms; ${rate} writes/s of 80 B lines over all streams.\n\n`;
+  out += '| active streams | writes/s per stream | writers | steady ticks | mean ms | p99 ms | max ms | start-up p99 ms | start-up max ms | file streams kept | evicted | models | RSS MiB | dropped records |\n';
+  out += '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  const results: Record<string, unknown> = {};
+  for (const n of streamCounts) {
+    const { startup, steady } = await activeStreams(engine, n, rate, seconds);
+    results[`streams-${n}`] = { startup, steady };
+    const t = steady.daemon.tick;
+    const s = startup.daemon.tick;
+    const tb = steady.tables;
+    out += `| ${n} | ${(rate / n).toFixed(1)} | ${n > MOST_KEPT_OPEN ? 'open-append-close' : 'kept open'} | ${t.ticks} | ${t.meanMs.toFixed(2)} | ${t.p99Ms.toFixed(2)} | ${t.maxMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.maxMs.toFixed(2)} | ${tb.fileStreams} | ${tb.evictedStreams} | ${tb.models} | ${mib(steady.daemon.rssBytes)} | ${steady.droppedRecords} |\n`;
+  }
+
+  const once = await filesWrittenOnce(engine, 10_000);
+  results.writtenOnce = once;
+  out += `\n| after 10,000 files written once | RSS MiB | heap MiB | file streams (cap) | models | inodes | streams evicted |\n|---|---:|---:|---:|---:|---:|---:|\n`;
+  const mem = (label: string, s: Stats) =>
+    `| ${label} | ${mib(s.daemon.rssBytes)} | ${mib(s.daemon.heapUsedBytes)} | ${s.tables.fileStreams} | ${s.tables.models} | ${s.tables.inodes} | ${s.tables.evictedStreams} |\n`;
+  out += mem('right after', once.after) + mem('15 s later', once.settled);
+
+  if (longMinutes > 0) {
+    const samples = await longRun(engine, longMinutes);
+    results.long = samples;
+    out += `\n| 1,000 files written for ${longMinutes} min (2 writes/s each) | RSS MiB | heap MiB | tick mean ms | tick p99 ms |\n|---|---:|---:|---:|---:|\n`;
+    samples.forEach((s, i) => {
+      if (i === 0 || i === samples.length - 1 || i === Math.floor(samples.length / 2)) {
+        out += `| after ${i + 1} min | ${mib(s.daemon.rssBytes)} | ${mib(s.daemon.heapUsedBytes)} | ${s.daemon.tick.meanMs.toFixed(2)} | ${s.daemon.tick.p99Ms.toFixed(2)} |\n`;
+      }
+    });
+  }
+  process.stdout.write(out);
+  const resultsDir = join(ROOT, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `profiler-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, engine, rate, seconds, results }, null, 2));
 }
 
 main().catch((err) => {

@@ -61,6 +61,8 @@ export class Allocator implements ProfilerHooks {
    */
   private readonly streamCounters = new WeakMap<Stream, AllocCounters>();
   private readonly seenBytes = new WeakMap<Stream, number>();
+  /** The origin of the forecast each file's reservation was last sized for. */
+  private readonly adjustedAt = new WeakMap<InodeState, number>();
   private reservedAhead = 0;
 
   constructor(
@@ -123,10 +125,19 @@ export class Allocator implements ProfilerHooks {
         this.release(inode, res.releasing);
         continue;
       }
-      if (!inode.stream.forecast || !inode.stream.model) {
+      const f = inode.stream.forecast;
+      if (!f || !inode.stream.model) {
         if (res) this.release(inode, 'its stream stopped');
         continue;
       }
+      if (res && nowMs - res.lastGrowthMs > this.options.lifetimeMs) {
+        this.release(inode, 'unused for its lifetime');
+        continue;
+      }
+      // Sized again only when its forecast was made again (a slot closed: every second while
+      // modelled) or its file grew: nothing else that adjust weighs changes in between.
+      if (this.adjustedAt.get(inode) === f.originMs && !(res && res.grewThisTick)) continue;
+      this.adjustedAt.set(inode, f.originMs);
       this.adjust(inode, nowMs, freeShare);
     }
     // Buffers: the profiler's read-back buffer sized for a tick's forecast bytes.
@@ -135,6 +146,14 @@ export class Allocator implements ProfilerHooks {
 
   /** Growth since last tick: hit bytes, and the reservation's remaining size. */
   private account(inode: InodeState, res: Reservation, nowMs: number): number {
+    res.grewThisTick = false;
+    // No write past the end measured last time (records, or growth the profiler measured while
+    // records were dropped): the size is unchanged, and no fstat is needed.
+    if (inode.writtenTo === res.writtenToSeen) {
+      res.noteGrowth(0, nowMs, this.options.horizonMs);
+      return res.ahead(res.lastSize);
+    }
+    res.writtenToSeen = inode.writtenTo;
     let size: number;
     try {
       size = fstatSync(res.fd).size;
@@ -155,6 +174,7 @@ export class Allocator implements ProfilerHooks {
         this.totals.confidentHitBytes += hit;
       }
       res.lastGrowthMs = nowMs;
+      res.grewThisTick = true;
       res.noteGrowth(grew, nowMs, this.options.horizonMs);
     } else res.noteGrowth(0, nowMs, this.options.horizonMs);
     res.lastSize = size;
@@ -164,8 +184,6 @@ export class Allocator implements ProfilerHooks {
   private adjust(inode: InodeState, nowMs: number, freeShare: number): void {
     let res = this.reservationOf(inode);
     const f = inode.stream.forecast!;
-    const idle = res ? nowMs - res.lastGrowthMs > this.options.lifetimeMs : false;
-    if (idle) return this.release(inode, 'unused for its lifetime');
     const wanted = this.options.policy.target({
       forecast: f, confidence: f.confidence, horizonMs: this.options.horizonMs, recentGrowthBytes: res?.recentGrowth ?? 0,
     });
@@ -222,6 +240,7 @@ export class Allocator implements ProfilerHooks {
       const fd = openSync(`/proc/self/fd/${inode.readFd}`, constants.O_WRONLY);
       const size = fstatSync(fd).size;
       const res = new Reservation(fd, size, nowMs);
+      res.writtenToSeen = inode.writtenTo;
       this.held.set(inode.key, { inode, res });
       return res;
     } catch (err) {

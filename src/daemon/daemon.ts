@@ -430,7 +430,7 @@ export class Daemon {
     return {
       ping: () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION }),
       // A person waits on these: they run raised (see DaemonPriority).
-      stats: (params) => this.priority.raisedFor(() => this.stats(snapshotScope(params))),
+      stats: (params) => this.priority.raisedFor(() => this.stats(snapshotScope(params), typeof params.ticksSince === 'number' ? params.ticksSince : 0)),
       shadow: (params) => this.priority.raisedFor(() => {
         this.requestTick();
         const file = typeof params.file === 'string' ? params.file : undefined;
@@ -485,7 +485,8 @@ export class Daemon {
     return renderPrometheus(stats, this.shadow.view(monotonicMs(), { entries: 0 }), maxStreams);
   }
 
-  private stats(scope: SnapshotScope = {}): unknown {
+  /** `ticksSince`: the tick summary covers the ticks after that count only (see TickStats.summary). */
+  private stats(scope: SnapshotScope = {}, ticksSince = 0): unknown {
     const engine = this.engine!;
     this.requestTick();
     const mem = process.memoryUsage();
@@ -502,7 +503,7 @@ export class Daemon {
       uptimeSec: (Date.now() - this.startedAt) / 1000,
       refreshMs: this.config.refreshMs,
       horizonMs: this.config.horizonMs,
-      daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBufferBytes: mem.arrayBuffers, tick: this.ticks.summary() },
+      daemon: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBufferBytes: mem.arrayBuffers, tick: this.ticks.summary(ticksSince) },
       engineCounters: engine.counters(),
       space: { ...this.shadow!.filesystem(), warnings: this.guard!.flags() },
       durability: durabilityStats(this.config, this.prepared, engine, this.syncTriggers),

@@ -21,10 +21,18 @@ export class TickStats {
     this.lastStreams = activeStreams;
   }
 
-  summary(): { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number } {
-    const k = Math.min(this.n, this.durations.length);
-    if (k === 0) return { count: 0, sumMs: 0, meanMs: 0, p99Ms: 0, maxMs: 0, activeStreams: this.lastStreams };
-    const sorted = Float64Array.from(this.durations.subarray(0, k)).sort();
+  /**
+   * Mean, p99 and max over the last `capacity` ticks, or over those recorded after the first
+   * `since` (as many of them as the ring still holds): a benchmark marks `count` once the load is
+   * steady and asks for what came after, without the ticks of its start-up.
+   */
+  summary(since = 0): { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number; ticks: number } {
+    const cap = this.durations.length;
+    const k = Math.min(this.n, cap, Math.max(0, this.n - since));
+    if (k === 0) return { count: this.count, sumMs: this.sumMs, meanMs: 0, p99Ms: 0, maxMs: 0, activeStreams: this.lastStreams, ticks: 0 };
+    const sorted = new Float64Array(k);
+    for (let i = 0; i < k; i++) sorted[i] = this.durations[(this.n - k + i) % cap];
+    sorted.sort();
     const mean = sorted.reduce((a, b) => a + b, 0) / k;
     return {
       count: this.count,
@@ -33,6 +41,7 @@ export class TickStats {
       p99Ms: sorted[Math.min(k - 1, Math.floor(0.99 * k))],
       maxMs: sorted[k - 1],
       activeStreams: this.lastStreams,
+      ticks: k,
     };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Recent history of one stream at sub-window resolution: `capacity` slots of `slotMs` each (a
  * window is `slotsPerWindow` slots), for a few series (writes, lines, bytes) that share the same
- * clock. Slots are aligned to multiples of `slotMs` on the caller's clock, so windows aligned to
- * multiples of the window length fall on slot boundaries.
+ * clock. Slots are aligned to multiples of `slotMs` on the caller's clock, shifted by `phaseMs`, so
+ * windows aligned to multiples of the window length (shifted alike) fall on slot boundaries.
  *
  * The open slot accumulates; `advanceTo(t)` closes every slot that ends at or before t. Forecasts
  * are always made at the boundary of the last closed slot (the *origin*): from there, "window lag
@@ -23,6 +23,7 @@ export class SlotRing {
     readonly capacity: number,
     readonly slotMs: number,
     readonly slotsPerWindow: number,
+    readonly phaseMs = 0,
   ) {
     if (!(capacity >= slotsPerWindow && slotsPerWindow >= 1)) throw new RangeError('capacity must hold a window');
     // +1: the open slot lives beside the `capacity` closed ones
@@ -40,7 +41,18 @@ export class SlotRing {
   }
 
   start(timeMs: number): void {
-    this.openStartMs = Math.floor(timeMs / this.slotMs) * this.slotMs;
+    this.openStartMs = Math.floor((timeMs - this.phaseMs) / this.slotMs) * this.slotMs + this.phaseMs;
+  }
+
+  /** Whether the open slot begins a window (its start is a multiple of the window length, shifted by the phase). */
+  get atWindowStart(): boolean {
+    return Math.round((this.openStartMs - this.phaseMs) / this.slotMs) % this.slotsPerWindow === 0;
+  }
+
+  /** The last window start at or before `timeMs`. */
+  windowStartAtOrBefore(timeMs: number): number {
+    const w = this.windowMs;
+    return Math.floor((timeMs - this.phaseMs) / w) * w + this.phaseMs;
   }
 
   get started(): boolean {

@@ -35,6 +35,12 @@ export interface StreamModelOptions {
   windowMs: number;
   /** Slots per window: the resolution at which a forecast origin can move (default 10: 1 s). */
   slotsPerWindow: number;
+  /**
+   * Shift of this stream's slots and windows from multiples of their length, ms, in [0, windowMs).
+   * The profiler gives each stream its own (see phaseFor): with one shared clock, every stream
+   * closed its slot in the same tick, and every tenth second they all scored and forecast at once.
+   */
+  phaseMs: number;
   /** Windows of history kept at slot resolution. */
   historyWindows: number;
   /** The model, by registered forecaster name. */
@@ -68,6 +74,7 @@ export interface StreamModelOptions {
 export const DEFAULT_STREAM_MODEL_OPTIONS: StreamModelOptions = {
   windowMs: 10_000,
   slotsPerWindow: 10,
+  phaseMs: 0,
   historyWindows: 36,
   forecaster: 'ensemble',
   forecasterOptions: {},
@@ -121,9 +128,9 @@ const levelPred = new Predictive(32);
  *
  * Time and windows. Times are ms on one monotonic clock. History is kept in slots of
  * windowMs / slotsPerWindow (1 s by default), aligned to multiples of the slot length; scoring
- * windows are aligned to multiples of windowMs. A forecast is always made at the end of the last
+ * windows are aligned to multiples of windowMs (both shifted by the stream's phaseMs). A forecast is always made at the end of the last
  * closed slot (its origin) for [origin, origin + windowMs): the shadow log can ask at any tick and
- * gets a forecast at most one slot old. At every multiple of windowMs (a scoring boundary) the
+ * gets a forecast at most one slot old. At every window start (a scoring boundary) the
  * forecasts of the model and of the two naive references are issued and kept; when that window
  * closes they are scored against what arrived, so a scored forecast never saw any of its window.
  *
@@ -181,13 +188,13 @@ export class StreamModel {
 
   constructor(options: Partial<StreamModelOptions> = {}) {
     const o = { ...DEFAULT_STREAM_MODEL_OPTIONS, ...options };
-    if (!(o.windowMs > 0) || !Number.isInteger(o.slotsPerWindow) || o.slotsPerWindow < 1) {
-      throw new RangeError('windowMs must be > 0 and slotsPerWindow a positive integer');
+    if (!(o.windowMs > 0) || !Number.isInteger(o.slotsPerWindow) || o.slotsPerWindow < 1 || !(o.phaseMs >= 0 && o.phaseMs < o.windowMs)) {
+      throw new RangeError('windowMs must be > 0, slotsPerWindow a positive integer and phaseMs in [0, windowMs)');
     }
     if (!(o.historyWindows >= 2)) throw new RangeError('historyWindows must be >= 2');
     this.options = o;
     this.ring = new SlotRing(SERIES_COUNT, o.historyWindows * o.slotsPerWindow, o.windowMs / o.slotsPerWindow,
-      o.slotsPerWindow);
+      o.slotsPerWindow, o.phaseMs);
     this.histories = [];
     const fo = resolveForecasterOptions(o.forecasterOptions);
     for (let s = 0; s < SERIES_COUNT; s++) {
@@ -279,13 +286,12 @@ export class StreamModel {
       r.start(timeMs);
       return;
     }
-    const W = this.options.windowMs;
     while (timeMs >= r.openEndMs) {
       if (this.emptySlots >= r.capacity + r.slotsPerWindow && r.openValue(SERIES_WRITES) === 0) {
         // Dormant: the whole history is silent and a silent window has been scored after it, so
         // every forecaster predicts zero and scoring more empty windows would only flatter it.
         // Jump to the last scoring boundary before timeMs and issue afresh from there.
-        const slots = Math.floor((Math.floor(timeMs / W) * W - r.openStartMs) / r.slotMs + 1e-9);
+        const slots = Math.floor((r.windowStartAtOrBefore(timeMs) - r.openStartMs) / r.slotMs + 1e-9);
         if (slots > 0) {
           r.skipEmpty(slots);
           this.emptySlots += slots;
@@ -297,7 +303,7 @@ export class StreamModel {
       const empty = r.openValue(SERIES_WRITES) === 0;
       this.closeSlot();
       this.emptySlots = empty ? this.emptySlots + 1 : 0;
-      if (Math.round(r.openStartMs / r.slotMs) % r.slotsPerWindow === 0) this.onBoundary();
+      if (r.atWindowStart) this.onBoundary();
     }
   }
 
@@ -460,6 +466,16 @@ export class StreamModel {
     out.burst = this.burst.inBurst;
     out.periodMs = this.periodSlots * r.slotMs;
     return out;
+  }
+
+  /**
+   * Whether `f`, this model's last forecast, would change if made at `nowMs`: only when a slot
+   * has closed since (forecasts start at the last closed slot's end and are at most a slot old),
+   * so a refresh costs nothing for the streams whose slot is still open.
+   */
+  forecastStale(f: Forecast, nowMs: number): boolean {
+    const r = this.ring;
+    return !r.started || nowMs >= r.openEndMs || f.originMs !== r.openStartMs;
   }
 
   /** Convenience: a new Forecast object (allocates; the shadow log should reuse one via forecastInto). */

@@ -1,5 +1,5 @@
 import type { WindowRecord } from '../model/issued-forecasts';
-import { StreamModel, type StreamModelOptions } from '../model/stream-model';
+import { DEFAULT_STREAM_MODEL_OPTIONS, StreamModel, type StreamModelOptions } from '../model/stream-model';
 import type { Stream } from './stream';
 
 /**
@@ -24,7 +24,8 @@ export class ModelPool {
   acquire(stream: Stream): StreamModel {
     if (stream.model) return stream.model;
     if (this.holders.size >= this.capacity) this.evictStalest();
-    stream.model = new StreamModel(this.onWindowFor ? { ...this.options, onWindow: this.onWindowFor(stream) } : this.options);
+    const phaseMs = phaseFor(stream.key, this.options.windowMs ?? DEFAULT_STREAM_MODEL_OPTIONS.windowMs);
+    stream.model = new StreamModel({ ...this.options, phaseMs, onWindow: this.onWindowFor?.(stream) });
     this.holders.add(stream);
     return stream.model;
   }
@@ -53,4 +54,16 @@ export class ModelPool {
       this.evictions++;
     }
   }
+}
+
+/**
+ * A stream's phase (see StreamModelOptions.phaseMs): from a hash of its key, so that streams'
+ * slots close spread evenly over the ticks, and a stream keeps its phase when it earns a model
+ * again or the daemon restarts.
+ */
+export function phaseFor(key: string, windowMs: number): number {
+  // FNV-1a, 32 bits
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % Math.floor(windowMs);
 }

@@ -39,9 +39,9 @@ export interface FilesystemShadow {
 }
 
 /**
- * The shadow log: for every modelled stream, its forecast of the next horizon, refreshed on the
- * daemon's tick (cheap: one forecastInto per stream into an object the stream keeps), and the
- * whole filesystem's sum. Predicted entries are drawn from the same models when a view asks for
+ * The shadow log: for every modelled stream, its forecast of the next horizon, made again on the
+ * daemon's tick only when the stream's slot has closed (one forecastInto into an object the
+ * stream keeps; the streams' phases spread those over the ticks), and the whole filesystem's sum. Predicted entries are drawn from the same models when a view asks for
  * them, bounded per stream and in total.
  */
 export class ShadowLog {
@@ -70,7 +70,11 @@ export class ShadowLog {
     let n = 0;
     const levels = new Float64Array(SEVERITY_NAMES.length);
     for (const s of this.profiler.models.streams()) {
-      s.forecast = s.model!.forecastInto(s.forecast ?? createForecast(), nowMs, h);
+      const model = s.model!;
+      if (!s.forecast || s.forecastModel !== model || model.forecastStale(s.forecast, nowMs)) {
+        s.forecast = model.forecastInto(s.forecast ?? createForecast(), nowMs, h);
+        s.forecastModel = model;
+      }
       if (s.kind !== 'file') continue;
       const f = s.forecast;
       n++;

@@ -205,6 +205,33 @@ describe('StreamModel mechanics', () => {
     expect(errors / n).toBeCloseTo(1 / 3, 1);
   });
 
+  it('a phase shifts every window by it: the same stream scores the same windows, later', () => {
+    const writes = constantWrites(0, 200_000, 100, 100);
+    const plain = recorder();
+    replay(new StreamModel({ onWindow: plain.onWindow }), writes, 0, 200_000);
+    const shifted = recorder();
+    const phased = new StreamModel({ onWindow: shifted.onWindow, phaseMs: 3_700 });
+    replay(phased, writes, 0, 200_000);
+    expect(plain.records.every((r) => r.startMs % W === 0)).toBe(true);
+    expect(shifted.records.length).toBeGreaterThan(10);
+    expect(shifted.records.every((r) => (r.startMs - 3_700) % W === 0)).toBe(true);
+    // 10 writes/s of 100 B: every full window holds 10 kB whatever its phase
+    expect(shifted.records.slice(2).every((r) => r.actual === 10_000)).toBe(true);
+    expect(phased.forecast(200_000).originMs % 1000).toBe(700);
+    expect(() => new StreamModel({ phaseMs: W })).toThrow(RangeError);
+  });
+
+  it('a forecast is stale only once a slot has closed since it was made', () => {
+    const m = new StreamModel({ phaseMs: 250 });
+    replay(m, constantWrites(0, 30_000, 100, 100), 0, 30_000);
+    const f = m.forecastInto(createForecast(), 30_100);
+    expect(f.originMs).toBe(29_250);
+    expect(m.forecastStale(f, 30_200)).toBe(false);
+    expect(m.forecastStale(f, 30_249)).toBe(false);
+    expect(m.forecastStale(f, 30_250)).toBe(true);
+    expect(m.forecastStale(createForecast(), 30_100)).toBe(true);
+  });
+
   it('has fixed memory: state does not grow with the data', () => {
     const m = new StreamModel();
     const before = m.stateBytes;
