@@ -147,20 +147,11 @@ export class Allocator implements ProfilerHooks {
   /** Growth since last tick: hit bytes, and the reservation's remaining size. */
   private account(inode: InodeState, res: Reservation, nowMs: number): number {
     res.grewThisTick = false;
-    // No write past the end measured last time (records, or growth the profiler measured while
-    // records were dropped): the size is unchanged, and no fstat is needed.
-    if (inode.writtenTo === res.writtenToSeen) {
-      res.noteGrowth(0, nowMs, this.options.horizonMs);
-      return res.ahead(res.lastSize);
-    }
-    res.writtenToSeen = inode.writtenTo;
-    let size: number;
-    try {
-      size = fstatSync(res.fd).size;
-    } catch {
-      this.forget(inode);
-      return 0;
-    }
+    // The size is the furthest end of a write the profiler counted (from the records, or measured
+    // by it while records are dropped): no fstat per file per tick. What no write explains (an
+    // ftruncate or fallocate that extends the file) shows at the next measurement, when a
+    // reservation is shrunk or given back.
+    const size = Math.max(res.lastSize, inode.writtenTo);
     const counters = this.countersOf(inode.stream);
     if (size > res.lastSize) {
       const grew = size - res.lastSize;
@@ -240,7 +231,6 @@ export class Allocator implements ProfilerHooks {
       const fd = openSync(`/proc/self/fd/${inode.readFd}`, constants.O_WRONLY);
       const size = fstatSync(fd).size;
       const res = new Reservation(fd, size, nowMs);
-      res.writtenToSeen = inode.writtenTo;
       this.held.set(inode.key, { inode, res });
       return res;
     } catch (err) {

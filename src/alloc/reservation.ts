@@ -13,8 +13,6 @@ export class Reservation {
   lastGrowthMs: number;
   /** Why it is being given back, while it waits for its file's writers to close; null otherwise. */
   releasing: string | null = null;
-  /** The profiler's furthest write end when the size was last measured (see Allocator.account). */
-  writtenToSeen = -1;
   /** The file grew between the last two ticks. */
   grewThisTick = false;
   /** Growth over the last horizon, for policies that size from it. */

@@ -30,8 +30,19 @@ export interface Forecast {
    */
   entries: Quantiles;
   writes: Quantiles;
-  /** Lines per severity level, by SEVERITY_LEVELS index. */
+  /**
+   * Lines per severity level, by SEVERITY_LEVELS index. Only the means are made with the
+   * forecast; the quantiles once a view asks (fillLevelQuantiles): the shadow refresh needs the
+   * means, and the quantiles were most of a forecast's cost.
+   */
   levels: Quantiles[];
+  /** Whether `levels` holds its quantiles (see fillLevelQuantiles). */
+  levelQuantiles: boolean;
+  /**
+   * The line count over one window, its mean and variance, and the horizon in windows: what the
+   * level quantiles are drawn from.
+   */
+  windowLines: { mean: number; variance: number; scale: number };
   /** Expected severity mix of lines (sums to 1). */
   levelMix: Float64Array;
   /** Expected severity mix of entries (sums to 1). */
@@ -53,8 +64,8 @@ export function createForecast(): Forecast {
   for (let i = 0; i < SEVERITY_COUNT; i++) levels.push(emptyQuantiles());
   return {
     originMs: Number.NaN, horizonMs: 0, bytes: emptyQuantiles(), lines: emptyQuantiles(), entries: emptyQuantiles(),
-    writes: emptyQuantiles(), levels, levelMix: new Float64Array(SEVERITY_COUNT), entryLevelMix: new Float64Array(SEVERITY_COUNT),
-    confidence: 0, model: '', burst: false, periodMs: 0,
+    writes: emptyQuantiles(), levels, levelQuantiles: true, windowLines: { mean: 0, variance: 0, scale: 0 }, levelMix: new Float64Array(SEVERITY_COUNT),
+    entryLevelMix: new Float64Array(SEVERITY_COUNT), confidence: 0, model: '', burst: false, periodMs: 0,
   };
 }
 

@@ -426,6 +426,7 @@ export class StreamModel {
       zeroQuantiles(out.entries);
       zeroQuantiles(out.writes);
       for (const q of out.levels) zeroQuantiles(q);
+      out.levelQuantiles = true;
       out.levelMix.fill(0);
       out.levelMix[SEV_UNKNOWN] = 1;
       out.entryLevelMix.set(out.levelMix);
@@ -445,22 +446,11 @@ export class StreamModel {
     if (this.entrySeverity.total() > 0) this.entrySeverity.distribution(out.entryLevelMix);
     else out.entryLevelMix.set(out.levelMix);
     const c = SERIES_LINES * C_FIELDS;
-    const meanLines = this.cache[c + C_MEAN];
-    const varLines = this.cache[c + C_VAR];
-    for (let l = 0; l < SEVERITY_COUNT; l++) {
-      // thinning the line count by the level's share: mean p m, variance p^2 v + p (1 - p) m
-      const p = out.levelMix[l];
-      const q = out.levels[l];
-      const m = p * meanLines;
-      fillCountDistribution(levelPred, m, p * p * varLines + p * (1 - p) * meanLines, 32);
-      q.mean = m * f;
-      q.point = levelPred.point * f;
-      q.median = levelPred.quantile(0.5) * f;
-      q.q05 = levelPred.quantile(0.05) * f;
-      q.q25 = levelPred.quantile(0.25) * f;
-      q.q75 = levelPred.quantile(0.75) * f;
-      q.q95 = levelPred.quantile(0.95) * f;
-    }
+    out.windowLines.mean = this.cache[c + C_MEAN];
+    out.windowLines.variance = this.cache[c + C_VAR];
+    out.windowLines.scale = f;
+    for (let l = 0; l < SEVERITY_COUNT; l++) out.levels[l].mean = out.levelMix[l] * out.windowLines.mean * f;
+    out.levelQuantiles = false;
     out.confidence = this.confidence(nowMs);
     out.model = this.modelName();
     out.burst = this.burst.inBurst;
@@ -478,9 +468,9 @@ export class StreamModel {
     return !r.started || nowMs >= r.openEndMs || f.originMs !== r.openStartMs;
   }
 
-  /** Convenience: a new Forecast object (allocates; the shadow log should reuse one via forecastInto). */
+  /** Convenience: a new Forecast object, levels whole (allocates; the shadow log reuses one via forecastInto). */
   forecast(nowMs: number, horizonMs = this.options.windowMs): Forecast {
-    return this.forecastInto(createForecast(), nowMs, horizonMs);
+    return fillLevelQuantiles(this.forecastInto(createForecast(), nowMs, horizonMs));
   }
 
   private copyQuantiles(series: number, f: number, q: Quantiles): void {
@@ -562,6 +552,28 @@ export class StreamModel {
       model: this.modelName(),
     };
   }
+}
+
+/** The quantiles of each level's line count in `f` (see Forecast.levels); once per forecast. */
+export function fillLevelQuantiles(f: Forecast): Forecast {
+  if (f.levelQuantiles) return f;
+  const scale = f.windowLines.scale;
+  const meanLines = f.windowLines.mean;
+  const varLines = f.windowLines.variance;
+  for (let l = 0; l < SEVERITY_COUNT; l++) {
+    // thinning the line count by the level's share: mean p m, variance p^2 v + p (1 - p) m
+    const p = f.levelMix[l];
+    const q = f.levels[l];
+    fillCountDistribution(levelPred, p * meanLines, p * p * varLines + p * (1 - p) * meanLines, 32);
+    q.point = levelPred.point * scale;
+    q.median = levelPred.quantile(0.5) * scale;
+    q.q05 = levelPred.quantile(0.05) * scale;
+    q.q25 = levelPred.quantile(0.25) * scale;
+    q.q75 = levelPred.quantile(0.75) * scale;
+    q.q95 = levelPred.quantile(0.95) * scale;
+  }
+  f.levelQuantiles = true;
+  return f;
 }
 
 const statsScratch = { windows: 0, mae: 0, mape: 0, mase: 0, skill: 0, coverage50: 0, coverage90: 0, pinball05: 0,

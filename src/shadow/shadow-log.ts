@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { createForecast, type Quantiles } from '../model/forecast';
+import { fillLevelQuantiles } from '../model/stream-model';
 import { createEntries, type PredictedEntries } from '../model/predicted-entries';
 import type { Profiler } from '../profile/profiler';
 import { SEVERITY_NAMES } from '../profile/severity';
@@ -146,7 +147,7 @@ export class ShadowLog {
   }
 
   private streamView(s: Stream, nowMs: number, entries: number): StreamShadow {
-    const f = s.forecast!;
+    const f = fillLevelQuantiles(s.forecast!);
     const list: PredictedEntry[] = [];
     if (entries > 0) {
       const e = this.entries;

@@ -18,6 +18,7 @@ import { failAndExit } from '../output';
 import { parseListenAddress } from '../../metrics/listen-address';
 import { socketPath } from '../../control/paths';
 import { canonicalDir } from '../target';
+import { daemonNodeArgs } from '../../daemon/node-flags';
 
 interface MountFlags {
   size: string;
@@ -201,7 +202,7 @@ async function runForeground(config: MountConfig): Promise<void> {
  */
 function relaunchCommand(): string[] {
   const args = process.argv.slice(2).filter((a) => a !== '--background');
-  return [process.execPath, ...process.execArgv, realpathSync(process.argv[1]), ...args];
+  return [process.execPath, ...daemonNodeArgs(process.execArgv), realpathSync(process.argv[1]), ...args];
 }
 
 /** Starts the daemon detached and returns once its control socket answers. */
@@ -210,7 +211,7 @@ async function mountInBackground(config: MountConfig): Promise<void> {
   const logPath = config.logFile ?? daemonLogPath(config.runDir, config.mountpoint);
   const args = process.argv.slice(2).filter((a) => a !== '--background');
   const log = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...daemonNodeArgs(process.execArgv), process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   const socket = socketPath(config.runDir, config.mountpoint);

@@ -2,7 +2,7 @@ import { SEV_ERROR, SEV_INFO } from '../../../src/model/severity';
 import { createForecast, SERIES_BYTES } from '../../../src/model/forecast';
 import { TRACK_MODEL, type WindowRecord } from '../../../src/model/issued-forecasts';
 import { createEntries } from '../../../src/model/predicted-entries';
-import { StreamModel } from '../../../src/model/stream-model';
+import { fillLevelQuantiles, StreamModel } from '../../../src/model/stream-model';
 import { exponential, mulberry32 } from '../../helpers/random';
 
 const TICK = 250;
@@ -230,6 +230,11 @@ describe('StreamModel mechanics', () => {
     expect(m.forecastStale(f, 30_249)).toBe(false);
     expect(m.forecastStale(f, 30_250)).toBe(true);
     expect(m.forecastStale(createForecast(), 30_100)).toBe(true);
+    // the level quantiles wait for a view; filled, they are those of a whole forecast
+    expect(f.levelQuantiles).toBe(false);
+    expect(f.levels[SEV_INFO].mean).toBeCloseTo(f.lines.mean, 6);
+    expect(fillLevelQuantiles(f).levels).toEqual(m.forecast(30_100).levels);
+    expect(f.levels[SEV_INFO].q95).toBeGreaterThan(f.levels[SEV_INFO].q05);
   });
 
   it('has fixed memory: state does not grow with the data', () => {
