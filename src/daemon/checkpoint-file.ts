@@ -11,10 +11,10 @@ export function checkpointPath(runDir: string, mountpoint: string): string {
   return join(runDir, `${mountKey(mountpoint)}.checkpoint.json`);
 }
 
-/** Written whole or not at all: a daemon killed while writing leaves the previous one. */
-export function writeCheckpoint(file: string, cp: Checkpoint): void {
+/** A checkpoint's text (CheckpointWriter makes it), written whole or not at all: a daemon killed while writing leaves the previous one. */
+export function writeCheckpointText(file: string, text: string): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(cp), { mode: 0o600 });
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, file);
 }
 

@@ -28,7 +28,9 @@ import { CONTENT_TYPE } from '../metrics/exposition';
 import { isLoopback } from '../metrics/listen-address';
 import { historyView, WindowHistory } from '../shadow/window-history';
 import { SyncTriggers } from './sync-triggers';
-import { checkpointPath, locateFile, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint-file';
+import { checkpointPath, locateFile, readCheckpoint, removeCheckpoint } from './checkpoint-file';
+import { CheckpointWriter } from './checkpoint-writer';
+import { RefreshSlices } from './refresh-slices';
 import { Severity } from '../profile/severity';
 import { durabilityStats } from './durability-stats';
 import { findProgram, run } from '../util/run';
@@ -53,7 +55,9 @@ export class Daemon {
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
-  /** A slice of the refresh tick is queued (sliceTick). */
+  /** The refresh, in slices (null with profiling off). */
+  private refresh: RefreshSlices | null = null;
+  /** A slice of the refresh is queued (sliceTick). */
   private sliceQueued = false;
   private readonly socket: string;
   private readonly ticks = new TickStats();
@@ -65,6 +69,7 @@ export class Daemon {
   private syncTriggers: SyncTriggers | null = null;
   /** The native engine's: where this daemon keeps its checkpoint for the next one (see Profiler.resume). */
   private checkpoint: { file: string; enginePid: number; lastMs: number; lastWrites: number; lastBytes: number } | null = null;
+  private checkpointWriter: CheckpointWriter | null = null;
 
   /**
    * relaunch: the command line that starts a daemon like this one, which the native engine runs
@@ -200,7 +205,10 @@ export class Daemon {
       }, this.logger);
     }
     this.startAllocator(ramPath);
-    if (this.config.profile) this.timer = setInterval(() => this.sliceTick(), this.config.refreshMs);
+    if (this.config.profile) {
+      this.refresh = this.refreshSteps();
+      this.timer = setInterval(() => this.sliceTick(), this.config.refreshMs);
+    }
     else {
       this.logger.warn('profiling is off (--no-profile): nothing is profiled, forecast or reserved');
       this.timer = setInterval(() => this.discardFileEvents(), this.config.refreshMs);
@@ -230,12 +238,13 @@ export class Daemon {
     const at = engine.attachedAt!;
     const file = checkpointPath(this.config.runDir, this.config.mountpoint);
     this.checkpoint = { file, enginePid, lastMs: 0, lastWrites: -1, lastBytes: -1 };
+    this.checkpointWriter = new CheckpointWriter(file);
     const cp = prepared.attached ? readCheckpoint(file, enginePid) : null;
     if (!cp) {
       this.profiler!.noteGap(at.skipped);
       // The counts begin here: a daemon killed before its first tick leaves a successor that
       // knows where to read from (every file it finds created since is read from its start).
-      if (!prepared.attached) this.saveCheckpoint(true);
+      if (!prepared.attached) this.saveCheckpoint(Infinity, true);
       return;
     }
     // consumed by the predecessor after its checkpoint, written while none drained, and lost to a full ring
@@ -246,21 +255,32 @@ export class Daemon {
     this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
   }
 
-  /** At most once a second, and only when something was counted since (unless `force`). */
-  private saveCheckpoint(force = false): void {
+  /**
+   * The refresh's checkpoint step: at most once a second, and only when something was counted
+   * since; written a few states per slice (CheckpointWriter), `force`: at once, whole.
+   */
+  private saveCheckpoint(deadline = Infinity, force = false): boolean {
     const c = this.checkpoint;
     const p = this.profiler;
-    if (!c || !p || this.stopping) return;
+    const writer = this.checkpointWriter;
+    if (!c || !p || !writer || this.stopping) {
+      writer?.drop();
+      return true;
+    }
     const now = monotonicMs();
-    if (!force && (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes))) return;
-    const ring = this.engine!.ring;
+    if (!writer.busy || writer.overtaken(p.ticks)) {
+      if (!writer.busy && !force && (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes))) return true;
+      const ring = this.engine!.ring;
+      writer.begin(p.checkpointParts(c.enginePid, { tail: ring.tail, dropped: ring.dropped }), p.ticks);
+    }
     try {
-      writeCheckpoint(c.file, p.checkpoint(c.enginePid, { tail: ring.tail, dropped: ring.dropped }));
+      if (!writer.step(deadline)) return false;
       Object.assign(c, { lastMs: now, lastWrites: p.totalWrites, lastBytes: p.totalBytes });
     } catch (err) {
       c.lastMs = now;
       this.logger.warn('cannot write the checkpoint: a daemon that takes over counts from an older one', { error: (err as Error).message });
     }
+    return true;
   }
 
   /**
@@ -353,24 +373,49 @@ export class Daemon {
   }
 
   /**
-   * The refresh timer's tick, in slices: one holds the event loop for about TICK_SLICE_MS at most,
-   * so a request never waits long behind it (under SCHED_IDLE, with the writers holding the CPU, a
-   * whole tick's work took seconds of wall time); what is left runs in the next slice, at once.
+   * The steps of a refresh (see RefreshSlices), in order: the profiler takes the ring and reads
+   * the new content; the shadow forecasts again the streams whose slot closed; the allocator, the
+   * space guard and the sync triggers act on the forecasts; the checkpoint is written.
    */
-  private sliceTick(): void {
-    if (this.yieldToRequest()) return;
-    if (!this.tick(performance.now() + TICK_SLICE_MS)) this.queueSlice();
+  private refreshSteps(): RefreshSlices {
+    const profiler = this.profiler!;
+    const shadow = this.shadow!;
+    return new RefreshSlices([
+      { name: 'profile', yieldsWhenCut: true, run: (deadline) => profiler.tick(deadline) },
+      { name: 'shadow', yieldsWhenCut: true, run: (deadline) => shadow.refresh(monotonicMs(), deadline) },
+      { name: 'act', yieldsWhenCut: false, run: () => this.actOnForecasts() },
+      { name: 'checkpoint', yieldsWhenCut: false, run: (deadline) => this.saveCheckpoint(deadline) },
+    ], (step, err) => this.logger.error(`refresh step ${step} failed`, { error: (err as Error).stack ?? String(err) }));
   }
 
-  /** The rest of a refresh, at once: the profiler's work only (the rest follows the timer). */
+  /**
+   * The refresh timer: a new refresh, run in slices that each hold the event loop for about
+   * TICK_SLICE_MS, so that a request never waits long behind it (under SCHED_IDLE, with the
+   * writers holding the CPU, a whole tick's work took seconds of wall time) and the daemon never
+   * holds a CPU for long; the rest runs in the next slice, at once.
+   */
+  private sliceTick(): void {
+    this.refresh!.schedule();
+    if (this.yieldToRequest()) return;
+    if (!this.runSlice(TICK_SLICE_MS)) this.queueSlice();
+  }
+
   private queueSlice(): void {
     if (this.sliceQueued || this.stopping) return;
     this.sliceQueued = true;
     setImmediate(() => {
       this.sliceQueued = false;
       if (this.stopping || this.yieldToRequest()) return;
-      if (!this.tick(performance.now() + TICK_SLICE_MS, false)) this.queueSlice();
+      if (!this.runSlice(TICK_SLICE_MS)) this.queueSlice();
     });
+  }
+
+  /** One slice of the refresh, counted in the tick statistics; true when the refresh is done. */
+  private runSlice(budgetMs: number): boolean {
+    const t0 = performance.now();
+    const done = this.refresh!.run(t0 + budgetMs);
+    this.ticks.record(performance.now() - t0, this.profiler!.models.size);
+    return done;
   }
 
   /**
@@ -388,42 +433,25 @@ export class Daemon {
     return false;
   }
 
-  /**
-   * One refresh (see Profiler.tick for `deadline`); true when the profiler has caught up. `whole`
-   * false: the profiler's work only (the rest of a refresh that a deadline cut).
-   */
-  private tick(deadline = Infinity, whole = true): boolean {
-    if (!this.profiler || !this.shadow) return true;
-    const t0 = performance.now();
-    let done = true;
-    try {
-      done = this.profiler.tick(deadline);
-      if (whole) this.refreshBeside();
-      this.ticks.record(performance.now() - t0, this.profiler.models.size);
-    } catch (err) {
-      this.logger.error('profiler tick failed', { error: (err as Error).stack ?? String(err) });
-    }
-    return done;
-  }
-
-  /** What a refresh does after the profiler: the shadow, the allocator, the guards, the checkpoint. */
-  private refreshBeside(): void {
-    this.shadow!.refresh(monotonicMs());
+  /** The refresh step after the forecasts: the allocator, the space guard, the sync triggers. */
+  private actOnForecasts(): boolean {
     const fs = this.shadow!.filesystem();
     this.allocator?.tick(monotonicMs(), fs);
     this.guard?.check(fs);
     this.syncTriggers?.afterTick(this.profiler!, fs, monotonicMs());
-    this.saveCheckpoint();
+    return true;
   }
 
   /**
-   * Before an answer: a tick, so that the answer includes every write acknowledged before the
-   * question, unless taking it all in would keep the person waiting past REQUEST_TICK_MS (under
-   * overload: 16 MiB to read took 2 s of wall time at normal priority, the writers holding both
-   * CPUs). The answer then says what is left (`backlog`), and the rest follows at once, in slices.
+   * Before an answer: a whole refresh, so that the answer includes every write acknowledged before
+   * the question, unless taking it all in would keep the person waiting past REQUEST_TICK_MS
+   * (under overload: 16 MiB to read took 2 s of wall time at normal priority, the writers holding
+   * both CPUs). The answer then says what is left (`backlog`), and the rest follows at once.
    */
   private requestTick(): void {
-    if (this.config.profile && !this.tick(performance.now() + REQUEST_TICK_MS)) this.queueSlice();
+    if (!this.refresh) return;
+    this.refresh.schedule();
+    if (!this.runSlice(REQUEST_TICK_MS)) this.queueSlice();
   }
 
   private handlers(): Record<string, Handler> {
@@ -542,8 +570,11 @@ function capitalised<T extends string>(name: T): Capitalize<T> {
   return (name.charAt(0).toUpperCase() + name.slice(1)) as Capitalize<T>;
 }
 
-/** The longest a slice of the refresh tick holds the event loop (plus one drain slice or one file's read). */
-const TICK_SLICE_MS = 50;
+/**
+ * The longest a slice of the refresh holds the event loop (plus one piece of work: 256 records, a
+ * file's read of 64 KiB at most, one stream's forecast, 64 checkpoint states).
+ */
+const TICK_SLICE_MS = 4;
 /** The longest slices wait while a connection is open (see yieldToRequest). */
 const YIELD_TO_REQUEST_MS = 1000;
 /** The longest a request's tick runs before the answer goes out with what is left in `backlog`. */

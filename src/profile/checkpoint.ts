@@ -1,3 +1,4 @@
+import type { InodeState } from './inode';
 import type { Stream } from './stream';
 
 /**
@@ -82,6 +83,18 @@ export interface GapTotals {
   bytes: number;
   /** Times a daemon took over a running engine. */
   resumes: number;
+}
+
+/** A checkpoint's parts, its lists not yet made into states (see Profiler.checkpointParts). */
+export interface CheckpointParts {
+  head: Omit<Checkpoint, 'files' | 'apps' | 'inodes'>;
+  files: Stream[];
+  apps: Stream[];
+  inodes: InodeState[];
+}
+
+export function fileState(i: InodeState): FileState {
+  return { key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo };
 }
 
 export function streamState(s: Stream): StreamState {

@@ -1,7 +1,7 @@
 import { constants, fstatSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
-import { CHECKPOINT_SCHEMA, restoreStream, streamState, type Checkpoint, type GapTotals, type RingMark } from './checkpoint';
+import { CHECKPOINT_SCHEMA, fileState, restoreStream, streamState, type Checkpoint, type CheckpointParts, type GapTotals, type RingMark } from './checkpoint';
 import { FileTable, type OpenFile } from './file-table';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -240,20 +240,34 @@ export class Profiler {
    * is consistent with (see Checkpoint).
    */
   checkpoint(enginePid: number, ring: RingMark, atWallMs = Date.now()): Checkpoint {
-    const inodes = [...this.table.values()]
-      .filter((i) => i.key.includes(':') && !i.key.startsWith('path:') && i.readOffset >= 0)
-      .map((i) => ({ key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo }));
+    const parts = this.checkpointParts(enginePid, ring, atWallMs);
+    return { ...parts.head, files: parts.files.map(streamState), apps: parts.apps.map(streamState), inodes: parts.inodes.map(fileState) };
+  }
+
+  /**
+   * What a checkpoint holds: its totals, and the streams and files whose states it lists, for a
+   * writer that makes those states a few at a time (CheckpointWriter); consistent while `ticks`
+   * stays the same.
+   */
+  checkpointParts(enginePid: number, ring: RingMark, atWallMs = Date.now()): CheckpointParts {
     return {
-      schema: CHECKPOINT_SCHEMA, enginePid, atWallMs, ring,
-      totals: {
-        writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, levels: [...this.levelTotals],
-        copies: { ...this.copies }, unknownHandleRecords: this.unknownHandleRecords, readFdFallbacks: this.readFdFallbacks,
-        unrecordedBytes: this.unrecordedBytes, gap: { ...this.gap },
+      head: {
+        schema: CHECKPOINT_SCHEMA, enginePid, atWallMs, ring,
+        totals: {
+          writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, levels: [...this.levelTotals],
+          copies: { ...this.copies }, unknownHandleRecords: this.unknownHandleRecords, readFdFallbacks: this.readFdFallbacks,
+          unrecordedBytes: this.unrecordedBytes, gap: { ...this.gap },
+        },
       },
-      files: [...this.files.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0)).map(streamState),
-      apps: [...this.apps.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0)).map(streamState),
-      inodes,
+      files: [...this.files.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0)),
+      apps: [...this.apps.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0)),
+      inodes: [...this.table.values()].filter((i) => i.key.includes(':') && !i.key.startsWith('path:') && i.readOffset >= 0),
     };
+  }
+
+  /** Ticks run so far: the counts change only in a tick. */
+  get ticks(): number {
+    return this.tickNo;
   }
 
   /**

@@ -49,6 +49,8 @@ export class ShadowLog {
   readonly options: ShadowOptions;
   private fs: FilesystemShadow = emptyFilesystem();
   private readonly entries: PredictedEntries;
+  /** The streams a refresh cut by its deadline has still to look at. */
+  private refreshing: IterableIterator<Stream> | null = null;
   refreshedAtMs = 0;
 
   constructor(private readonly profiler: Profiler, private readonly backingPath: string, options: Partial<ShadowOptions> = {}) {
@@ -56,8 +58,29 @@ export class ShadowLog {
     this.entries = createEntries(this.options.maxEntriesPerStream);
   }
 
-  /** One refresh: every modelled stream's forecast, then the filesystem's. */
-  refresh(nowMs: number): void {
+  /**
+   * One refresh: the forecasts of the streams whose slot closed, then the filesystem's sum. Stops
+   * at `deadline` (performance.now() ms) and goes on from there at the next call; true once done.
+   */
+  refresh(nowMs: number, deadline = Infinity): boolean {
+    const h = this.options.horizonMs;
+    // A live iterator: streams that lose their model meanwhile drop out of it, new ones join.
+    const streams = (this.refreshing ??= this.profiler.models.streams());
+    for (let it = streams.next(); !it.done; it = streams.next()) {
+      const s = it.value;
+      const model = s.model!;
+      if (s.forecast && s.forecastModel === model && !model.forecastStale(s.forecast, nowMs)) continue;
+      s.forecast = model.forecastInto(s.forecast ?? createForecast(), nowMs, h);
+      s.forecastModel = model;
+      if (performance.now() > deadline) return false;
+    }
+    this.refreshing = null;
+    this.sum(nowMs);
+    return true;
+  }
+
+  /** The filesystem's forecast: the sum of the streams'. */
+  private sum(nowMs: number): void {
     const h = this.options.horizonMs;
     let mean = 0;
     let variance = 0;
@@ -71,13 +94,8 @@ export class ShadowLog {
     let n = 0;
     const levels = new Float64Array(SEVERITY_NAMES.length);
     for (const s of this.profiler.models.streams()) {
-      const model = s.model!;
-      if (!s.forecast || s.forecastModel !== model || model.forecastStale(s.forecast, nowMs)) {
-        s.forecast = model.forecastInto(s.forecast ?? createForecast(), nowMs, h);
-        s.forecastModel = model;
-      }
-      if (s.kind !== 'file') continue;
       const f = s.forecast;
+      if (s.kind !== 'file' || !f) continue;
       n++;
       mean += f.bytes.mean;
       variance += spreadVariance(f.bytes);
