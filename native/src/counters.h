@@ -36,6 +36,9 @@ struct ls_counters {
   _Atomic uint64_t bytes_written;
   _Atomic uint64_t largest_write;
   _Alignas(64) _Atomic uint64_t file_events_dropped;
+  /* File events ever queued for the daemon: one that finds it unchanged since its last drain
+   * knows the queue is empty without a round trip to the engine */
+  _Atomic uint64_t file_events_queued;
 };
 
 #endif

@@ -350,7 +350,8 @@ int ls_engine_mount(const struct ls_mount_options *o, struct ls_engine **out, ch
     e->counters = ls_shared_counters(&e->shared);
     r = ls_ring_init_at(&e->ring, ls_shared_ring(&e->shared), o->ring_capacity);
   }
-  if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head, &e->counters->file_events_dropped);
+  if (r == 0) r = ls_evq_init(&e->events, LS_EVENTS_DEFAULT_CAPACITY, &e->ring.hdr->head, &e->counters->file_events_dropped,
+                                &e->counters->file_events_queued);
   if (r == 0) r = ls_handles_init(&e->handles);
   if (r == 0) r = ls_park_init(&e->park);
   if (r < 0) {

@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head,
-                _Atomic uint64_t *dropped) {
+                _Atomic uint64_t *dropped, _Atomic uint64_t *queued) {
   memset(q, 0, sizeof(*q));
   q->ring_head = ring_head;
   q->capacity = capacity ? capacity : LS_EVENTS_DEFAULT_CAPACITY;
   q->dropped = dropped;
+  q->queued = queued;
   atomic_init(&q->queued_fds, 0);
   atomic_init(&q->attached, false);
   return -pthread_mutex_init(&q->lock, NULL);
@@ -62,6 +63,8 @@ static bool push_locked(struct ls_event_queue *q, struct ls_event *ev, uint32_t 
   q->count++;
   uint32_t fds = (ev->read_fd >= 0) + (ev->disk_fd >= 0);
   if (fds) atomic_fetch_add_explicit(&q->queued_fds, fds, memory_order_relaxed);
+  /* after the event is in: a daemon that sees the count go up finds the event when it drains */
+  atomic_fetch_add_explicit(q->queued, 1, memory_order_release);
   return true;
 }
 

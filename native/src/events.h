@@ -47,12 +47,13 @@ struct ls_event_queue {
   uint32_t head;
   uint32_t count;
   _Atomic uint32_t queued_fds;
-  _Atomic uint64_t *dropped; /* a counter the daemon reads (shared.h) */
+  _Atomic uint64_t *dropped; /* counters the daemon reads (shared.h) */
+  _Atomic uint64_t *queued;
   _Atomic bool attached; /* changed under the lock; read without it only as a hint */
 };
 
 int ls_evq_init(struct ls_event_queue *q, uint32_t capacity, const _Atomic uint32_t *ring_head,
-                _Atomic uint64_t *dropped);
+                _Atomic uint64_t *dropped, _Atomic uint64_t *queued);
 /* Frees what is left, closing descriptors nobody will ever receive. */
 void ls_evq_destroy(struct ls_event_queue *q);
 /* Takes ownership of ev's paths and descriptor, also when the event has to be dropped. Stamps

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define LS_SHARED_MAGIC 0x316d6468736c6f6cull /* "logshdm1" */
-#define LS_SHARED_VERSION 1u
+#define LS_SHARED_VERSION 2u /* 2: counters.file_events_queued */
 
 struct ls_counters;
 

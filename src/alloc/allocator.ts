@@ -61,6 +61,8 @@ export class Allocator implements ProfilerHooks {
    */
   private readonly streamCounters = new WeakMap<Stream, AllocCounters>();
   private readonly seenBytes = new WeakMap<Stream, number>();
+  /** The files a pass cut by its deadline has still to size. */
+  private sizing: IterableIterator<InodeState> | null = null;
   /** The origin of the forecast each file's reservation was last sized for. */
   private readonly adjustedAt = new WeakMap<InodeState, number>();
   private reservedAhead = 0;
@@ -100,8 +102,23 @@ export class Allocator implements ProfilerHooks {
     return this.streamCounters.get(stream);
   }
 
-  tick(nowMs: number, fs: FilesystemShadow): void {
+  /**
+   * One pass: growth and hits, then each file's reservation sized to its forecast. The sizing
+   * stops at `deadline` (performance.now() ms) and goes on from there at the next call (the first
+   * forecasts of a thousand files meant a thousand fallocates: 10 ms); true once the pass is done.
+   */
+  tick(nowMs: number, fs: FilesystemShadow, deadline = Infinity): boolean {
+    this.sizing ??= this.beginPass(nowMs);
     const freeShare = fs.sizeBytes > 0 ? fs.freeBytes / fs.sizeBytes : 1;
+    for (let it = this.sizing.next(); !it.done; it = this.sizing.next()) {
+      if (this.size(it.value, nowMs, freeShare) && performance.now() > deadline) return false;
+    }
+    this.sizing = null;
+    return true;
+  }
+
+  /** Accounts every reservation and stream; returns the files to size. */
+  private beginPass(nowMs: number): IterableIterator<InodeState> {
     let ahead = 0;
     // Account first (growth, hits), so the budget below sees every file's current state.
     for (const { inode, res } of [...this.held.values()]) ahead += this.account(inode, res, nowMs);
@@ -119,29 +136,35 @@ export class Allocator implements ProfilerHooks {
       }
       if (s.forecast) perTick += (s.forecast.bytes.q95 * this.options.refreshMs) / this.options.horizonMs;
     }
-    for (const inode of this.profiler.knownInodes()) {
-      const res = this.reservationOf(inode);
-      if (res?.releasing) {
-        this.release(inode, res.releasing);
-        continue;
-      }
-      const f = inode.stream.forecast;
-      if (!f || !inode.stream.model) {
-        if (res) this.release(inode, 'its stream stopped');
-        continue;
-      }
-      if (res && nowMs - res.lastGrowthMs > this.options.lifetimeMs) {
-        this.release(inode, 'unused for its lifetime');
-        continue;
-      }
-      // Sized again only when its forecast was made again (a slot closed: every second while
-      // modelled) or its file grew: nothing else that adjust weighs changes in between.
-      if (this.adjustedAt.get(inode) === f.originMs && !(res && res.grewThisTick)) continue;
-      this.adjustedAt.set(inode, f.originMs);
-      this.adjust(inode, nowMs, freeShare);
-    }
     // Buffers: the profiler's read-back buffer sized for a tick's forecast bytes.
     this.profiler.presizeReadBuffer(perTick);
+    // A live iterator: files the profiler forgets meanwhile drop out of it.
+    return this.profiler.knownInodes();
+  }
+
+  /** Sizes one file's reservation; true when that took a system call. */
+  private size(inode: InodeState, nowMs: number, freeShare: number): boolean {
+    const res = this.reservationOf(inode);
+    if (res?.releasing) {
+      this.release(inode, res.releasing);
+      return true;
+    }
+    const f = inode.stream.forecast;
+    if (!f || !inode.stream.model) {
+      if (!res) return false;
+      this.release(inode, 'its stream stopped');
+      return true;
+    }
+    if (res && nowMs - res.lastGrowthMs > this.options.lifetimeMs) {
+      this.release(inode, 'unused for its lifetime');
+      return true;
+    }
+    // Sized again only when its forecast was made again (a slot closed: every second while
+    // modelled) or its file grew: nothing else that adjust weighs changes in between.
+    if (this.adjustedAt.get(inode) === f.originMs && !(res && res.grewThisTick)) return false;
+    this.adjustedAt.set(inode, f.originMs);
+    this.adjust(inode, nowMs, freeShare);
+    return true;
   }
 
   /** Growth since last tick: hit bytes, and the reservation's remaining size. */

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { mountKey } from '../control/paths';
 import { parseCheckpoint, type Checkpoint } from '../profile/checkpoint';
@@ -9,13 +9,6 @@ import { parseCheckpoint, type Checkpoint } from '../profile/checkpoint';
  */
 export function checkpointPath(runDir: string, mountpoint: string): string {
   return join(runDir, `${mountKey(mountpoint)}.checkpoint.json`);
-}
-
-/** A checkpoint's text (CheckpointWriter makes it), written whole or not at all: a daemon killed while writing leaves the previous one. */
-export function writeCheckpointText(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
 }
 
 /** The checkpoint left for this engine, or null (none, another engine's, unreadable). */

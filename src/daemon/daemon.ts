@@ -268,12 +268,12 @@ export class Daemon {
       return true;
     }
     const now = monotonicMs();
-    if (!writer.busy || writer.overtaken(p.ticks)) {
-      if (!writer.busy && !force && (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes))) return true;
-      const ring = this.engine!.ring;
-      writer.begin(p.checkpointParts(c.enginePid, { tail: ring.tail, dropped: ring.dropped }), p.ticks);
-    }
+    if (!writer.busy && !force && (now - c.lastMs < CHECKPOINT_EVERY_MS || (p.totalWrites === c.lastWrites && p.totalBytes === c.lastBytes))) return true;
     try {
+      if (!writer.busy || writer.overtaken(p.ticks)) {
+        const ring = this.engine!.ring;
+        writer.begin(p.checkpointParts(c.enginePid, { tail: ring.tail, dropped: ring.dropped }), p.ticks);
+      }
       if (!writer.step(deadline)) return false;
       Object.assign(c, { lastMs: now, lastWrites: p.totalWrites, lastBytes: p.totalBytes });
     } catch (err) {
@@ -383,7 +383,7 @@ export class Daemon {
     return new RefreshSlices([
       { name: 'profile', yieldsWhenCut: true, run: (deadline) => profiler.tick(deadline) },
       { name: 'shadow', yieldsWhenCut: true, run: (deadline) => shadow.refresh(monotonicMs(), deadline) },
-      { name: 'act', yieldsWhenCut: false, run: () => this.actOnForecasts() },
+      { name: 'act', yieldsWhenCut: false, run: (deadline) => this.actOnForecasts(deadline) },
       { name: 'checkpoint', yieldsWhenCut: false, run: (deadline) => this.saveCheckpoint(deadline) },
     ], (step, err) => this.logger.error(`refresh step ${step} failed`, { error: (err as Error).stack ?? String(err) }));
   }
@@ -434,9 +434,9 @@ export class Daemon {
   }
 
   /** The refresh step after the forecasts: the allocator, the space guard, the sync triggers. */
-  private actOnForecasts(): boolean {
+  private actOnForecasts(deadline: number): boolean {
     const fs = this.shadow!.filesystem();
-    this.allocator?.tick(monotonicMs(), fs);
+    if (this.allocator && !this.allocator.tick(monotonicMs(), fs, deadline)) return false;
     this.guard?.check(fs);
     this.syncTriggers?.afterTick(this.profiler!, fs, monotonicMs());
     return true;
@@ -574,7 +574,7 @@ function capitalised<T extends string>(name: T): Capitalize<T> {
  * The longest a slice of the refresh holds the event loop (plus one piece of work: 256 records, a
  * file's read of 64 KiB at most, one stream's forecast, 64 checkpoint states).
  */
-const TICK_SLICE_MS = 4;
+const TICK_SLICE_MS = 3;
 /** The longest slices wait while a connection is open (see yieldToRequest). */
 const YIELD_TO_REQUEST_MS = 1000;
 /** The longest a request's tick runs before the answer goes out with what is left in `backlog`. */

@@ -44,6 +44,9 @@ struct link {
    * referenced, so Node does not exit under a pending promise and leave the reader thread
    * calling into a function the exiting environment has freed */
   unsigned pending_calls;
+  /* counters.file_events_queued as read before the last drain that emptied the queue
+   * (consumers; UINT64_MAX: no drain yet) */
+  uint64_t events_drained_at;
 };
 
 /* What the reader thread hands to the JavaScript thread. */
@@ -313,6 +316,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   if (!l) return throw_errno(env, -ENOMEM, "out of memory");
   l->shared.fd = -1;
   l->consumer = consumer;
+  l->events_drained_at = UINT64_MAX;
   atomic_init(&l->refs, 1);
   int r = ls_client_connect(path, &l->client);
   if (r < 0) {
@@ -481,6 +485,12 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
   struct link *l;
   if (!ls_napi_args(env, info, 1, &handle) || !consumer_of(env, handle, &l)) return NULL;
   if (!ls_napi_ok(env, napi_create_array(env, &arr))) return NULL;
+  /* Read before draining: every event it counts is in the queue by then, so a drain that empties
+   * the queue has taken them all, and the same count next time means nothing new (no round trip:
+   * the profiler asks at every slice of its refresh, mostly for nothing). */
+  const struct ls_counters *c = ls_shared_counters(&l->shared);
+  uint64_t queued = atomic_load_explicit(&c->file_events_queued, memory_order_acquire);
+  if (queued == l->events_drained_at) return arr;
   uint32_t count = 0;
   for (;;) {
     struct ls_msg m;
@@ -489,7 +499,10 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
     bool more = m.h.flags & LS_LINK_MORE;
     ls_msg_dispose(&m); /* closes what no event took */
     if (!ok) return throw_errno(env, m.h.status ? m.h.status : -EPROTO, "draining the file events");
-    if (!more) return arr;
+    if (!more) {
+      l->events_drained_at = queued;
+      return arr;
+    }
   }
 }
 

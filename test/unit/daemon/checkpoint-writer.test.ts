@@ -52,5 +52,6 @@ describe('CheckpointWriter', () => {
     w.drop();
     expect(w.busy).toBe(false);
     expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(`${file}.tmp`)).toBe(false);
   });
 });
