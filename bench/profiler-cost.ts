@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
 import { request } from '../src/control/client';
-import { socketPath } from '../src/control/paths';
+import { pidFilePath, socketPath } from '../src/control/paths';
 
 /**
  * What the profiler costs beside the data path, each case on a fresh mount:
@@ -11,6 +11,8 @@ import { socketPath } from '../src/control/paths';
  *     round robin at the same total rate), measured once the writers have opened their files
  *     and run for a while (the ticks of the start-up, where every file opens at once, are
  *     reported apart);
+ *   - the daemon's and the engine's CPU time per write under fio (256 B sync writes, 1 job, 10 s:
+ *     the data path and the profiler side by side, without the noise of a throughput A/B);
  *   - the daemon's memory after 10,000 files were each written once;
  *   - with --long-minutes M: its memory while 1,000 files are written for M minutes.
  *
@@ -22,6 +24,7 @@ const CLI = join(ROOT, 'dist/cli/main.js');
 
 interface TickSummary { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number; ticks: number }
 interface Stats {
+  pid: number;
   daemon: { rssBytes: number; heapUsedBytes: number; tick: TickSummary };
   totals: { writes: number; files: number };
   droppedRecords: number;
@@ -112,6 +115,37 @@ async function activeStreams(engine: string, streams: number, rate: number, seco
   }
 }
 
+/** CPU time (user + system) a process has used, ms. */
+function cpuMs(pid: number): number {
+  // fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces)
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function cpuPerWrite(engine: string): Promise<{ writes: number; daemonUs: number; engineUs: number | null }> {
+  const m = new Mount(engine);
+  try {
+    process.stderr.write('fio 256 B sync writes, 1 job, 10 s...\n');
+    const daemon = (await m.stats()).pid;
+    // the native engine's process holds the mount and writes the pid file; fuse-native's daemon serves itself
+    const holder = engine === 'native' ? Number(readFileSync(pidFilePath(m.runDir, m.dir), 'utf8').trim()) : daemon;
+    const enginePid = holder !== daemon ? holder : null;
+    const before = [cpuMs(daemon), enginePid ? cpuMs(enginePid) : 0];
+    const fio = spawnSync('fio', ['--name=w', `--filename=${m.dir}/fio.log`, '--rw=write', '--bs=256', '--size=256M', '--time_based', '--runtime=10',
+      '--ioengine=sync', '--fallocate=none', '--output-format=json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (fio.status !== 0) throw new Error(`fio failed: ${fio.stderr}`);
+    await m.stats(); // the daemon has taken in every write
+    const writes = (JSON.parse(fio.stdout) as { jobs: Array<{ write: { total_ios: number } }> }).jobs[0].write.total_ios;
+    return {
+      writes,
+      daemonUs: ((cpuMs(daemon) - before[0]) * 1000) / writes,
+      engineUs: enginePid ? ((cpuMs(enginePid) - before[1]) * 1000) / writes : null,
+    };
+  } finally {
+    m.close();
+  }
+}
+
 async function filesWrittenOnce(engine: string, files: number): Promise<{ after: Stats; settled: Stats }> {
   const m = new Mount(engine);
   try {
@@ -163,6 +197,11 @@ async function main(): Promise<void> {
     const workMsPerS = (t.sumMs - s.sumMs) / seconds;
     out += `| ${n} | ${(rate / n).toFixed(1)} | ${n > MOST_KEPT_OPEN ? 'open-append-close' : 'kept open'} | ${workMsPerS.toFixed(1)} | ${t.ticks} | ${t.meanMs.toFixed(2)} | ${t.p99Ms.toFixed(2)} | ${t.maxMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.maxMs.toFixed(2)} | ${tb.fileStreams} | ${tb.evictedStreams} | ${tb.models} | ${mib(steady.daemon.rssBytes)} | ${steady.droppedRecords} |\n`;
   }
+
+  const perWrite = await cpuPerWrite(engine);
+  results.cpuPerWrite = perWrite;
+  out += `\nUnder fio (256 B sync writes, 1 job, 10 s, ${perWrite.writes} writes): the daemon used ${perWrite.daemonUs.toFixed(2)} µs of CPU per write` +
+    (perWrite.engineUs === null ? '.\n' : `, the engine process ${perWrite.engineUs.toFixed(2)} µs (the data path).\n`);
 
   const once = await filesWrittenOnce(engine, 10_000);
   results.writtenOnce = once;

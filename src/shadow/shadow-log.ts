@@ -42,8 +42,9 @@ export interface FilesystemShadow {
 /**
  * The shadow log: for every modelled stream, its forecast of the next horizon, made again on the
  * daemon's tick only when the stream's slot has closed (one forecastInto into an object the
- * stream keeps; the streams' phases spread those over the ticks), and the whole filesystem's sum. Predicted entries are drawn from the same models when a view asks for
- * them, bounded per stream and in total.
+ * stream keeps; the streams' phases spread those over the ticks), and the whole filesystem's
+ * sum. Predicted entries are drawn from the same models when a view asks for them, bounded per
+ * stream and in total.
  */
 export class ShadowLog {
   readonly options: ShadowOptions;
