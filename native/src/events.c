@@ -119,7 +119,8 @@ size_t ls_evq_take(struct ls_event_queue *q, struct ls_event **out) {
   if (n) {
     struct ls_event *items = malloc(n * sizeof(*items));
     if (!items) {
-      /* leave them queued: the next drain may have memory */
+      /* leave them queued: the next drain may have memory (the count moves, so the daemon asks) */
+      atomic_fetch_add_explicit(q->queued, 1, memory_order_release);
       pthread_mutex_unlock(&q->lock);
       return 0;
     }

@@ -160,8 +160,9 @@ export class Allocator implements ProfilerHooks {
       return true;
     }
     // Sized again only when its forecast was made again (a slot closed: every second while
-    // modelled) or its file grew: nothing else that adjust weighs changes in between.
-    if (this.adjustedAt.get(inode) === f.originMs && !(res && res.grewThisTick)) return false;
+    // modelled) or its file grew; what else adjust weighs (free space, the budget left, a writer
+    // opening it) is taken in at the next of those, at most a slot later.
+    if (this.adjustedAt.get(inode) === f.originMs && !(res && res.grewSinceLastPass)) return false;
     this.adjustedAt.set(inode, f.originMs);
     this.adjust(inode, nowMs, freeShare);
     return true;
@@ -169,7 +170,7 @@ export class Allocator implements ProfilerHooks {
 
   /** Growth since last tick: hit bytes, and the reservation's remaining size. */
   private account(inode: InodeState, res: Reservation, nowMs: number): number {
-    res.grewThisTick = false;
+    res.grewSinceLastPass = false;
     // The size is the furthest end of a write the profiler counted (from the records, or measured
     // by it while records are dropped): no fstat per file per tick. What no write explains (an
     // ftruncate or fallocate that extends the file) shows at the next measurement, when a
@@ -188,7 +189,7 @@ export class Allocator implements ProfilerHooks {
         this.totals.confidentHitBytes += hit;
       }
       res.lastGrowthMs = nowMs;
-      res.grewThisTick = true;
+      res.grewSinceLastPass = true;
       res.noteGrowth(grew, nowMs, this.options.horizonMs);
     } else res.noteGrowth(0, nowMs, this.options.horizonMs);
     res.lastSize = size;
@@ -359,6 +360,7 @@ export class Allocator implements ProfilerHooks {
    * writer of a lazily detached mount still holds is logged.
    */
   close(): void {
+    this.sizing = null;
     const direct = this.engine.stoppedServing;
     for (const { inode } of [...this.held.values()]) this.release(inode, 'unmount', direct);
     if (this.held.size > 0) {

@@ -13,8 +13,8 @@ export class Reservation {
   lastGrowthMs: number;
   /** Why it is being given back, while it waits for its file's writers to close; null otherwise. */
   releasing: string | null = null;
-  /** The file grew between the last two ticks. */
-  grewThisTick = false;
+  /** The file grew between the allocator's last two passes. */
+  grewSinceLastPass = false;
   /** Growth over the last horizon, for policies that size from it. */
   recentGrowth = 0;
   private growthWindowStartMs: number;

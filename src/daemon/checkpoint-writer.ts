@@ -18,8 +18,9 @@ interface Job {
  * for the whole table (1,000 streams took about 10 ms at once): each piece of states goes to a
  * temporary file as it is made, and the file takes the checkpoint's name once whole (a daemon
  * killed meanwhile leaves the previous one). The text is what JSON.stringify makes of the whole
- * checkpoint. The parts stay consistent only while the profiler runs no tick: a checkpoint
- * overtaken by one is started again (the refresh lets it finish first: see RefreshStep).
+ * checkpoint. The parts stay consistent only while the profiler runs no tick: the refresh lets a
+ * checkpoint finish before the profiler's next slice (see RefreshStep), and drops one that a tick
+ * outside the refresh overtook (the next refresh starts it again).
  */
 export class CheckpointWriter {
   private job: Job | null = null;

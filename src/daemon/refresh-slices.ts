@@ -26,10 +26,6 @@ export class RefreshSlices {
     for (const s of this.steps) if (!this.queue.includes(s)) this.queue.push(s);
   }
 
-  get pending(): boolean {
-    return this.queue.length > 0;
-  }
-
   /** Runs queued steps until `deadline`; true when none is left. */
   run(deadline: number): boolean {
     while (this.queue.length > 0) {

@@ -1,6 +1,7 @@
 /**
- * The cost of the daemon's own refresh tick, so the user can weigh the refresh rate: the last
- * `capacity` durations in a fixed ring, summarised only when asked.
+ * The cost of the daemon's own refresh, so the user can weigh the refresh rate: the durations of
+ * its slices (see RefreshSlices; a request's own refresh is one too), the last `capacity` in a
+ * fixed ring, summarised only when asked.
  */
 export class TickStats {
   private readonly durations: Float64Array;

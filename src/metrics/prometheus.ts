@@ -129,12 +129,12 @@ export function renderPrometheus(stats: MetricsStats, shadow: MetricsShadow, max
   e.single('logshadow_prealloc_budget_bytes', 'gauge', 'Most bytes that may be reserved ahead of all files.', pv(p.budgetBytes));
 
   const t = stats.daemon.tick;
-  const tick = e.family('logshadow_tick_seconds', 'summary', 'Duration of the refresh tick: quantiles over the last 1024 ticks (1: the longest), sum and count over all.');
+  const tick = e.family('logshadow_tick_seconds', 'summary', 'Duration of a slice of the refresh (a tick): quantiles over the last 1024 (1: the longest), sum and count over all.');
   if (finite(t.p50Ms)) tick.sample(t.p50Ms / 1000, { quantile: '0.5' });
   tick.sample(t.p99Ms / 1000, { quantile: '0.99' }).sample(t.maxMs / 1000, { quantile: '1' });
   tick.sample(t.sumMs / 1000, {}, '_sum').sample(t.count, {}, '_count');
-  e.single('logshadow_tick_mean_seconds', 'gauge', 'Mean duration of the refresh tick over the last 1024 ticks.', t.meanMs / 1000);
-  e.single('logshadow_ticks_total', 'counter', 'Refresh ticks run.', t.count);
+  e.single('logshadow_tick_mean_seconds', 'gauge', 'Mean duration of a slice of the refresh over the last 1024.', t.meanMs / 1000);
+  e.single('logshadow_ticks_total', 'counter', 'Slices of the refresh run.', t.count);
   e.single('logshadow_modelled_streams', 'gauge', 'Streams (files and applications) holding a model.', t.activeStreams);
   e.single('logshadow_daemon_resident_memory_bytes', 'gauge', 'Resident memory of the daemon process.', stats.daemon.rssBytes);
   renderDurability(e, stats.durability);

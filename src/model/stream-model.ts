@@ -459,9 +459,10 @@ export class StreamModel {
   }
 
   /**
-   * Whether `f`, this model's last forecast, would change if made at `nowMs`: only when a slot
-   * has closed since (forecasts start at the last closed slot's end and are at most a slot old),
-   * so a refresh costs nothing for the streams whose slot is still open.
+   * Whether `f`, this model's last forecast, is due to be made again at `nowMs`: once a slot has
+   * closed since. Its quantities change only then; its confidence and severity mix move with
+   * time and lines, and are refreshed with them, at most a slot (1 s) late. A refresh costs
+   * nothing for the streams whose slot is still open.
    */
   forecastStale(f: Forecast, nowMs: number): boolean {
     const r = this.ring;

@@ -39,6 +39,8 @@ export class ModelPool {
 
   release(stream: Stream): void {
     stream.model = null;
+    // the forecast was the model's: a stream that earns a new one forecasts afresh
+    stream.forecast = null;
     this.holders.delete(stream);
   }
 

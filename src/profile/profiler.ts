@@ -109,6 +109,7 @@ export class Profiler {
   /** Streams with an event this tick (their models end the tick). */
   private readonly dirty: Stream[] = [];
   private tickNo = 0;
+  private ticksBegun = 0;
   private lastReclaimMs = 0;
   private readonly table: FileTable;
   private readonly readBack: ReadBack;
@@ -176,6 +177,7 @@ export class Profiler {
    * for a later tick.
    */
   tick(deadline = Infinity): boolean {
+    this.ticksBegun++;
     const ring = this.engine.ring;
     const events = this.laterEvents;
     this.laterEvents = [];
@@ -266,9 +268,9 @@ export class Profiler {
     };
   }
 
-  /** Ticks run so far: the counts change only in a tick. */
+  /** Ticks begun so far: the counts change only in a tick (one that throws midway included). */
   get ticks(): number {
-    return this.tickNo;
+    return this.ticksBegun;
   }
 
   /**
@@ -667,7 +669,10 @@ export class Profiler {
   /** Truncation (copytruncate, O_TRUNC): the partial line ends, reading restarts at the new size. */
   private onTruncate(path: string, size: number): void {
     const inode = this.table.atPath(path);
-    if (!inode || inode.readOffset < 0 || size >= inode.readOffset) return;
+    if (!inode) return;
+    // Bytes past the new end are gone: growth, and the allocator's idea of the size, start here.
+    if (inode.writtenTo > size) inode.writtenTo = size;
+    if (inode.readOffset < 0 || size >= inode.readOffset) return;
     this.readBack.readPending(inode);
     inode.content.flush();
     inode.readOffset = size;

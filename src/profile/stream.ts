@@ -48,10 +48,8 @@ export class Stream {
   lastApp: string | null = null;
   /** Rates, sizes, mix and forecasts; held only while the stream writes (see ModelPool). */
   model: StreamModel | null = null;
-  /** The shadow log's latest forecast for this stream (made again each time its model closes a slot). */
+  /** The shadow log's latest forecast for this stream, by its model (made again each time the model closes a slot). */
   forecast: Forecast | null = null;
-  /** The model that made `forecast` (a stream that earns a new model forecasts afresh). */
-  forecastModel: StreamModel | null = null;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
   /** Ticks in which this stream wrote (a model is earned by writing in more than one). */

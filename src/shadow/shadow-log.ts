@@ -70,9 +70,8 @@ export class ShadowLog {
     for (let it = streams.next(); !it.done; it = streams.next()) {
       const s = it.value;
       const model = s.model!;
-      if (s.forecast && s.forecastModel === model && !model.forecastStale(s.forecast, nowMs)) continue;
+      if (s.forecast && !model.forecastStale(s.forecast, nowMs)) continue;
       s.forecast = model.forecastInto(s.forecast ?? createForecast(), nowMs, h);
-      s.forecastModel = model;
       if (performance.now() > deadline) return false;
     }
     this.refreshing = null;

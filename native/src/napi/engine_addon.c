@@ -45,8 +45,11 @@ struct link {
    * calling into a function the exiting environment has freed */
   unsigned pending_calls;
   /* counters.file_events_queued as read before the last drain that emptied the queue
-   * (consumers; UINT64_MAX: no drain yet) */
+   * (consumers; UINT64_MAX: no drain yet, or the last one failed) */
   uint64_t events_drained_at;
+  /* a drain failed midway: the engine may still hold part of a batch taken then, which the next
+   * drain finishes without looking at the queue again, so that drain proves nothing */
+  bool drain_failed;
 };
 
 /* What the reader thread hands to the JavaScript thread. */
@@ -492,6 +495,9 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
   uint64_t queued = atomic_load_explicit(&c->file_events_queued, memory_order_acquire);
   if (queued == l->events_drained_at) return arr;
   uint32_t count = 0;
+  bool proves = !l->drain_failed;
+  l->events_drained_at = UINT64_MAX;
+  l->drain_failed = true;
   for (;;) {
     struct ls_msg m;
     if (!call(env, l, LS_LINK_DRAIN, NULL, 0, NULL, 0, &m, "draining the file events")) return NULL;
@@ -500,7 +506,8 @@ static napi_value js_drain_file_events(napi_env env, napi_callback_info info) {
     ls_msg_dispose(&m); /* closes what no event took */
     if (!ok) return throw_errno(env, m.h.status ? m.h.status : -EPROTO, "draining the file events");
     if (!more) {
-      l->events_drained_at = queued;
+      l->drain_failed = false;
+      if (proves) l->events_drained_at = queued;
       return arr;
     }
   }

@@ -211,7 +211,7 @@ async function mountInBackground(config: MountConfig): Promise<void> {
   const logPath = config.logFile ?? daemonLogPath(config.runDir, config.mountpoint);
   const args = process.argv.slice(2).filter((a) => a !== '--background');
   const log = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [...daemonNodeArgs(process.execArgv), process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...daemonNodeArgs([]), process.argv[1], ...args], { detached: true, stdio: ['ignore', log, log] });
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   const socket = socketPath(config.runDir, config.mountpoint);

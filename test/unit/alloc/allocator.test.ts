@@ -76,6 +76,33 @@ describe('allocator', () => {
     engine.close(h);
   });
 
+  test('after a truncation a new reservation starts from the new end: no growth that never happened', () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('app.log');
+    engine.write(h, `INFO ${'x'.repeat(10 * KiB)}\n`);
+    tick();
+    tick();
+    expect(reservedPast('app.log')).toBeGreaterThan(0);
+    engine.truncate('/app.log', 0); // logrotate's copytruncate; the writer then reopens
+    tick();
+    engine.close(h);
+    tick();
+    expect(allocator.reservations).toBe(0);
+    const watched = allocator.totals.watchedBytes;
+    const h2 = engine.open('/app.log');
+    for (let i = 0; i < 4; i++) {
+      engine.write(h2, 'INFO after\n');
+      // the model's slots are 100 ms of real time: a reservation is sized again as each closes
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120);
+      tick();
+    }
+    expect(allocator.reservations).toBe(1);
+    // only the bytes written since count as growth (the file's old end does not)
+    expect(allocator.totals.watchedBytes - watched).toBeLessThanOrEqual(4 * 11);
+    expect(fs.statSync(join(engine.dir, 'app.log')).size).toBe(4 * 11);
+    engine.close(h2);
+  });
+
   test('all files together never hold more than the budget', () => {
     setup(fixed(64 * KiB), 100 * KiB);
     const handles = ['a.log', 'b.log', 'c.log', 'd.log'].map(modelledWriter);

@@ -23,8 +23,10 @@ describe('stream phases', () => {
     const first = pool.acquire(a);
     first.observeWrite(1_234, 10);
     const origin = first.forecast(5_000).originMs;
-    pool.acquire(b); // the pool holds one: a gives its model up
+    a.forecast = first.forecast(5_000);
+    pool.acquire(b); // the pool holds one: a gives its model up, and the forecast it made
     expect(a.model).toBeNull();
+    expect(a.forecast).toBeNull();
     const again = pool.acquire(a);
     expect(again).not.toBe(first);
     again.observeWrite(1_234, 10);
