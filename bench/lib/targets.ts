@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { daemonNodeArgs } from '../../src/daemon/node-flags';
 
 /**
  * The directories a benchmark writes into, each set up and torn down by child processes (this
@@ -83,7 +84,8 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
       const runDir = join(scratch, `${name}-run`);
       const mode = tiered ? ['--size', TMPFS_SIZE] : [];
       // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": where the daemon's time goes.
-      const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      // The daemon runs in the foreground here, with the node options `mount --background` gives it.
+      const nodeArgs = daemonNodeArgs((process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean));
       const proc = spawn(process.execPath, [...nodeArgs, cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
