@@ -1,3 +1,4 @@
+import { f64 } from './typed-arena';
 /**
  * Online calibration of quantile bounds, after adaptive conformal inference (Gibbs & Candes,
  * NeurIPS 2021), one bound at a time. A bound is read from a forecaster's predictive distribution
@@ -66,7 +67,7 @@ export class AdaptiveQuantile {
 
 /** The four bounds of one forecaster's 50% and 90% intervals. */
 export class IntervalCalibrator {
-  readonly levels = new Float64Array(4);
+  readonly levels = f64(4);
 
   constructor(readonly gamma = 0.02) {
     resetLevels(this.levels, 0);

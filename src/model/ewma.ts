@@ -1,3 +1,4 @@
+import { f64 } from './typed-arena';
 /**
  * Event rates (per second) smoothed with exponential kernels at several time constants, for
  * irregularly spaced events: on each event the estimate decays by exp(-dt/tau) for the time
@@ -18,7 +19,7 @@ export class MultiEwmaRate {
     if (tausMs.length === 0) throw new RangeError('at least one time constant is needed');
     for (const t of tausMs) if (!(t > 0)) throw new RangeError('time constants must be > 0');
     this.tausMs = Float64Array.from(tausMs);
-    this.values = new Float64Array(tausMs.length);
+    this.values = f64(tausMs.length);
   }
 
   get size(): number {

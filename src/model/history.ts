@@ -1,4 +1,5 @@
 import { SlotRing } from './slot-ring';
+import { f64 } from './typed-arena';
 
 /**
  * What a forecaster sees of one series of one stream at the forecast origin: the trailing
@@ -39,7 +40,7 @@ export class RingHistory implements WindowHistory {
     private readonly ring: SlotRing,
     private readonly series: number,
   ) {
-    this.cache = new Float64Array(Math.floor(ring.capacity / ring.slotsPerWindow));
+    this.cache = f64(Math.floor(ring.capacity / ring.slotsPerWindow));
   }
 
   get length(): number {

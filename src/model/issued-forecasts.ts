@@ -3,6 +3,7 @@ import { SERIES_COUNT, SERIES_NAMES } from './forecast';
 import type { Predictive } from './predictive';
 import { ForecastScorer, jensenShannon } from './scoring';
 import { SEVERITY_COUNT } from './severity';
+import { f64 } from './typed-arena';
 
 /** Forecasters every stream is scored with: the model, and the two naive references. */
 export const TRACK_MODEL = 0;
@@ -52,11 +53,11 @@ export interface WindowRecord {
  */
 export class IssuedForecasts {
   readonly scorer: ForecastScorer;
-  private readonly issued = new Float64Array(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS);
+  private readonly issued = f64(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS);
   /** The severity mix predicted for the open window: the model fills it as it issues. */
-  readonly mix = new Float64Array(SEVERITY_COUNT);
+  readonly mix = f64(SEVERITY_COUNT);
   /** Real lines per level in the open window. */
-  private readonly levels = new Float64Array(SEVERITY_COUNT);
+  private readonly levels = f64(SEVERITY_COUNT);
   private issuedAtMs = Number.NaN;
   /** The forecaster that issued the model's forecast for the open window. */
   private issuedModel = '';
@@ -67,9 +68,9 @@ export class IssuedForecasts {
     this.scorer = new ForecastScorer(SERIES_NAMES.slice(0, SCORED_SERIES), TRACK_NAMES, scorerWindows);
     if (onWindow) {
       this.record = {
-        startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT),
-        issued: new Float64Array(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS), actualLevels: new Float64Array(SEVERITY_COUNT),
-        predictedMix: new Float64Array(SEVERITY_COUNT), model: '',
+        startMs: 0, endMs: 0, actual: f64(SERIES_COUNT),
+        issued: f64(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS), actualLevels: f64(SEVERITY_COUNT),
+        predictedMix: f64(SEVERITY_COUNT), model: '',
       };
     }
   }

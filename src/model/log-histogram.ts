@@ -1,3 +1,4 @@
+import { f32 } from './typed-arena';
 /**
  * A streaming quantile sketch for sizes (bytes per write, bytes per line): a fixed array of
  * logarithmic bins, the DDSketch construction (Masson, Rim & Lee, VLDB 2019). A value x >= 1
@@ -46,7 +47,7 @@ export class LogHistogram {
     this.maxTotal = o.maxTotal;
     this.gamma = (1 + o.relativeAccuracy) / (1 - o.relativeAccuracy);
     this.logGamma = Math.log(this.gamma);
-    this.counts = new Float32Array(Math.ceil(Math.log(o.maxValue) / this.logGamma) + 2);
+    this.counts = f32(Math.ceil(Math.log(o.maxValue) / this.logGamma) + 2);
   }
 
   get total(): number {

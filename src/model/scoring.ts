@@ -1,3 +1,4 @@
+import { f32, f64, u32 } from './typed-arena';
 /**
  * Scores for window forecasts: small pure functions, and a rolling per-stream scorer with bounded
  * memory. Conventions: `actual` and forecasts are window totals (bytes, lines...); intervals are
@@ -197,12 +198,12 @@ export class ForecastScorer {
     if (!(capacity >= 2)) throw new RangeError('capacity must be >= 2');
     this.capacity = Math.floor(capacity);
     const tracks = seriesNames.length * forecasterNames.length;
-    this.rings = new Float32Array(tracks * this.capacity * FIELDS);
-    this.counts = new Uint32Array(tracks);
-    this.heads = new Uint32Array(tracks);
-    this.totals = new Float64Array(tracks);
-    this.sums = new Float64Array(tracks * 4);
-    this.divergence = new Float32Array(this.capacity);
+    this.rings = f32(tracks * this.capacity * FIELDS);
+    this.counts = u32(tracks);
+    this.heads = u32(tracks);
+    this.totals = f64(tracks);
+    this.sums = f64(tracks * 4);
+    this.divergence = f32(this.capacity);
   }
 
   get stateBytes(): number {

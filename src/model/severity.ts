@@ -1,3 +1,4 @@
+import { f64 } from './typed-arena';
 /**
  * Severity levels, by index. The order is fixed (most severe first) because typed arrays of
  * per-level counters are indexed by it everywhere: in the profiler's parsers, the models and
@@ -26,7 +27,7 @@ export function clampSeverity(index: number): number {
  * is added or the distribution is read, so an idle stream costs nothing.
  */
 export class DecayingSeverityHistogram {
-  readonly weights = new Float64Array(SEVERITY_COUNT);
+  readonly weights = f64(SEVERITY_COUNT);
   private lastMs = Number.NaN;
 
   constructor(readonly tauMs: number) {

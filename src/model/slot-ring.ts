@@ -1,3 +1,4 @@
+import { f32 } from './typed-arena';
 /**
  * Recent history of one stream at sub-window resolution: `capacity` slots of `slotMs` each (a
  * window is `slotsPerWindow` slots), for a few series (writes, lines, bytes) that share the same
@@ -28,7 +29,7 @@ export class SlotRing {
     if (!(capacity >= slotsPerWindow && slotsPerWindow >= 1)) throw new RangeError('capacity must hold a window');
     // +1: the open slot lives beside the `capacity` closed ones
     // float32: counts are exact to 2^24 per slot, byte totals beyond that within 1e-7 relative
-    this.data = new Float32Array(seriesCount * (capacity + 1));
+    this.data = f32(seriesCount * (capacity + 1));
   }
 
   get windowMs(): number {

@@ -29,6 +29,7 @@ import {
 } from './severity';
 import { SlotRing } from './slot-ring';
 import { Welford } from './welford';
+import { f64 } from './typed-arena';
 
 export interface StreamModelOptions {
   /** The horizon and scoring window, ms. */
@@ -169,10 +170,10 @@ export class StreamModel {
   private readonly naiveLast: Forecaster[] = [];
   private readonly movingAverage: Forecaster[] = [];
   /** Per series, four levels, for a model that does not calibrate its own intervals. */
-  private readonly levels = new Float64Array(SERIES_COUNT * 4);
+  private readonly levels = f64(SERIES_COUNT * 4);
   private readonly calibrationStep: number;
   private readonly issued: IssuedForecasts;
-  private readonly cache = new Float64Array(SERIES_COUNT * C_FIELDS);
+  private readonly cache = f64(SERIES_COUNT * C_FIELDS);
   private cacheClosed = -1;
   private lastWriteMs = Number.NaN;
   private emptySlots = 0;

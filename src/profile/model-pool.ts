@@ -1,5 +1,6 @@
 import type { WindowRecord } from '../model/issued-forecasts';
 import { DEFAULT_STREAM_MODEL_OPTIONS, StreamModel, type StreamModelOptions } from '../model/stream-model';
+import { inArena } from '../model/typed-arena';
 import type { Stream } from './stream';
 
 /**
@@ -25,7 +26,7 @@ export class ModelPool {
     if (stream.model) return stream.model;
     if (this.holders.size >= this.capacity) this.evictStalest();
     const phaseMs = phaseFor(stream.key, this.options.windowMs ?? DEFAULT_STREAM_MODEL_OPTIONS.windowMs);
-    stream.model = new StreamModel({ ...this.options, phaseMs, onWindow: this.onWindowFor?.(stream) });
+    stream.model = inArena(() => new StreamModel({ ...this.options, phaseMs, onWindow: this.onWindowFor?.(stream) }));
     this.holders.add(stream);
     return stream.model;
   }

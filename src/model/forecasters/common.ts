@@ -1,5 +1,6 @@
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
+import { f32 } from '../typed-arena';
 
 /**
  * The last window's total, or, before one full window has been seen, the closed slots so far
@@ -27,7 +28,7 @@ export class ResidualRing {
     capacity: number,
     readonly minResiduals = 4,
   ) {
-    this.values = new Float32Array(capacity);
+    this.values = f32(capacity);
   }
 
   get stateBytes(): number {

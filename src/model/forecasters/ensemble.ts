@@ -4,6 +4,7 @@ import type { Forecaster, ForecasterOptions } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { Predictive } from '../predictive';
 import { RecentRate } from './recent-rate';
+import { f64 } from '../typed-arena';
 
 const scratch = new Predictive(64);
 const pointScratch = new Predictive(64);
@@ -97,7 +98,7 @@ export class Ensemble implements Forecaster {
       return create(name);
     });
     this.shiftAt = this.members.length * M_FIELDS;
-    this.st = new Float64Array(this.shiftAt + S_FIELDS);
+    this.st = f64(this.shiftAt + S_FIELDS);
     for (let i = 0; i < this.members.length; i++) resetLevels(this.st, i * M_FIELDS + M_LEVELS);
     resetLevels(this.st, this.shiftAt + S_LEVELS);
     this.decay = Math.pow(0.5, 1 / Math.max(0.5, o.ensembleScoreHalfLife));
