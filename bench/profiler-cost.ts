@@ -2,8 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
+import { numberArg } from './lib/mounts';
 import { request } from '../src/control/client';
 import { pidFilePath, socketPath } from '../src/control/paths';
+import { daemonNodeArgs } from '../src/daemon/node-flags';
 
 /**
  * What the profiler costs beside the data path, each case on a fresh mount:
@@ -17,10 +19,12 @@ import { pidFilePath, socketPath } from '../src/control/paths';
  *   - with --long-minutes M: its memory while 1,000 files are written for M minutes.
  *
  *   node build-bench/bench/profiler-cost.js [--engine native|fuse-native] [--streams 100,1000,10000]
- *     [--rate 2000] [--seconds 30] [--long-minutes 10]
+ *     [--rate 2000] [--seconds 30] [--long-minutes 10] [--root <another checkout>]
+ * `--streams ''` skips the stream cases; BENCH_DAEMON_NODE_ARGS: see Mount.start.
  */
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
+/** `--root <checkout>`: the build measured (another checkout's: a before and after). */
+const CLI = join(resolve(option('--root', ROOT)), 'dist/cli/main.js');
 
 interface TickSummary { count: number; sumMs: number; meanMs: number; p99Ms: number; maxMs: number; activeStreams: number; ticks: number }
 interface Stats {
@@ -79,10 +83,26 @@ class Mount {
   readonly dir = join(this.scratch, 'logs');
   readonly runDir = join(this.scratch, 'run');
 
-  constructor(engine: string) {
-    mkdirSync(this.dir);
-    const r = spawnSync(process.execPath, [CLI, 'mount', this.dir, '--engine', engine, '--run-dir', this.runDir, '--background', '--size', '2G', '--log-level', 'warn', '--no-persist'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
+  /**
+   * Mounted as `mount --background` mounts, or, with BENCH_DAEMON_NODE_ARGS set, in the foreground
+   * under node with those options (and the daemon's own where they name none of the same:
+   * BENCH_DAEMON_NODE_ARGS=--max-semi-space-size=16 measures V8's default young generation).
+   */
+  static async start(engine: string): Promise<Mount> {
+    const m = new Mount();
+    mkdirSync(m.dir);
+    const args = [CLI, 'mount', m.dir, '--engine', engine, '--run-dir', m.runDir, '--size', '2G', '--log-level', 'warn', '--no-persist'];
+    const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    if (nodeArgs.length === 0) {
+      const r = spawnSync(process.execPath, [...args, '--background'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return m;
+    }
+    spawn(process.execPath, [...daemonNodeArgs(nodeArgs), ...args], { stdio: 'ignore', detached: true }).unref();
+    for (const until = Date.now() + 30_000; ; await sleep(200)) {
+      if (spawnSync(process.execPath, [CLI, 'stats', m.dir, '--top', '0', '--run-dir', m.runDir]).status === 0) return m;
+      if (Date.now() > until) throw new Error('the daemon did not start');
+    }
   }
 
   stats(ticksSince = 0): Promise<Stats> {
@@ -97,7 +117,7 @@ class Mount {
 
 /** Four writer processes over `streams` files; the tick measured after `warmupS` seconds. */
 async function activeStreams(engine: string, streams: number, rate: number, seconds: number): Promise<{ startup: Stats; steady: Stats }> {
-  const m = new Mount(engine);
+  const m = await Mount.start(engine);
   try {
     const warmupS = 10;
     process.stderr.write(`${streams} active streams, ${rate} writes/s, ${warmupS} s warm-up then ${seconds} s...\n`);
@@ -123,7 +143,7 @@ function cpuMs(pid: number): number {
 }
 
 async function cpuPerWrite(engine: string): Promise<{ writes: number; daemonUs: number; engineUs: number | null }> {
-  const m = new Mount(engine);
+  const m = await Mount.start(engine);
   try {
     process.stderr.write('fio 256 B sync writes, 1 job, 10 s...\n');
     const daemon = (await m.stats()).pid;
@@ -146,21 +166,22 @@ async function cpuPerWrite(engine: string): Promise<{ writes: number; daemonUs: 
   }
 }
 
-async function filesWrittenOnce(engine: string, files: number): Promise<{ after: Stats; settled: Stats }> {
-  const m = new Mount(engine);
+async function filesWrittenOnce(engine: string, files: number): Promise<{ idle: Stats; after: Stats; settled: Stats }> {
+  const m = await Mount.start(engine);
   try {
+    const idle = await m.stats();
     process.stderr.write(`${files} files written once...\n`);
     await runNode(`const fs=require('fs');const d=process.argv[1];for(let i=0;i<${files};i++)fs.appendFileSync(d+'/once'+i+'.log','INFO written once '+i+'\\n');`, [m.dir]);
     const after = await m.stats();
     await sleep(15_000);
-    return { after, settled: await m.stats() };
+    return { idle, after, settled: await m.stats() };
   } finally {
     m.close();
   }
 }
 
 async function longRun(engine: string, minutes: number): Promise<Stats[]> {
-  const m = new Mount(engine);
+  const m = await Mount.start(engine);
   try {
     process.stderr.write(`1,000 streams written for ${minutes} min...\n`);
     const writers = [0, 1, 2, 3].map((w) => runNode(MANY_FILES_WRITER, [m.dir, String(w * 250), String(w * 250 + 250), '500', String(minutes * 60), '0']));
@@ -178,15 +199,17 @@ async function longRun(engine: string, minutes: number): Promise<Stats[]> {
 
 async function main(): Promise<void> {
   const engine = option('--engine', 'native');
-  const streamCounts = option('--streams', '100,1000,10000').split(',').map(Number);
-  const rate = Number(option('--rate', '2000'));
-  const seconds = Number(option('--seconds', '30'));
-  const longMinutes = Number(option('--long-minutes', '0'));
+  const streamCounts = option('--streams', '100,1000,10000').split(',').filter(Boolean).map(Number);
+  const rate = numberArg('--rate', 2000);
+  const seconds = numberArg('--seconds', 30);
+  const longMinutes = numberArg('--long-minutes', 0);
   const machine = describeMachine();
   let out = `Machine: ${machineLine(machine)}\nEngine: ${engine}, refresh 250 ms; ${rate} writes/s of 80 B lines over all streams. ` +
     'A tick is a slice of the refresh; the work is the sum of the slices per second (of one CPU).\n\n';
-  out += '| active streams | writes/s per stream | writers | refresh work ms/s | slices | mean ms | p99 ms | max ms | start-up p99 ms | start-up max ms | file streams kept | evicted | models | RSS MiB | dropped records |\n';
-  out += '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  if (streamCounts.length > 0) {
+    out += '| active streams | writes/s per stream | writers | refresh work ms/s | slices | mean ms | p99 ms | max ms | start-up p99 ms | start-up max ms | file streams kept | evicted | models | RSS MiB | dropped records |\n';
+    out += '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  }
   const results: Record<string, unknown> = {};
   for (const n of streamCounts) {
     const { startup, steady } = await activeStreams(engine, n, rate, seconds);
@@ -210,7 +233,7 @@ async function main(): Promise<void> {
   out += `\n| after 10,000 files written once | RSS MiB | heap MiB | file streams (cap) | models | inodes | streams evicted |\n|---|---:|---:|---:|---:|---:|---:|\n`;
   const mem = (label: string, s: Stats) =>
     `| ${label} | ${mib(s.daemon.rssBytes)} | ${mib(s.daemon.heapUsedBytes)} | ${s.tables.fileStreams} | ${s.tables.models} | ${s.tables.inodes} | ${s.tables.evictedStreams} |\n`;
-  out += mem('right after', once.after) + mem('15 s later', once.settled);
+  out += mem('just mounted', once.idle) + mem('right after', once.after) + mem('15 s later', once.settled);
 
   if (longMinutes > 0) {
     const samples = await longRun(engine, longMinutes);

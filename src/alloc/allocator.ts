@@ -168,7 +168,7 @@ export class Allocator implements ProfilerHooks {
     return true;
   }
 
-  /** Growth since last tick: hit bytes, and the reservation's remaining size. */
+  /** Growth since the last pass: hit bytes, and the reservation's remaining size. */
   private account(inode: InodeState, res: Reservation, nowMs: number): number {
     res.grewSinceLastPass = false;
     // The size is the furthest end of a write the profiler counted (from the records, or measured

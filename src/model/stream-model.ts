@@ -129,9 +129,9 @@ const levelPred = new Predictive(32);
  *
  * Time and windows. Times are ms on one monotonic clock. History is kept in slots of
  * windowMs / slotsPerWindow (1 s by default), aligned to multiples of the slot length; scoring
- * windows are aligned to multiples of windowMs (both shifted by the stream's phaseMs). A forecast is always made at the end of the last
- * closed slot (its origin) for [origin, origin + windowMs): the shadow log can ask at any tick and
- * gets a forecast at most one slot old. At every window start (a scoring boundary) the
+ * windows are aligned to multiples of windowMs (both shifted by the stream's phaseMs). A
+ * forecast is always made at the end of the last closed slot (its origin) for [origin, origin +
+ * windowMs): the shadow log can ask at any tick and gets a forecast at most one slot old. At every window start (a scoring boundary) the
  * forecasts of the model and of the two naive references are issued and kept; when that window
  * closes they are scored against what arrived, so a scored forecast never saw any of its window.
  *

@@ -48,7 +48,7 @@ export class Stream {
   lastApp: string | null = null;
   /** Rates, sizes, mix and forecasts; held only while the stream writes (see ModelPool). */
   model: StreamModel | null = null;
-  /** The shadow log's latest forecast for this stream, by its model (made again each time the model closes a slot). */
+  /** The shadow log's latest forecast for this stream, by its model (made again as the model closes a slot). */
   forecast: Forecast | null = null;
   /** The tick this stream last had an event in, so each tick ends a stream's model once. */
   tickSeen = -1;
