@@ -51,13 +51,36 @@ export function scanBytes(buf: Uint8Array, start: number, end: number, isPrefix:
         i = end;
         break;
       } else {
+        // Invalid once is invalid: the rest only has controls and NULs to count, and binary
+        // content (half its bytes >= 0x80) would otherwise be decoded byte by byte.
+        control += countControls(buf, i + 1, end);
+        if (nulFound) flags |= ByteFlag.Nul;
         flags |= ByteFlag.InvalidUtf8;
-        i++;
+        i = end;
+        break;
       }
     }
   }
   if (control * 8 > end - start) flags |= ByteFlag.ControlHeavy;
   return flags;
+}
+
+/** Set by countControls: whether the bytes it counted held a NUL. */
+let nulFound = false;
+
+/** Control bytes in [i, end) as scanBytes counts them; sets nulFound. */
+function countControls(buf: Uint8Array, i: number, end: number): number {
+  let control = 0;
+  let nul = false;
+  for (; i < end; i++) {
+    const b = buf[i]!;
+    if (b < 0x20) {
+      if (b === 0) nul = true;
+      if (b !== 0x09 && b !== 0x0d && b !== 0x1b) control++;
+    } else if (b === 0x7f) control++;
+  }
+  nulFound = nul;
+  return control;
 }
 
 // DataViews over the last two ArrayBuffers seen (typically the caller's read buffer and the line
