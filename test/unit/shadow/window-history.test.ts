@@ -59,7 +59,7 @@ describe('WindowHistory', () => {
     }
     // Real bytes per window add up to what was written in those windows.
     expect(windows.every((x) => x.actualBytes > 0 && x.actualLines > 0)).toBe(true);
-    expect(h.stateBytes).toBe(32 * 12 * 8);
+    expect(h.stateBytes).toBe(32 * (3 * 8 + 9 * 4));
   });
 
   test('application streams keep no history; a released model drops its stream\'s history', () => {
