@@ -128,8 +128,7 @@ static void waker_poke(void) {
 
 void ls_waker_watch(void) {
   if (!waker.running) return;
-  atomic_store(&waker.watching, true);
-  waker_poke();
+  if (!atomic_exchange(&waker.watching, true)) waker_poke();
 }
 
 void ls_waker_stop(void) {

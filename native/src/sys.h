@@ -35,7 +35,11 @@ int ls_raise_from_idle(pid_t tid);
  */
 #define LS_WAKER_MAX_FDS 4
 int ls_waker_start(const int *fds, unsigned nfds);
-/* The main thread is under SCHED_IDLE again: watch (a connection already waiting raises it at once). */
+/*
+ * The main thread is under SCHED_IDLE again: watch (a connection already waiting raises it at
+ * once). Wakes the waker only when it had stopped watching: called after every slice of work,
+ * a wake-up each time would put a normal-priority thread on the writers' CPUs for nothing.
+ */
 void ls_waker_watch(void);
 void ls_waker_stop(void);
 
