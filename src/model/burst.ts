@@ -12,17 +12,18 @@ export interface BurstOptions {
   zScore: number;
 }
 
-const DEFAULTS: BurstOptions = { enterRatio: 3, exitRatio: 1.5, minExcess: 0.5, zScore: 3 };
+const DEFAULTS: Readonly<BurstOptions> = Object.freeze({ enterRatio: 3, exitRatio: 1.5, minExcess: 0.5, zScore: 3 });
 
 export class BurstDetector {
-  readonly options: BurstOptions;
+  readonly options: Readonly<BurstOptions>;
   inBurst = false;
   /** Number of state changes so far (a cheap way to see flapping). */
   transitions = 0;
   sinceMs = Number.NaN;
 
-  constructor(options: Partial<BurstOptions> = {}) {
-    this.options = { ...DEFAULTS, ...options };
+  constructor(options?: Partial<BurstOptions>) {
+    // The defaults shared: one detector per model, a thousand models.
+    this.options = options ? { ...DEFAULTS, ...options } : DEFAULTS;
     if (!(this.options.enterRatio > this.options.exitRatio)) throw new RangeError('enterRatio must exceed exitRatio');
   }
 

@@ -30,21 +30,22 @@ export interface AnalogOptions {
   seasonalWeight: number;
 }
 
-const DEFAULTS: AnalogOptions = {
+const DEFAULTS: Readonly<AnalogOptions> = Object.freeze({
   strideSlots: 2,
   minNeighbours: 8,
   neighbourFraction: 0.25,
   previousWeight: 0.5,
   seasonalWeight: 1,
-};
+});
 
 export class Analog implements Forecaster {
   readonly name = 'analog';
   readonly stateBytes = 0;
-  readonly options: AnalogOptions;
+  readonly options: Readonly<AnalogOptions>;
 
-  constructor(options: Partial<AnalogOptions> = {}) {
-    this.options = { ...DEFAULTS, ...options };
+  constructor(options?: Partial<AnalogOptions>) {
+    // The defaults shared: three analogs per model, a thousand models.
+    this.options = options ? { ...DEFAULTS, ...options } : DEFAULTS;
   }
 
   predict(h: WindowHistory, out: Predictive): void {

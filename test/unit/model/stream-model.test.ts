@@ -1,6 +1,6 @@
 import { SEV_ERROR, SEV_INFO } from '../../../src/model/severity';
 import { createForecast, SERIES_BYTES } from '../../../src/model/forecast';
-import { TRACK_MODEL, type WindowRecord } from '../../../src/model/issued-forecasts';
+import { TRACK_MODEL, TRACK_MOVING_AVERAGE, TRACK_NAIVE_LAST, type WindowRecord } from '../../../src/model/issued-forecasts';
 import { createEntries } from '../../../src/model/predicted-entries';
 import { fillLevelQuantiles, StreamModel } from '../../../src/model/stream-model';
 import { exponential, mulberry32 } from '../../helpers/random';
@@ -250,5 +250,40 @@ describe('StreamModel mechanics', () => {
     m.endTick(t);
     expect(m.stateBytes).toBe(before);
     expect(before).toBeLessThan(32 * 1024);
+  });
+});
+
+describe('StreamModel reference tracks', () => {
+  it('read from the ensemble\'s own members score exactly as instances of their own', () => {
+    // Bursty writes with silences, so that residuals, shifts and idle windows all happen.
+    const rnd = mulberry32(21);
+    const writes: Array<[number, number]> = [];
+    for (let t = 0; t < 900_000; t += exponential(rnd, Math.floor(t / 60_000) % 3 === 0 ? 400 : 40)) {
+      if (Math.floor(t / 45_000) % 5 !== 4) writes.push([t, 40 + Math.floor(rnd() * 400)]);
+    }
+    const sharedIssued: number[][] = [];
+    const capture = (into: number[][]) => (r: WindowRecord) => {
+      const row: number[] = [];
+      for (let s = 0; s < 3; s++) for (const track of [TRACK_NAIVE_LAST, TRACK_MOVING_AVERAGE]) {
+        const b = (s * 3 + track) * 6;
+        for (let k = 0; k < 6; k++) row.push(r.issued[b + k]);
+      }
+      into.push(row);
+    };
+    const shared = new StreamModel({ onWindow: capture(sharedIssued) });
+    const ownIssued: number[][] = [];
+    // A model that is no ensemble keeps reference instances of its own.
+    const own = new StreamModel({ forecaster: 'empirical', onWindow: capture(ownIssued) });
+    replay(shared, writes, 0, 900_000);
+    replay(own, writes, 0, 900_000);
+    expect(sharedIssued.length).toBeGreaterThan(80);
+    expect(sharedIssued).toEqual(ownIssued);
+    // each track is its own forecaster: the naive last window's point is not the moving average's
+    expect(sharedIssued.filter((row) => row[0] !== row[6]).length).toBeGreaterThan(20);
+    for (let s = 0; s < 3; s++) {
+      for (const track of [TRACK_NAIVE_LAST, TRACK_MOVING_AVERAGE]) {
+        expect(shared.scorer.stats(s, track)).toEqual(own.scorer.stats(s, track));
+      }
+    }
   });
 });
