@@ -581,10 +581,12 @@ function capitalised<T extends string>(name: T): Capitalize<T> {
  * The longest a slice of the refresh holds the event loop, plus one piece of work (64 records, a
  * file's read of 64 KiB at most, one stream's forecast, 64 checkpoint states) and what is not cut
  * (taking the engine's file events, measuring open files while records are dropped, a pass's
- * accounting over every reservation, the filesystem's sum): at 4 ms, the pieces that ran over
- * made slices of 5-10 ms one time in fifteen at 1,000 streams (31 of 482, start-up included).
+ * accounting over every reservation, the filesystem's sum). At 1,000 streams (bench/profiler-cost,
+ * two runs each way, alternating) slices of 3 ms gave a p99 of 6.1 and 6.3 ms, of 2 ms 3.6 and
+ * 3.1 ms, for the same total work (47-59 ms a second); at 4 ms the pieces that ran over made
+ * slices of 5-10 ms one time in fifteen.
  */
-const TICK_SLICE_MS = 3;
+const TICK_SLICE_MS = 2;
 /** The longest slices wait while a connection is open (see yieldToRequest). */
 const YIELD_TO_REQUEST_MS = 1000;
 /** The longest a request's tick runs before the answer goes out with what is left in `backlog`. */
