@@ -90,6 +90,8 @@ const MODEL_AFTER_TICKS = 2;
  * a third of a refresh slice.
  */
 const DRAIN_SLICE = 64;
+/** Records between two looks at the deadline while file events come with them. */
+const EVENT_DRAIN_SLICE = 8;
 /** Ticks after records were last dropped during which a close's "it appended" may be unknown. */
 const DROP_DOUBT_TICKS = 2;
 
@@ -187,9 +189,13 @@ export class Profiler {
     let announcedTo = ring.head;
     for (const ev of this.engine.drainFileEvents()) events.push(ev);
     let next = 0;
-    /** Applies the events queued before ring position `pos` (events are in ring order). */
-    const applyUpTo = (pos: number) => {
-      while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) this.applyEvent(events[next++]);
+    /** Applies the events queued before ring position `pos` (events are in ring order); false if `until` passed first. */
+    const applyUpTo = (pos: number, until = Infinity): boolean => {
+      while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) {
+        this.applyEvent(events[next++]);
+        if ((next & 7) === 0 && performance.now() > until) return false;
+      }
+      return true;
     };
     const resuming = this.resuming;
     // A resume's first tick is whole: it tells the bytes written while no daemon looked from
@@ -218,24 +224,27 @@ export class Profiler {
       if (resuming && of) resuming.firstWrite(of.inode, r.offset);
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     };
-    // In slices, so that a tick can end at `deadline` (the rest waits in the ring).
+    // In slices, so that a tick can end at `deadline` (the rest waits in the ring); short ones
+    // while events come with the records (each open and close costs what a few records do).
     let left = ring.pending;
     while (left > 0) {
-      const n = ring.drain(visit, Math.min(left, DRAIN_SLICE));
+      const slice = next < events.length ? EVENT_DRAIN_SLICE : DRAIN_SLICE;
+      const n = ring.drain(visit, Math.min(left, slice));
       left -= n;
-      if (n < DRAIN_SLICE || performance.now() > deadline) break;
+      if (n < slice || performance.now() > deadline) break;
     }
     if (resuming) this.catchUpEnd(resuming);
-    // Events up to where the drain stopped take effect now; later ones (taken while draining)
-    // wait for the records before them, which the next tick drains.
-    applyUpTo(ring.tail);
+    // Events up to where the drain stopped take effect now, as long as the deadline allows (the
+    // rest go first next time); later ones (taken while draining) wait for the records before
+    // them, which the next tick drains.
+    const applied = applyUpTo(ring.tail, deadline);
     this.laterEvents = events.slice(next);
     this.readGrowth();
     this.readBack.readTouched(deadline);
     if (this.catchingUp.size > 0) this.closeCaughtUp(deadline);
     this.tickDeadline = Infinity;
     this.endTick(monotonicMs(), deadline);
-    return left <= 0 && performance.now() <= deadline;
+    return left <= 0 && applied && performance.now() <= deadline;
   }
 
   /**

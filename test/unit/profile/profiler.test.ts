@@ -155,4 +155,52 @@ describe('profiler', () => {
     expect(s.totals).toMatchObject({ writes: 9000, lines: 9000 });
     for (const w of writers) expect(app(s, w.comm)!.lines).toBe(3000);
   });
+
+  test('ticks cut short while open-append-close events come with the records keep every event in its place: the same counts, credited alike', () => {
+    /** Open-append-close by three applications into seven files, a rename and a truncation among them. */
+    const workload = (e: FakeEngine) => {
+      const levels = ['INFO', 'WARN', 'ERROR'];
+      for (let k = 0; k < 400; k++) {
+        const comm = ['nginx', 'php', 'cron'][k % 3];
+        const h = e.open(`/f${k % 7}.log`, 'a', 100 + (k % 3), comm);
+        e.write(h, `${levels[k % 3]} ${comm} cycle ${k}\n`);
+        if (k % 5 === 0) e.write(h, `INFO second write ${k}\n`);
+        e.close(h);
+        if (k === 150) e.rename('/f3.log', '/f3.log.1');
+        if (k === 250) e.truncate('/f5.log', 0);
+      }
+      // Events with no record after them: files opened and closed, written by nobody.
+      for (let k = 0; k < 40; k++) e.close(e.open(`/idle${k}.log`, 'a', 300, 'touch'));
+    };
+    const counts = (p: Profiler) => {
+      const s = p.snapshot();
+      const pick = (x: { key: string; writes: number; bytes: number; lines: number; bySeverity: Record<string, number> }) =>
+        [x.key, x.writes, x.bytes, x.lines, JSON.stringify(x.bySeverity)];
+      return { totals: s.totals, files: s.files.map(pick).sort(), apps: s.apps.map(pick).sort() };
+    };
+    workload(engine);
+    profiler.tick();
+    const whole = counts(profiler);
+
+    const cut = FakeEngine.inShm();
+    const p2 = new Profiler(cut, { refreshMs: 250, horizonMs: 1000 });
+    try {
+      workload(cut);
+      // A deadline already past cuts each tick after a slice of records or of events (a later
+      // tick, with time to spare, ends the work).
+      for (let k = 0; k < 100; k++) expect(p2.tick(performance.now() - 1)).toBe(false);
+      expect(p2.tick(performance.now() + 60_000)).toBe(true);
+      expect(counts(p2)).toEqual(whole);
+      expect(whole.totals.writes).toBe(480);
+      // and every close was applied: the engine was told nothing is held on each idle file
+      for (let k = 0; k < 40; k++) {
+        const st = fs.statSync(join(cut.dir, `idle${k}.log`));
+        expect(cut.done.has(`${st.dev}:${st.ino}`)).toBe(true);
+      }
+      expect(p2.unknownHandleRecords).toBe(0);
+    } finally {
+      p2.close();
+      cut.cleanup();
+    }
+  });
 });
