@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Profiler } from '../../../src/profile/profiler';
-import type { ProfileSnapshot } from '../../../src/profile/snapshot';
+import type { ProfileSnapshot, StreamSnapshot } from '../../../src/profile/snapshot';
 import { FakeEngine } from '../../helpers/fake-engine';
 
 /**
@@ -174,8 +174,7 @@ describe('profiler', () => {
     };
     const counts = (p: Profiler) => {
       const s = p.snapshot();
-      const pick = (x: { key: string; writes: number; bytes: number; lines: number; bySeverity: Record<string, number> }) =>
-        [x.key, x.writes, x.bytes, x.lines, JSON.stringify(x.bySeverity)];
+      const pick = (x: StreamSnapshot) => [x.key, x.writes, x.bytes, x.lines, JSON.stringify(x.levels)];
       return { totals: s.totals, files: s.files.map(pick).sort(), apps: s.apps.map(pick).sort() };
     };
     workload(engine);
