@@ -469,8 +469,8 @@ export class Profiler {
     }
   }
 
-  /** Marks a stream as active this tick, giving it a model on its first write. */
-  private touch(s: Stream): void {
+  /** Marks a stream as active this tick (a write at `timeMs`), giving it a model when it earns one. */
+  private touch(s: Stream, timeMs: number): void {
     if (s.tickSeen === this.tickNo) return;
     s.tickSeen = this.tickNo;
     s.activeTicks++;
@@ -478,7 +478,7 @@ export class Profiler {
     this.dirty.push(s);
     // A model (about 30 KiB) is earned by writing in a second tick: a file written once, or a
     // burst of ten thousand new files, costs counters only, never a model apiece.
-    if (s.activeTicks >= MODEL_AFTER_TICKS) this.models.acquire(s);
+    if (s.activeTicks >= MODEL_AFTER_TICKS) this.models.acquire(s, timeMs);
   }
 
   /**
@@ -695,8 +695,8 @@ export class Profiler {
     const app = of ? of.app : this.unknownApp;
     if (!of) this.unknownHandleRecords++;
     const inode = of ? of.inode : this.unknownInode;
-    this.touch(inode.stream);
-    this.touch(app);
+    this.touch(inode.stream, timeMs);
+    this.touch(app, timeMs);
     inode.stream.recordWrite(timeMs, length);
     inode.stream.lastApp = app.key;
     app.recordWrite(timeMs, length);

@@ -20,17 +20,47 @@ describe('stream phases', () => {
     const pool = new ModelPool(1, { windowMs: 10_000 });
     const a = new Stream('file', '/a.log');
     const b = new Stream('file', '/b.log');
-    const first = pool.acquire(a);
+    a.recordWrite(1_234, 10);
+    const first = pool.acquire(a, 1_234)!;
     first.observeWrite(1_234, 10);
     const origin = first.forecast(5_000).originMs;
     a.forecast = first.forecast(5_000);
-    pool.acquire(b); // the pool holds one: a gives its model up, and the forecast it made
+    // the pool holds one, and a has been idle a window: a gives its model up, and the forecast it made
+    b.recordWrite(20_000, 10);
+    expect(pool.acquire(b, 20_000)).not.toBeNull();
     expect(a.model).toBeNull();
     expect(a.forecast).toBeNull();
-    const again = pool.acquire(a);
+    const again = pool.acquire(a, 40_000)!;
     expect(again).not.toBe(first);
     again.observeWrite(1_234, 10);
     expect(again.forecast(5_000).originMs).toBe(origin);
     expect(origin % 1000).toBe(phaseFor('/a.log', 10_000) % 1000);
+  });
+});
+
+describe('a full model pool', () => {
+  it('keeps its models with the streams that write: a newcomer waits for one idle a window', () => {
+    const W = 10_000;
+    const pool = new ModelPool(2, { windowMs: W });
+    const [a, b, c] = ['/a.log', '/b.log', '/c.log'].map((k) => new Stream('file', k));
+    const models = new Map<Stream, unknown>();
+    // a and b write every second from t = 0; c from t = 3 s
+    for (let t = 0; t <= 30_000; t += 1000) {
+      for (const s of t >= 3000 ? [a, b, c] : [a, b]) {
+        if (s === b && t > 12_000) continue; // b stops at 12 s
+        s.recordWrite(t, 10);
+        const m = pool.acquire(s, t);
+        if (s !== c && t <= 12_000) {
+          // no churn: a and b keep the model they got first
+          expect(m).not.toBeNull();
+          if (!models.has(s)) models.set(s, m);
+          expect(m).toBe(models.get(s));
+        }
+        if (s === c) expect(m === null).toBe(t < 22_000); // b idle a window from 22 s
+      }
+    }
+    expect(pool.evictions).toBe(1);
+    expect(b.model).toBeNull();
+    expect(a.model).toBe(models.get(a));
   });
 });
