@@ -18,7 +18,7 @@ export class MultiEwmaRate {
   constructor(tausMs: readonly number[]) {
     if (tausMs.length === 0) throw new RangeError('at least one time constant is needed');
     for (const t of tausMs) if (!(t > 0)) throw new RangeError('time constants must be > 0');
-    this.tausMs = Float64Array.from(tausMs);
+    this.tausMs = sharedTaus(tausMs);
     this.values = f64(tausMs.length);
   }
 
@@ -54,4 +54,16 @@ export class MultiEwmaRate {
     this.lastMs = Number.NaN;
     this.startMs = Number.NaN;
   }
+}
+
+/** One array per set of time constants, shared (read only): three rates per model, a thousand models. */
+const tausByKey = new Map<string, Float64Array>();
+function sharedTaus(tausMs: readonly number[]): Float64Array {
+  const key = tausMs.join(',');
+  let taus = tausByKey.get(key);
+  if (!taus) {
+    taus = Float64Array.from(tausMs);
+    tausByKey.set(key, taus);
+  }
+  return taus;
 }
