@@ -84,13 +84,16 @@ const O_ACCMODE = 3;
 /** Ticks with writes before a stream gets a model. */
 const MODEL_AFTER_TICKS = 2;
 /**
- * Records drained between two looks at a tick's deadline. Each may bring file events with it (a
- * close reads its file's last bytes and tells the engine), so few: 1,024 records with their
- * events took up to 1.9 s of wall time under the overload benchmark, and 256 plain ones 1.5 ms,
- * a third of a refresh slice.
+ * Records drained between two looks at a tick's deadline: 1,024 records with their events took
+ * up to 1.9 s of wall time under the overload benchmark, and 256 plain ones 1.5 ms, three
+ * quarters of a refresh slice.
  */
 const DRAIN_SLICE = 64;
-/** Records between two looks at the deadline while file events come with them. */
+/**
+ * The same while file events come with the records: each open and close costs what a few
+ * records do (an fstat, a read to the file's end, descriptors closed), and 64 records of
+ * open-append-close writers made slices of 6-20 ms.
+ */
 const EVENT_DRAIN_SLICE = 8;
 /** Ticks after records were last dropped during which a close's "it appended" may be unknown. */
 const DROP_DOUBT_TICKS = 2;
@@ -119,6 +122,8 @@ export class Profiler {
   private readonly unknownInode: InodeState;
   /** File events queued after the last record this tick drained: applied next tick, in order. */
   private laterEvents: FileEvent[] = [];
+  /** Open events that were waiting when records were found dropped (see readGrowth). */
+  private readonly opensBeforeDropCheck = new WeakSet<FileEvent>();
   /** Files with a line at or above options.syncOn since takeSevere was last called. */
   private severe: InodeState[] = [];
 
@@ -224,8 +229,7 @@ export class Profiler {
       if (resuming && of) resuming.firstWrite(of.inode, r.offset);
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     };
-    // In slices, so that a tick can end at `deadline` (the rest waits in the ring); short ones
-    // while events come with the records (each open and close costs what a few records do).
+    // In slices, so that a tick can end at `deadline` (the rest waits in the ring).
     let left = ring.pending;
     while (left > 0) {
       const slice = next < events.length ? EVENT_DRAIN_SLICE : DRAIN_SLICE;
@@ -319,13 +323,17 @@ export class Profiler {
    * open file is measured and what it holds past its last record is counted and read, so that
    * lines, bytes and levels stay exact; only who wrote those bytes, and in how many writes, is
    * lost. Every dropped record's write had landed before the drop was counted, so measuring after
-   * reading the count misses none.
+   * reading the count misses none. A file whose open event is not applied yet (still with the
+   * engine, or waiting for its place among the records) cannot be measured now: its events are
+   * taken, and its open, once applied, marks it to be measured at its close.
    */
   private readGrowth(): void {
     const dropped = this.engine.ring.dropped;
     if (dropped === this.droppedChecked) return;
     this.droppedChecked = dropped;
     this.dropSeenTick = this.tickNo;
+    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
+    for (const ev of this.laterEvents) if (ev.kind === 'open') this.opensBeforeDropCheck.add(ev);
     for (const inode of this.table.values()) if (inode.openHandles > 0) this.countGrowth(inode);
   }
 
@@ -533,6 +541,10 @@ export class Profiler {
     switch (ev.kind) {
       case 'open':
         this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1, ev.created);
+        if (this.opensBeforeDropCheck.has(ev)) {
+          const of = this.table.handle(ev.handle);
+          if (of) of.inode.measureAtClose = true;
+        }
         break;
       case 'release':
         // In ring order every record of this handle is already drained: its content is read
@@ -638,10 +650,11 @@ export class Profiler {
     if (of.copy) inode.copyHandles--;
     if (--inode.openHandles === 0) {
       // The file's last records may be among those dropped: it is measured while still readable.
-      if (this.engine.ring.dropped !== this.droppedChecked) {
+      if (this.engine.ring.dropped !== this.droppedChecked || inode.measureAtClose) {
         this.countGrowth(inode);
         this.dropSeenTick = this.tickNo;
       }
+      inode.measureAtClose = false;
       inode.stream.openCount--;
       // Its content is read while the descriptor is open; what the tick's deadline leaves is
       // read on the next slices, and the descriptor closed then.

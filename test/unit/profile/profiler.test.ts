@@ -202,4 +202,45 @@ describe('profiler', () => {
       cut.cleanup();
     }
   });
+
+  test('ticks cut short, by their records or by the events after them, with records dropped, lose no byte', () => {
+    /** A file fills the ring; then files are created, written (their records dropped) and closed. */
+    const workload = (e: FakeEngine, filling: number) => {
+      const a = e.open('/a.log', 'a', 100, 'app');
+      for (let k = 0; k < filling; k++) e.write(a, 'INFO a\n');
+      for (let k = 0; k < 20; k++) {
+        const h = e.open(`/n${k}.log`, 'a', 101, 'app');
+        e.write(h, 'WARN n\n');
+        e.close(h);
+      }
+    };
+    const run = (ring: number, cut: 'none' | 'records' | 'events') => {
+      const e = FakeEngine.inShm(ring);
+      const p = new Profiler(e, { refreshMs: 250, horizonMs: 1000 });
+      try {
+        workload(e, ring);
+        expect(e.ring.dropped).toBe(20);
+        if (cut === 'records') p.tick(performance.now() - 1);
+        if (cut === 'events') {
+          // The deadline passes just as the records are all drained: the events after them are cut.
+          const now = jest.spyOn(performance, 'now').mockImplementation(() => (e.ring.pending > 0 ? 0 : 10));
+          try {
+            p.tick(1);
+          } finally {
+            now.mockRestore();
+          }
+        }
+        p.tick();
+        return p.snapshot().totals;
+      } finally {
+        p.close();
+        e.cleanup();
+      }
+    };
+    for (const ring of [16, 128]) {
+      const whole = run(ring, 'none');
+      expect(whole).toMatchObject({ bytes: ring * 7 + 20 * 7, lines: ring + 20 });
+      for (const cut of ['records', 'events'] as const) expect(run(ring, cut)).toMatchObject({ bytes: whole.bytes, lines: whole.lines });
+    }
+  });
 });
