@@ -17,12 +17,13 @@ export class ModelPool {
   evictions = 0;
   /** Per-stream observer of scored windows, asked as each model is made (the daemon's window history). */
   onWindowFor: ((stream: Stream) => ((record: WindowRecord) => void) | undefined) | null = null;
-  private readonly minIdleMs: number;
+  /** The models' window: a holder idle this long gives its model up to a newcomer. */
+  private readonly windowMs: number;
   /** No holder can have been idle a window before this time (so a full pool is not searched per write). */
   private noVictimBeforeMs = -Infinity;
 
   constructor(readonly capacity: number, private readonly options: Partial<StreamModelOptions>) {
-    this.minIdleMs = options.windowMs ?? DEFAULT_STREAM_MODEL_OPTIONS.windowMs;
+    this.windowMs = options.windowMs ?? DEFAULT_STREAM_MODEL_OPTIONS.windowMs;
   }
 
   get size(): number {
@@ -33,7 +34,7 @@ export class ModelPool {
   acquire(stream: Stream, nowMs = stream.lastWriteMs): StreamModel | null {
     if (stream.model) return stream.model;
     if (this.holders.size >= this.capacity && !this.evictIdle(nowMs)) return null;
-    const phaseMs = phaseFor(stream.key, this.options.windowMs ?? DEFAULT_STREAM_MODEL_OPTIONS.windowMs);
+    const phaseMs = phaseFor(stream.key, this.windowMs);
     stream.model = inArena(() => new StreamModel({ ...this.options, phaseMs, onWindow: this.onWindowFor?.(stream) }));
     this.holders.add(stream);
     return stream.model;
@@ -63,9 +64,9 @@ export class ModelPool {
     let victim: Stream | null = null;
     for (const s of this.holders) if (!victim || s.lastWriteMs < victim.lastWriteMs) victim = s;
     if (!victim) return false;
-    if (nowMs - victim.lastWriteMs < this.minIdleMs) {
+    if (!(nowMs - victim.lastWriteMs >= this.windowMs)) {
       // Holders' writes only move later, and a holder that leaves makes room: none qualifies before this.
-      this.noVictimBeforeMs = victim.lastWriteMs + this.minIdleMs;
+      this.noVictimBeforeMs = victim.lastWriteMs + this.windowMs;
       return false;
     }
     this.release(victim);
