@@ -588,8 +588,8 @@ const scratchForecast = createForecast();
  * ensemble that has one (the default), else an instance of its own. The member is in the state
  * a separate instance would be in: the ensemble issues every member at each boundary, before the
  * references are asked, and has each observe every window. So the track reads it without issuing
- * or observing a second time, and a model holds two forecasters fewer per series (each with its
- * residual ring: some 2 KiB of a thousand models' memory apiece).
+ * or observing a second time, and a model holds two forecasters fewer per series (six with their
+ * residual rings: about 2 KiB a model).
  */
 function referenceFor(model: Forecaster, name: string, options: ForecasterOptions): Forecaster {
   const member = model instanceof Ensemble ? model.members.find((m) => m.name === name) : undefined;
