@@ -131,9 +131,10 @@ const levelPred = new Predictive(32);
  * windowMs / slotsPerWindow (1 s by default), aligned to multiples of the slot length; scoring
  * windows are aligned to multiples of windowMs (both shifted by the stream's phaseMs). A
  * forecast is always made at the end of the last closed slot (its origin) for [origin, origin +
- * windowMs): the shadow log can ask at any tick and gets a forecast at most one slot old. At every window start (a scoring boundary) the
- * forecasts of the model and of the two naive references are issued and kept; when that window
- * closes they are scored against what arrived, so a scored forecast never saw any of its window.
+ * windowMs): the shadow log can ask at any tick and gets a forecast at most one slot old. At
+ * every window start (a scoring boundary) the forecasts of the model and of the two naive
+ * references are issued and kept; when that window closes they are scored against what arrived,
+ * so a scored forecast never saw any of its window.
  *
  * Idle streams cost nothing per tick: call `endTick` only for streams that had events; a stream
  * catches up lazily (scoring the windows it missed) when it is next fed or asked. After a whole
@@ -497,7 +498,7 @@ export class StreamModel {
 
   private modelName(): string {
     const m = this.models[SERIES_BYTES];
-    return m.name === 'ensemble' ? (m as Ensemble).selectedName : m.name;
+    return m instanceof Ensemble ? m.selectedName : m.name;
   }
 
   /** Confidence in [0, 1] at `nowMs` (see confidence.ts). */

@@ -198,7 +198,7 @@ export class Profiler {
     const applyUpTo = (pos: number, until = Infinity): boolean => {
       while (next < events.length && ((events[next].ringPos - pos) | 0) <= 0) {
         this.applyEvent(events[next++]);
-        if ((next & 7) === 0 && performance.now() > until) return false;
+        if (until !== Infinity && (next & 7) === 0 && performance.now() > until) return false;
       }
       return true;
     };
@@ -332,7 +332,7 @@ export class Profiler {
     if (dropped === this.droppedChecked) return;
     this.droppedChecked = dropped;
     this.dropSeenTick = this.tickNo;
-    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
+    this.takeEventsForLater();
     for (const ev of this.laterEvents) if (ev.kind === 'open') this.opensBeforeDropCheck.add(ev);
     for (const inode of this.table.values()) if (inode.openHandles > 0) this.countGrowth(inode);
   }
@@ -496,10 +496,15 @@ export class Profiler {
    * keeping their order.
    */
   mayHold(dev: number, ino: number): boolean {
-    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
+    this.takeEventsForLater();
     if (this.laterEvents.some((ev) => ev.kind === 'open' && (ev.readFd >= 0 || (ev.diskFd ?? -1) >= 0))) return true;
     const inode = this.table.get(`${dev}:${ino}`);
     return inode !== undefined && (inode.readFd >= 0 || inode.diskFd >= 0 || this.heldElsewhere(inode));
+  }
+
+  /** The engine's queued events, after those waiting already: applied in order by the next tick. */
+  private takeEventsForLater(): void {
+    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
   }
 
   /** Files the profiler holds state for (open now, or recently). */
