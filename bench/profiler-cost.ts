@@ -20,7 +20,8 @@ import { daemonNodeArgs } from '../src/daemon/node-flags';
  *
  *   node build-bench/bench/profiler-cost.js [--engine native|fuse-native] [--streams 100,1000,10000]
  *     [--rate 2000] [--seconds 30] [--long-minutes 10] [--root <another checkout>]
- * `--streams ''` skips the stream cases; BENCH_DAEMON_NODE_ARGS: see Mount.start.
+ * `--streams ''` skips the stream cases; BENCH_DAEMON_NODE_ARGS: see Mount.start; BENCH_MOUNT_ARGS:
+ * more mount options for every mount (`--max-models 1`: the daemon without models).
  */
 const ROOT = resolve(__dirname, '../..');
 /** `--root <checkout>`: the build measured (another checkout's: a before and after). */
@@ -91,7 +92,8 @@ class Mount {
   static async start(engine: string): Promise<Mount> {
     const m = new Mount();
     mkdirSync(m.dir);
-    const args = [CLI, 'mount', m.dir, '--engine', engine, '--run-dir', m.runDir, '--size', '2G', '--log-level', 'warn', '--no-persist'];
+    const args = [CLI, 'mount', m.dir, '--engine', engine, '--run-dir', m.runDir, '--size', '2G', '--log-level', 'warn', '--no-persist',
+      ...(process.env.BENCH_MOUNT_ARGS ?? '').split(' ').filter(Boolean)];
     const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
     if (nodeArgs.length === 0) {
       const r = spawnSync(process.execPath, [...args, '--background'], { encoding: 'utf8' });

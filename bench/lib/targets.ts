@@ -128,6 +128,28 @@ function peerTarget(name: string, label: string, writeback: boolean): TargetSpec
   };
 }
 
+/**
+ * A target whose daemon is stopped (SIGSTOP) once it has mounted, and let go on before its
+ * teardown: the engine still records every write into the ring, which fills and then drops them,
+ * as with --no-profile. Against `native` it shows what the daemon's consuming costs the writers.
+ */
+function daemonStopped(spec: TargetSpec): TargetSpec {
+  return {
+    ...spec,
+    async setup(scratch) {
+      const t = await spec.setup(scratch);
+      if (t.pid !== null) process.kill(t.pid, 'SIGSTOP');
+      return {
+        ...t,
+        async teardown() {
+          if (t.pid !== null) process.kill(t.pid, 'SIGCONT');
+          await t.teardown();
+        },
+      };
+    },
+  };
+}
+
 /** logshadow's targets, run from the checkout at `root` (another build, for a before and after). */
 export function logshadowTargets(root = ROOT, suffix = ''): TargetSpec[] {
   const at = (name: string, label: string, engine: string, cache: string, extra: string[] = [], tiered = false) =>
@@ -138,6 +160,8 @@ export function logshadowTargets(root = ROOT, suffix = ''): TargetSpec[] {
     at('native-wb', 'logshadow, native engine, writeback', 'native', 'writeback'),
     // Profiling off: the same engine with nothing draining its ring (what profiling costs).
     at('native-noprofile', 'logshadow, native, writethrough, profiling off', 'native', 'writethrough', ['--no-profile']),
+    // Profiling on, its daemon stopped: the engine's recording without the daemon's consuming.
+    daemonStopped(at('native-stopped', 'logshadow, native, writethrough, daemon stopped', 'native', 'writethrough')),
     at('fuse-native-noprofile', 'logshadow, fuse-native, profiling off', 'fuse-native', 'writethrough', ['--no-profile']),
     // Pre-allocation off: the same engine and profiling, no reservations.
     at('native-noprealloc', 'logshadow, native, writethrough, pre-allocation off', 'native', 'writethrough', ['--prealloc', 'none']),
