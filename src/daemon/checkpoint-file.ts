@@ -57,6 +57,33 @@ export function locateFile(backingPath: string, openBeneath: (path: string) => n
 
 /** The path (from the mount's root) of a regular file with inode number `ino`, or null. */
 function findByInode(root: string, ino: number): string | null {
+  let found: string | null = null;
+  walkFiles(root, (p) => {
+    if (inodeOf(join(root, p)) === ino) found = p;
+    return found === null;
+  });
+  return found;
+}
+
+/**
+ * Opens (read-only, beneath the backing directory) every regular file made after `wallMs` where
+ * the filesystem keeps birth times (tmpfs, ext4, XFS, btrfs): what a daemon taking over reads from
+ * the start when its predecessor never knew of it (Profiler.resume).
+ */
+export function filesMadeAfter(backingPath: string, openBeneath: (path: string) => number, wallMs: number): Array<{ path: string; fd: number }> {
+  const made: Array<{ path: string; fd: number }> = [];
+  walkFiles(backingPath, (p) => {
+    if (bornAfter(join(backingPath, p), wallMs)) {
+      const fd = openBeneath(p);
+      if (fd >= 0) made.push({ path: p, fd });
+    }
+    return true;
+  });
+  return made;
+}
+
+/** Visits the regular files below `root` (paths from it, "/a/b"), breadth first, while `visit` says go on. */
+function walkFiles(root: string, visit: (path: string) => boolean): void {
   const queue = [''];
   let seen = 0;
   while (queue.length > 0 && seen < MAX_WALK) {
@@ -71,10 +98,18 @@ function findByInode(root: string, ino: number): string | null {
       seen++;
       const p = `${rel}/${e.name}`;
       if (e.isDirectory()) queue.push(p);
-      else if (e.isFile() && inodeOf(join(root, p)) === ino) return p;
+      else if (e.isFile() && !visit(p)) return;
     }
   }
-  return null;
+}
+
+function bornAfter(p: string, wallMs: number): boolean {
+  try {
+    const born = lstatSync(p).birthtimeMs;
+    return born > 0 && born > wallMs;
+  } catch {
+    return false;
+  }
 }
 
 function inodeOf(p: string): number {

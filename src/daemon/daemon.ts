@@ -28,7 +28,7 @@ import { CONTENT_TYPE } from '../metrics/exposition';
 import { isLoopback } from '../metrics/listen-address';
 import { historyView, WindowHistory } from '../shadow/window-history';
 import { SyncTriggers } from './sync-triggers';
-import { checkpointPath, locateFile, readCheckpoint, removeCheckpoint } from './checkpoint-file';
+import { checkpointPath, filesMadeAfter, locateFile, readCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { CheckpointWriter } from './checkpoint-writer';
 import { RefreshSlices } from './refresh-slices';
 import { Severity } from '../profile/severity';
@@ -250,9 +250,10 @@ export class Daemon {
     }
     // consumed by the predecessor after its checkpoint, written while none drained, and lost to a full ring
     const missed = ((at.tail - cp.ring.tail) >>> 0) + at.skipped + ((at.dropped - cp.ring.dropped) >>> 0);
-    const locate = (dev: number, ino: number, path: string) =>
-      alloc ? locateFile(prepared.backingPath, (p) => alloc.openBeneath(prepared.backingFd, p), dev, ino, path) : -1;
-    this.profiler!.resume(cp, missed, locate);
+    const openBeneath = (p: string) => alloc!.openBeneath(prepared.backingFd, p);
+    const locate = (dev: number, ino: number, path: string) => (alloc ? locateFile(prepared.backingPath, openBeneath, dev, ino, path) : -1);
+    const madeAfter = (wallMs: number) => (alloc ? filesMadeAfter(prepared.backingPath, openBeneath, wallMs) : []);
+    this.profiler!.resume(cp, missed, locate, madeAfter);
     this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
   }
 

@@ -57,6 +57,13 @@ export interface Checkpoint {
   /** The engine process it belongs to: another engine is another mount, whose counts start over. */
   enginePid: number;
   atWallMs: number;
+  /**
+   * Every file made before this wall time that the writer of the checkpoint was ever told of is
+   * in `inodes` (or was forgotten long ago): a file unknown to it and made later is read from its
+   * start by the next daemon. Before `atWallMs` when file events were taken and not applied yet.
+   * Absent in checkpoints written before it was kept (then `atWallMs`).
+   */
+  filesKnownBeforeMs?: number;
   ring: RingMark;
   totals: {
     writes: number;
@@ -93,8 +100,23 @@ export interface CheckpointParts {
   inodes: InodeState[];
 }
 
+/**
+ * A file opened and not written yet (nothing of it counted) is saved as read and counted up to its
+ * size at the open: what comes after it was written under watch, what was there before was not.
+ */
 export function fileState(i: InodeState): FileState {
-  return { key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo };
+  return notWrittenYet(i)
+    ? { key: i.key, path: i.path, readOffset: i.sizeAtOpen, writtenTo: i.sizeAtOpen }
+    : { key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo };
+}
+
+/** Whether a file's state is worth saving: it has a stable identity and a known start. */
+export function savesState(i: InodeState): boolean {
+  return i.key.includes(':') && !i.key.startsWith('path:') && (i.readOffset >= 0 || (notWrittenYet(i) && i.sizeAtOpen >= 0));
+}
+
+function notWrittenYet(i: InodeState): boolean {
+  return i.readOffset < 0 && i.writtenTo < 0;
 }
 
 export function streamState(s: Stream): StreamState {

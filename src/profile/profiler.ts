@@ -1,7 +1,7 @@
 import { constants, fstatSync } from 'node:fs';
 import { closeQuietlySync } from '../util/fd';
 import type { Engine, FileEvent } from '../engine/engine';
-import { CHECKPOINT_SCHEMA, fileState, restoreStream, streamState, type Checkpoint, type CheckpointParts, type GapTotals, type RingMark } from './checkpoint';
+import { CHECKPOINT_SCHEMA, fileState, restoreStream, savesState, streamState, type Checkpoint, type CheckpointParts, type GapTotals, type RingMark } from './checkpoint';
 import { FileTable, type OpenFile } from './file-table';
 import { InodeState } from './inode';
 import { ModelPool } from './model-pool';
@@ -97,6 +97,8 @@ const DRAIN_SLICE = 64;
 const EVENT_DRAIN_SLICE = 8;
 /** Ticks after records were last dropped during which a close's "it appended" may be unknown. */
 const DROP_DOUBT_TICKS = 2;
+/** How much earlier than a checkpoint's word a file unknown to it counts as made after (see resume). */
+const BIRTH_MARGIN_MS = 1000;
 
 /**
  * Drains the engine's write ring and file events on the refresh tick, off the data path, and
@@ -122,6 +124,10 @@ export class Profiler {
   private readonly unknownInode: InodeState;
   /** File events queued after the last record this tick drained: applied next tick, in order. */
   private laterEvents: FileEvent[] = [];
+  /** Wall time just before the engine's file events were last taken. */
+  private lastTakeWallMs = Date.now();
+  /** See Checkpoint.filesKnownBeforeMs: the take before the oldest event taken and not applied. */
+  private filesKnownBeforeMs = this.lastTakeWallMs;
   /** Open events that were waiting when records were found dropped (see readGrowth). */
   private readonly opensBeforeDropCheck = new WeakSet<FileEvent>();
   /** Files with a line at or above options.syncOn since takeSevere was last called. */
@@ -180,19 +186,21 @@ export class Profiler {
   /**
    * One refresh: write records in ring order with the file events placed among them (each event
    * knows the ring position it was queued at), then the new content, then the closes. Draining and
-   * reading stop once `deadline` (performance.now() ms) has passed; true when nothing was left
-   * for a later tick.
+   * reading stop once `deadline` (performance.now() ms) has passed; true unless the deadline left
+   * work for a later tick (a record still being written waits for the next refresh).
    */
   tick(deadline = Infinity): boolean {
     this.ticksBegun++;
     const ring = this.engine.ring;
     const events = this.laterEvents;
+    const carried = events.length;
+    const tookBefore = this.lastTakeWallMs;
     this.laterEvents = [];
     // A write's open was announced before its record was claimed: events taken after the ring's
     // head reached `announcedTo` include the open of every record before it. Taking them again
     // (a round trip to the native engine) helps only a record claimed after that.
     let announcedTo = ring.head;
-    for (const ev of this.engine.drainFileEvents()) events.push(ev);
+    this.takeEvents(events);
     let next = 0;
     /** Applies the events queued before ring position `pos` (events are in ring order); false if `until` passed first. */
     const applyUpTo = (pos: number, until = Infinity): boolean => {
@@ -222,20 +230,27 @@ export class Profiler {
         // The open was queued after this tick's events were taken (files opened, written and
         // closed while the tick runs): take the events again.
         announcedTo = ring.head;
-        for (const ev of this.engine.drainFileEvents()) events.push(ev);
+        this.takeEvents(events);
         applyUpTo(r.pos);
         of = this.table.handle(r.handle);
       }
       if (resuming && of) resuming.firstWrite(of.inode, r.offset);
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     };
-    // In slices, so that a tick can end at `deadline` (the rest waits in the ring).
+    // In slices, so that a tick can end at `deadline` (the rest waits in the ring). A drain that
+    // stops short of its slice met a record still being written: the tick is over all the same
+    // (done, not cut), or the refresh would spin on that one slot until its writer goes on.
     let left = ring.pending;
+    let cut = false;
     while (left > 0) {
-      const slice = next < events.length ? EVENT_DRAIN_SLICE : DRAIN_SLICE;
-      const n = ring.drain(visit, Math.min(left, slice));
+      const slice = Math.min(left, next < events.length ? EVENT_DRAIN_SLICE : DRAIN_SLICE);
+      const n = ring.drain(visit, slice);
       left -= n;
-      if (n < slice || performance.now() > deadline) break;
+      if (n < slice) break;
+      if (performance.now() > deadline) {
+        cut = left > 0;
+        break;
+      }
     }
     if (resuming) this.catchUpEnd(resuming);
     // Events up to where the drain stopped take effect now, as long as the deadline allows (the
@@ -244,11 +259,14 @@ export class Profiler {
     const applied = applyUpTo(ring.tail, deadline);
     this.laterEvents = events.slice(next);
     this.readGrowth();
+    // Events taken in this tick were queued after the take before it began.
+    if (this.laterEvents.length === 0) this.filesKnownBeforeMs = this.lastTakeWallMs;
+    else if (next >= carried) this.filesKnownBeforeMs = tookBefore;
     this.readBack.readTouched(deadline);
     if (this.catchingUp.size > 0) this.closeCaughtUp(deadline);
     this.tickDeadline = Infinity;
     this.endTick(monotonicMs(), deadline);
-    return left <= 0 && applied && performance.now() <= deadline;
+    return !cut && applied && performance.now() <= deadline;
   }
 
   /**
@@ -268,7 +286,7 @@ export class Profiler {
   checkpointParts(enginePid: number, ring: RingMark, atWallMs = Date.now()): CheckpointParts {
     return {
       head: {
-        schema: CHECKPOINT_SCHEMA, enginePid, atWallMs, ring,
+        schema: CHECKPOINT_SCHEMA, enginePid, atWallMs, filesKnownBeforeMs: Math.min(this.filesKnownBeforeMs, atWallMs), ring,
         totals: {
           writes: this.totalWrites, bytes: this.totalBytes, lines: this.totalLines, levels: [...this.levelTotals],
           copies: { ...this.copies }, unknownHandleRecords: this.unknownHandleRecords, readFdFallbacks: this.readFdFallbacks,
@@ -277,7 +295,7 @@ export class Profiler {
       },
       files: [...this.files.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0 || s.copiedBytes > 0)),
       apps: [...this.apps.values()].filter((s) => !s.pinned && (s.writes > 0 || s.bytes > 0)),
-      inodes: [...this.table.values()].filter((i) => i.key.includes(':') && !i.key.startsWith('path:') && i.readOffset >= 0),
+      inodes: [...this.table.values()].filter(savesState),
     };
   }
 
@@ -291,9 +309,11 @@ export class Profiler {
    * go on, and on the next tick every file it knew is read from where it left off, so that the
    * lines and bytes written meanwhile are counted from the files; `missed` write records are the
    * gap. `locate` opens a file the engine did not announce open (by its last known path, or by
-   * looking for its identity): a read-only descriptor, or -1.
+   * looking for its identity): a read-only descriptor, or -1. `madeAfter` opens the files made
+   * after a wall time (read-only, with their paths from the mount's root): those the checkpoint
+   * does not know are read from their start, open or not.
    */
-  resume(cp: Checkpoint, missed: number, locate: (dev: number, ino: number, path: string) => number): void {
+  resume(cp: Checkpoint, missed: number, locate: LocateFile, madeAfter?: FilesMadeAfter): void {
     const t = cp.totals;
     this.totalWrites = t.writes;
     this.totalBytes = t.bytes;
@@ -315,7 +335,11 @@ export class Profiler {
       inode.writtenTo = f.writtenTo;
       restored.add(inode);
     }
-    this.resuming = new Resuming(restored, cp.atWallMs, locate);
+    // Birth times are taken from a coarse clock, and a file is made a moment before its open is
+    // queued: a margin keeps a file made just before a take, and told of just after, from being
+    // taken for one the checkpoint's writer knew. A file it did know is in `restored` anyway.
+    const knownBefore = (cp.filesKnownBeforeMs ?? cp.atWallMs) - BIRTH_MARGIN_MS;
+    this.resuming = new Resuming(restored, knownBefore, locate, madeAfter);
   }
 
   /**
@@ -397,6 +421,26 @@ export class Profiler {
         r.restored.add(inode);
       }
     }
+    // Made, written and closed while no daemon looked (or before the checkpoint's writer was told).
+    for (const { path, fd } of r.madeAfter?.(r.knownBeforeMs) ?? []) {
+      let key: string;
+      try {
+        const st = fstatSync(fd);
+        key = `${st.dev}:${st.ino}`;
+      } catch {
+        closeQuietlySync(fd);
+        continue;
+      }
+      if (this.table.get(key)) {
+        closeQuietlySync(fd);
+        continue;
+      }
+      const inode = this.table.place(key, path, () => this.newInode(key, path));
+      inode.readFd = fd;
+      inode.sizeAtOpen = inode.readOffset = inode.writtenTo = 0;
+      r.restored.add(inode);
+      r.opened.add(inode);
+    }
     for (const inode of r.restored) {
       if (inode.readFd < 0 && Number.isFinite(inode.ino)) {
         inode.readFd = r.locate(inode.dev, inode.ino, inode.path);
@@ -425,8 +469,11 @@ export class Profiler {
   private catchUpEnd(r: Resuming): void {
     for (const [inode, { size, from }] of r.measured) {
       // Writes recorded after the attach are counted by their records: the gap ends at the first.
-      const bytes = Math.min(size, r.firstWrites.get(inode) ?? size) - from;
+      const to = Math.min(size, r.firstWrites.get(inode) ?? size);
+      const bytes = to - from;
       if (bytes <= 0) continue;
+      // counted: the next checkpoint must say so, or a file not written again is counted twice
+      inode.writtenTo = Math.max(inode.writtenTo, to);
       inode.stream.bytes += bytes;
       const app = this.apps.peek(inode.stream.lastApp ?? '');
       if (app) app.bytes += bytes;
@@ -504,7 +551,12 @@ export class Profiler {
 
   /** The engine's queued events, after those waiting already: applied in order by the next tick. */
   private takeEventsForLater(): void {
-    for (const ev of this.engine.drainFileEvents()) this.laterEvents.push(ev);
+    this.takeEvents(this.laterEvents);
+  }
+
+  private takeEvents(into: FileEvent[]): void {
+    this.lastTakeWallMs = Date.now();
+    for (const ev of this.engine.drainFileEvents()) into.push(ev);
   }
 
   /** Files the profiler holds state for (open now, or recently). */
@@ -801,6 +853,11 @@ export class Profiler {
   }
 }
 
+/** Opens a file by its identity, last seen at `path`: a read-only descriptor, or -1. */
+export type LocateFile = (dev: number, ino: number, path: string) => number;
+/** Opens, read-only, the files made after `wallMs` (paths from the mount's root). */
+export type FilesMadeAfter = (wallMs: number) => Array<{ path: string; fd: number }>;
+
 /** The state of a resume until its first tick is over (Profiler.resume). */
 class Resuming {
   /** Files opened here to catch up with (closed after). */
@@ -813,19 +870,21 @@ class Resuming {
 
   constructor(
     readonly restored: Set<InodeState>,
-    private readonly checkpointWallMs: number,
-    readonly locate: (dev: number, ino: number, path: string) => number,
+    /** Files made since were unknown to the checkpoint's writer, unless restored. */
+    readonly knownBeforeMs: number,
+    readonly locate: LocateFile,
+    readonly madeAfter: FilesMadeAfter | undefined,
   ) {}
 
   firstWrite(inode: InodeState, offset: number): void {
     if (this.measured.has(inode) && !this.firstWrites.has(inode)) this.firstWrites.set(inode, offset);
   }
 
-  /** Whether the file was made after the checkpoint (where the filesystem keeps birth times). */
+  /** Whether the file was made after knownBeforeMs (where the filesystem keeps birth times). */
   bornAfter(fd: number): boolean {
     try {
       const born = fstatSync(fd).birthtimeMs;
-      return born > 0 && born > this.checkpointWallMs;
+      return born > 0 && born > this.knownBeforeMs;
     } catch {
       return false;
     }

@@ -101,14 +101,20 @@ export class WriteRing {
    * Consumer side, once: frees the records before position `to` without reading them (those made
    * before this consumer attached, which it accounts for otherwise). Returns how many. Stops early
    * at a record still being written, which the next drain then reads.
+   *
+   * A consumer killed inside `drain` has freed slots past the tail it stored (the tail is stored
+   * once per call): those slots, freed and perhaps already taken again by a producer for the next
+   * lap, are passed over as consumed. Read as unpublished, they would hold the ring still for good.
    */
   skipTo(to: number): number {
     let tail = this.u32[H_TAIL];
     let n = 0;
     while (((to - tail) | 0) > 0) {
       const slot = HEADER_U32 + (tail & this.mask) * SLOT_U32;
-      if (Atomics.load(this.u32, slot + S_SEQ) !== ((tail + 1) >>> 0)) break;
-      Atomics.store(this.u32, slot + S_SEQ, (tail + this.capacity) >>> 0);
+      const ahead = (Atomics.load(this.u32, slot + S_SEQ) - tail) >>> 0;
+      if (ahead === 1) Atomics.store(this.u32, slot + S_SEQ, (tail + this.capacity) >>> 0);
+      // freed (or claimed again for the next lap): capacity; published for the next lap: + 1
+      else if (ahead !== this.capacity && ahead !== this.capacity + 1) break;
       tail = (tail + 1) >>> 0;
       n++;
     }

@@ -6,6 +6,8 @@ import { cli } from '../helpers/cli';
 import { endedWithin, startMount, stopAllMounts, type MountHandle } from '../helpers/mount';
 import { Children, fileStats, freePort, statsOf, stop, waitFor, type StatsJson } from './examples/example-helpers';
 import { readRecord, socketPath } from '../../src/control/paths';
+import { checkpointPath } from '../../src/daemon/checkpoint-file';
+import { parseCheckpoint } from '../../src/profile/checkpoint';
 import { request } from '../../src/control/client';
 import { NativeEngine } from '../../src/engine/native/native-engine';
 
@@ -138,10 +140,16 @@ native('the daemon dies, the applications write on (native engine)', () => {
 
     // The counts went on across the three daemons: every line and byte, read from the files for
     // what no daemon saw, which is counted as the gap.
-    await waitFor('the profiler to catch up', () => stats(m).totals.lines >= access.length + logged.length);
+    const errors = lines(join(m.dir, 'error.log'));
+    const written = access.length + logged.length + errors.length;
+    let counted = 0;
+    await waitFor('the profiler to catch up', () => (counted = stats(m).totals.lines) >= written)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}: ${counted} of ${written} lines counted`);
+      });
     const s = stats(m);
     const file = (p: string) => fileStats(s, p)!;
-    for (const [p, l] of [['/access.log', access], ['/messages.log', logged]] as const) {
+    for (const [p, l] of [['/access.log', access], ['/messages.log', logged], ['/error.log', errors]] as const) {
       expect(file(p).lines).toBe(l.length);
       expect(file(p).bytes).toBe(fs.statSync(join(m.dir, p)).size);
     }
@@ -150,6 +158,72 @@ native('the daemon dies, the applications write on (native engine)', () => {
     expect(s.totals.gap.bytes).toBeGreaterThan(0);
     expect(m.enginePid()).toBe(engine);
   }, 180_000);
+  test('a daemon that takes over counts files its predecessor never wrote down: made, written and closed while none was attached, or opened and not written yet; and counts what it caught up with once', async () => {
+    const m = await startMount({ engine: 'native', args: ['--refresh', '200ms'] });
+    const checkpoint = checkpointPath(m.runDir, m.dir);
+    const saved = () => {
+      try {
+        return parseCheckpoint(fs.readFileSync(checkpoint, 'utf8'));
+      } catch {
+        return null;
+      }
+    };
+    const held = join(m.dir, 'held.log');
+    const quiet = join(m.dir, 'quiet.log');
+    const made = join(m.dir, 'made.log');
+    // Opens its log as daemons do and writes a line for each line it reads.
+    const holder = children.start('sh', ['-c', 'exec 3>>"$0"; while read l; do echo "$l" >&3; done', held], { stdio: ['pipe', 'pipe', 'pipe'] });
+    await waitFor('the holder to open its log', () => {
+      try {
+        return fs.readlinkSync(`/proc/${holder.proc.pid}/fd/3`) === held;
+      } catch {
+        return false;
+      }
+    });
+    fs.appendFileSync(quiet, 'INFO quiet one\n');
+    // A checkpoint that counted quiet.log's write was made after the holder's open was applied.
+    await waitFor('a checkpoint with quiet.log counted', () => saved()?.inodes.some((f) => f.path === '/quiet.log' && f.writtenTo === 15) ?? false);
+
+    let daemon = daemonPid(m);
+    process.kill(daemon, 'SIGKILL');
+    // The engine starts the next daemon a second later: these land while none is attached.
+    holder.proc.stdin!.write('WARN held one\n');
+    fs.appendFileSync(made, 'ERROR made while no daemon looked\n');
+    fs.appendFileSync(quiet, 'INFO quiet two\n');
+    await waitFor('the holder to write', () => fs.readFileSync(held, 'utf8') === 'WARN held one\n');
+    const killedAt = Date.now();
+    daemon = await newDaemon(m, daemon);
+
+    const expectExact = async (when: string) => {
+      let seen: unknown = null;
+      await waitFor(`every line counted ${when}`, () => {
+        const st = stats(m);
+        seen = ['/held.log', '/quiet.log', '/made.log'].map((p) => [p, fileStats(st, p)?.lines, fileStats(st, p)?.bytes]);
+        return fileStats(st, '/held.log')?.lines === 1 && fileStats(st, '/made.log')?.lines === 1 && fileStats(st, '/quiet.log')?.lines === 2;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(seen)}`);
+      });
+      const st = stats(m);
+      for (const f of [held, quiet, made]) expect([f, fileStats(st, f.slice(m.dir.length))!.bytes]).toEqual([f, fs.statSync(f).size]);
+      expect(fileStats(st, '/held.log')!.levels.warn).toBe(1);
+      expect(fileStats(st, '/made.log')!.levels.error).toBe(1);
+      expect(st.totals.bytes).toBe(fs.statSync(held).size + fs.statSync(quiet).size + fs.statSync(made).size);
+      expect(st.totals.lines).toBe(4);
+    };
+    await expectExact('after the first takeover');
+
+    // Once more: what the second daemon caught up with is in its checkpoint, and is not counted again.
+    await waitFor('a checkpoint of the second daemon', () => {
+      const cp = saved();
+      return cp !== null && cp.atWallMs > killedAt && cp.inodes.some((f) => f.path === '/made.log');
+    });
+    process.kill(daemon, 'SIGKILL');
+    await newDaemon(m, daemon);
+    await waitFor('the third daemon to resume', () => stats(m).totals.gap.resumes === 2);
+    await expectExact('after the second takeover');
+    holder.proc.stdin!.end();
+    await holder.exited;
+  }, 120_000);
   test('while no daemon is attached: stats and list say so, unmount refuses and names the writer, mount attaches at once, unmount --force goes', async () => {
     const m = await startMount({ engine: 'native' });
     const engine = m.enginePid()!;

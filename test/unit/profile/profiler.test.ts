@@ -156,6 +156,24 @@ describe('profiler', () => {
     for (const w of writers) expect(app(s, w.comm)!.lines).toBe(3000);
   });
 
+  test('a record still being written ends the tick as done (the refresh waits for it, never spins on it) and counts once published', () => {
+    const h = engine.open('/app.log', 'a', 100, 'nginx');
+    engine.write(h, 'INFO one\n');
+    engine.write(h, 'INFO two\n');
+    // The second record's slot claimed by its producer, not yet published.
+    const seq = new Uint32Array(engine.ring.buffer);
+    const slot = 16 + ((engine.ring.head - 1) & (engine.ring.capacity - 1)) * 8;
+    const published = seq[slot];
+    seq[slot] = published - 1;
+    expect(profiler.tick(performance.now() + 60_000)).toBe(true);
+    expect(profiler.snapshot().totals.writes).toBe(1);
+    expect(profiler.backlog.records).toBe(1);
+    seq[slot] = published;
+    expect(profiler.tick(performance.now() + 60_000)).toBe(true);
+    expect(profiler.snapshot().totals).toMatchObject({ writes: 2, lines: 2 });
+    engine.close(h);
+  });
+
   test('ticks cut short while open-append-close events come with the records keep every event in its place: the same counts, credited alike', () => {
     /** Open-append-close by three applications into seven files, a rename and a truncation among them. */
     const workload = (e: FakeEngine) => {

@@ -66,4 +66,64 @@ describe('WriteRing', () => {
     for (let i = 0; i < 8; i++) expect(ring.push(10 + i, 0, 0, 1, 0)).toBe(true);
     expect(ring.dropped).toBe(0);
   });
+
+  describe('a consumer killed inside drain (its tail never stored) jams nothing for the next', () => {
+    const H_TAIL = 3;
+    /** Drains `n` records as a consumer killed before its drain stored the tail leaves the ring. */
+    function killedDraining(ring: WriteRing, n: number): void {
+      const u32 = new Uint32Array(ring.buffer);
+      const tail = u32[H_TAIL];
+      expect(new WriteRing(ring.buffer as ArrayBuffer).drain(() => undefined, n)).toBe(n);
+      u32[H_TAIL] = tail;
+    }
+
+    test('the freed records are passed over at the attach, and what comes after drains', () => {
+      const ring = new WriteRing(8);
+      for (let i = 0; i < 6; i++) ring.push(i, 0, 0, 1, 0);
+      killedDraining(ring, 4);
+      const next = new WriteRing(ring.buffer as ArrayBuffer);
+      expect(next.skipTo(next.head)).toBe(6);
+      expect(next.pending).toBe(0);
+      for (let i = 0; i < 8; i++) expect(ring.push(10 + i, 0, 0, 1, 0)).toBe(true);
+      const got: number[] = [];
+      next.drain((r) => got.push(r.handle));
+      expect(got).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
+      expect(ring.dropped).toBe(0);
+    });
+
+    test('freed slots already written again for the next lap are passed over, that lap read in order', () => {
+      const ring = new WriteRing(4);
+      for (let i = 0; i < 4; i++) ring.push(i, 0, 0, 1, 0);
+      killedDraining(ring, 3);
+      // Producers take the three freed slots for positions 4-6; the fourth finds position 3 unread.
+      for (let i = 4; i < 7; i++) expect(ring.push(i, 0, 0, 1, 0)).toBe(true);
+      expect(ring.push(7, 0, 0, 1, 0)).toBe(false);
+      const next = new WriteRing(ring.buffer as ArrayBuffer);
+      // Attached when the head was at 5: what came later (5 and 6) is drained.
+      expect(next.skipTo(5)).toBe(5);
+      expect(next.tail).toBe(5);
+      const got: number[] = [];
+      next.drain((r) => got.push(r.handle));
+      expect(got).toEqual([5, 6]);
+      for (let i = 0; i < 4; i++) expect(ring.push(20 + i, 0, 0, 1, 0)).toBe(true);
+      next.drain((r) => got.push(r.handle));
+      expect(got).toEqual([5, 6, 20, 21, 22, 23]);
+    });
+
+    test('a record still being written stops the skip there, as before', () => {
+      const ring = new WriteRing(8);
+      for (let i = 0; i < 3; i++) ring.push(i, 0, 0, 1, 0);
+      killedDraining(ring, 2);
+      const u32 = new Uint32Array(ring.buffer);
+      // position 2 claimed by a producer that has not published it yet: seq back to 2
+      u32[16 + 2 * 8] = 2;
+      const next = new WriteRing(ring.buffer as ArrayBuffer);
+      expect(next.skipTo(next.head)).toBe(2);
+      expect(next.tail).toBe(2);
+      u32[16 + 2 * 8] = 3;
+      const got: number[] = [];
+      next.drain((r) => got.push(r.handle));
+      expect(got).toEqual([2]);
+    });
+  });
 });
