@@ -66,13 +66,14 @@ function findByInode(root: string, ino: number): string | null {
 }
 
 /**
- * Opens (read-only, beneath the backing directory) every regular file made after `wallMs` where
- * the filesystem keeps birth times (tmpfs, ext4, XFS, btrfs): what a daemon taking over reads from
- * the start when its predecessor never knew of it (Profiler.resume).
+ * Opens (read-only, beneath the backing directory) up to `max` regular files made after `wallMs`,
+ * where the filesystem keeps birth times (tmpfs, ext4, XFS, btrfs): what a daemon taking over
+ * reads from the start when its predecessor never knew of it (Profiler.resume).
  */
-export function filesMadeAfter(backingPath: string, openBeneath: (path: string) => number, wallMs: number): Array<{ path: string; fd: number }> {
+export function filesMadeAfter(backingPath: string, openBeneath: (path: string) => number, wallMs: number, max: number): Array<{ path: string; fd: number }> {
   const made: Array<{ path: string; fd: number }> = [];
   walkFiles(backingPath, (p) => {
+    if (made.length >= max) return false;
     if (bornAfter(join(backingPath, p), wallMs)) {
       const fd = openBeneath(p);
       if (fd >= 0) made.push({ path: p, fd });

@@ -252,7 +252,7 @@ export class Daemon {
     const missed = ((at.tail - cp.ring.tail) >>> 0) + at.skipped + ((at.dropped - cp.ring.dropped) >>> 0);
     const openBeneath = (p: string) => alloc!.openBeneath(prepared.backingFd, p);
     const locate = (dev: number, ino: number, path: string) => (alloc ? locateFile(prepared.backingPath, openBeneath, dev, ino, path) : -1);
-    const madeAfter = (wallMs: number) => (alloc ? filesMadeAfter(prepared.backingPath, openBeneath, wallMs) : []);
+    const madeAfter = (wallMs: number, max: number) => (alloc ? filesMadeAfter(prepared.backingPath, openBeneath, wallMs, max) : []);
     this.profiler!.resume(cp, missed, locate, madeAfter);
     this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
   }

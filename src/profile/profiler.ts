@@ -421,8 +421,10 @@ export class Profiler {
         r.restored.add(inode);
       }
     }
-    // Made, written and closed while no daemon looked (or before the checkpoint's writer was told).
-    for (const { path, fd } of r.madeAfter?.(r.knownBeforeMs) ?? []) {
+    // Made, written and closed while no daemon looked (or before the checkpoint's writer was told);
+    // as many as the file table holds, each with a descriptor until read.
+    const room = Math.max(0, this.options.maxInodes - this.table.size);
+    for (const { path, fd } of r.madeAfter?.(r.knownBeforeMs, room) ?? []) {
       let key: string;
       try {
         const st = fstatSync(fd);
@@ -855,8 +857,8 @@ export class Profiler {
 
 /** Opens a file by its identity, last seen at `path`: a read-only descriptor, or -1. */
 export type LocateFile = (dev: number, ino: number, path: string) => number;
-/** Opens, read-only, the files made after `wallMs` (paths from the mount's root). */
-export type FilesMadeAfter = (wallMs: number) => Array<{ path: string; fd: number }>;
+/** Opens, read-only, up to `max` of the files made after `wallMs` (paths from the mount's root). */
+export type FilesMadeAfter = (wallMs: number, max: number) => Array<{ path: string; fd: number }>;
 
 /** The state of a resume until its first tick is over (Profiler.resume). */
 class Resuming {
