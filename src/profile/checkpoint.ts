@@ -50,6 +50,8 @@ export interface FileState {
   readOffset: number;
   /** The furthest end of a write counted (its bytes are in the totals). */
   writtenTo: number;
+  /** A copy's destination (Profiler.copies): known, never read. Absent: false. */
+  copy?: boolean;
 }
 
 export interface Checkpoint {
@@ -105,6 +107,7 @@ export interface CheckpointParts {
  * size at the open: what comes after it was written under watch, what was there before was not.
  */
 export function fileState(i: InodeState): FileState {
+  if (i.copied) return { key: i.key, path: i.path, readOffset: -1, writtenTo: -1, copy: true };
   return notWrittenYet(i)
     ? { key: i.key, path: i.path, readOffset: i.sizeAtOpen, writtenTo: i.sizeAtOpen }
     : { key: i.key, path: i.path, readOffset: i.readOffset, writtenTo: i.writtenTo };
@@ -112,7 +115,7 @@ export function fileState(i: InodeState): FileState {
 
 /** Whether a file's state is worth saving: it has a stable identity and a known start. */
 export function savesState(i: InodeState): boolean {
-  return i.key.includes(':') && !i.key.startsWith('path:') && (i.readOffset >= 0 || (notWrittenYet(i) && i.sizeAtOpen >= 0));
+  return i.key.includes(':') && !i.key.startsWith('path:') && (i.copied || i.readOffset >= 0 || (notWrittenYet(i) && i.sizeAtOpen >= 0));
 }
 
 function notWrittenYet(i: InodeState): boolean {

@@ -42,6 +42,8 @@ export class InodeState {
   lastUseMs = 0;
   /** Whether a write landed since the last open (a writer that closes without appending frees its reservation). */
   wroteSinceOpen = false;
+  /** Written through a copy's handle (Profiler.copies): its content is never read as lines. */
+  copied = false;
   /** Opened before records were found dropped, and not measured then (see Profiler.readGrowth): measured at its close. */
   measureAtClose = false;
   /** The engine's handle id of the latest open of this file (see Engine.consumerDone). */

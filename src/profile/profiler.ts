@@ -331,6 +331,11 @@ export class Profiler {
     const restored = new Set<InodeState>();
     for (const f of cp.inodes) {
       const inode = this.table.place(f.key, f.path, () => this.newInode(f.key, f.path));
+      if (f.copy) {
+        // known, so that no walk takes it for a file made meanwhile; never read
+        inode.copied = true;
+        continue;
+      }
       inode.readOffset = f.readOffset;
       inode.writtenTo = f.writtenTo;
       restored.add(inode);
@@ -339,7 +344,7 @@ export class Profiler {
     // queued: a margin keeps a file made just before a take, and told of just after, from being
     // taken for one the checkpoint's writer knew. A file it did know is in `restored` anyway.
     const knownBefore = (cp.filesKnownBeforeMs ?? cp.atWallMs) - BIRTH_MARGIN_MS;
-    this.resuming = new Resuming(restored, knownBefore, locate, madeAfter);
+    this.resuming = new Resuming(restored, new Set(cp.inodes.map((f) => f.key)), knownBefore, locate, madeAfter);
   }
 
   /**
@@ -421,10 +426,17 @@ export class Profiler {
         r.restored.add(inode);
       }
     }
-    // Made, written and closed while no daemon looked (or before the checkpoint's writer was told);
-    // as many as the file table holds, each with a descriptor until read.
-    const room = Math.max(0, this.options.maxInodes - this.table.size);
-    for (const { path, fd } of r.madeAfter?.(r.knownBeforeMs, room) ?? []) {
+    // Descriptors first: a file being read is never evicted to make room for one found below.
+    for (const inode of r.restored) {
+      if (inode.readFd < 0 && Number.isFinite(inode.ino)) {
+        inode.readFd = r.locate(inode.dev, inode.ino, inode.path);
+        if (inode.readFd >= 0) r.opened.add(inode);
+      }
+    }
+    // Made, written and closed while no daemon looked (or before the checkpoint's writer was told):
+    // at most a table's worth, each holding a descriptor until read. One the checkpoint lists
+    // was counted, even if the table has let it go since.
+    for (const { path, fd } of r.madeAfter?.(r.knownBeforeMs, this.options.maxInodes) ?? []) {
       let key: string;
       try {
         const st = fstatSync(fd);
@@ -433,7 +445,7 @@ export class Profiler {
         closeQuietlySync(fd);
         continue;
       }
-      if (this.table.get(key)) {
+      if (r.listed.has(key) || this.table.get(key)) {
         closeQuietlySync(fd);
         continue;
       }
@@ -444,10 +456,6 @@ export class Profiler {
       r.opened.add(inode);
     }
     for (const inode of r.restored) {
-      if (inode.readFd < 0 && Number.isFinite(inode.ino)) {
-        inode.readFd = r.locate(inode.dev, inode.ino, inode.path);
-        if (inode.readFd >= 0) r.opened.add(inode);
-      }
       if (inode.readFd < 0) continue;
       let size: number;
       try {
@@ -787,6 +795,7 @@ export class Profiler {
     this.copies.bytes += length;
     if (!of.copied) this.copies.files++;
     of.copied = true;
+    of.inode.copied = true;
     of.inode.stream.copiedBytes += length;
   }
 
@@ -872,6 +881,8 @@ class Resuming {
 
   constructor(
     readonly restored: Set<InodeState>,
+    /** The keys of the files the checkpoint lists. */
+    readonly listed: ReadonlySet<string>,
     /** Files made since were unknown to the checkpoint's writer, unless restored. */
     readonly knownBeforeMs: number,
     readonly locate: LocateFile,
