@@ -22,6 +22,7 @@
 #define LS_EVENTS_MAX_QUEUED_FDS 1024u
 
 enum ls_event_kind { LS_EV_OPEN, LS_EV_RELEASE, LS_EV_RENAME, LS_EV_UNLINK, LS_EV_TRUNCATE };
+#define LS_EVENT_SIZE_UNKNOWN UINT64_MAX
 
 struct ls_event {
   uint8_t kind;
@@ -33,7 +34,7 @@ struct ls_event {
   int32_t read_fd; /* owned by the event until handed to JavaScript */
   int32_t disk_fd; /* tiered files: the disk copy, read below the synced boundary; else -1 */
   char comm[16];   /* open: the opener's process name, read at open time (it may exit at once) */
-  uint64_t size;
+  uint64_t size; /* truncate: the new size; open: the size at the open, or LS_EVENT_SIZE_UNKNOWN */
   char *path;  /* open, unlink, truncate; rename: from */
   char *path2; /* rename: to */
 };

@@ -55,6 +55,12 @@ export interface OpenEvent {
    * head back (punched holes read as zeros). -1 or absent otherwise.
    */
   diskFd?: number;
+  /**
+   * The file's size when it was opened (of the copy readFd reads), -1 when the engine could not
+   * tell; absent from engines that do not say (then the consumer measures it when it applies
+   * the open, after writes may have landed).
+   */
+  size?: number;
 }
 
 export interface ReleaseEvent { kind: 'release'; handle: number }

@@ -607,7 +607,7 @@ export class Profiler {
   private applyEvent(ev: FileEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1, ev.created);
+        this.onOpen(ev.handle, ev.path, ev.pid, ev.readFd, ev.comm, ev.flags, ev.diskFd ?? -1, ev.created, ev.size ?? -1);
         if (this.opensBeforeDropCheck.has(ev)) {
           const of = this.table.handle(ev.handle);
           if (of) of.inode.measureAtClose = true;
@@ -631,7 +631,7 @@ export class Profiler {
     }
   }
 
-  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number, diskFd: number, created: boolean): void {
+  private onOpen(handle: number, path: string, pid: number, readFd: number, comm: string | undefined, flags: number, diskFd: number, created: boolean, openSize: number): void {
     const writer = this.writerOf(pid, comm);
     const app = this.apps.get(writer.comm);
     app.lastWriter = writer;
@@ -653,8 +653,9 @@ export class Profiler {
       }
     }
     const inode = this.table.place(key, path, () => this.newInode(key, path));
-    // Where counting from the file's growth may begin, should its first records be dropped.
-    if (inode.sizeAtOpen < 0) inode.sizeAtOpen = created ? 0 : size;
+    // Where counting from the file's growth may begin, should its first records be dropped; the
+    // engine's word where it gives one (measured now, the size may include writes already landed).
+    if (inode.sizeAtOpen < 0) inode.sizeAtOpen = created ? 0 : openSize >= 0 ? openSize : size;
     if (readFd >= 0) {
       if (inode.readFd < 0) inode.readFd = readFd;
       else closeQuietlySync(readFd);

@@ -70,7 +70,7 @@ export class FakeEngine implements Engine {
     this.done.delete(key);
     const { O_RDONLY, O_RDWR, O_WRONLY, O_APPEND, O_TRUNC } = fs.constants;
     const osFlags = { r: O_RDONLY, 'r+': O_RDWR, a: O_WRONLY | O_APPEND, w: O_WRONLY | O_TRUNC }[flags];
-    this.emit({ kind: 'open', handle, path, pid, comm, flags: osFlags | (created ? fs.constants.O_CREAT : 0), created, readFd: fs.openSync(p, 'r') });
+    this.emit({ kind: 'open', handle, path, pid, comm, flags: osFlags | (created ? fs.constants.O_CREAT : 0), created, readFd: fs.openSync(p, 'r'), size: st.size });
     if (flags === 'w' && !created) this.emit({ kind: 'truncate', path, size: 0 });
     return handle;
   }

@@ -442,7 +442,8 @@ static bool event_object(napi_env env, const struct ls_link_event *ev, int read_
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle) && set_chars(env, o, "path", path, ev->path_len) &&
          ls_napi_set_number(env, o, "pid", ev->pid) && ls_napi_set_number(env, o, "flags", ev->flags) &&
          ls_napi_set_bool(env, o, "created", ev->created) && ls_napi_set_number(env, o, "readFd", read_fd) &&
-         ls_napi_set_number(env, o, "diskFd", disk_fd) && set_chars(env, o, "comm", ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
+         ls_napi_set_number(env, o, "diskFd", disk_fd) && set_chars(env, o, "comm", ev->comm, strnlen(ev->comm, sizeof(ev->comm))) &&
+         ls_napi_set_number(env, o, "size", ev->size == LS_EVENT_SIZE_UNKNOWN ? -1 : (double)ev->size);
     break;
   case LS_EV_RELEASE:
     ok = ok && ls_napi_set_number(env, o, "handle", ev->handle);

@@ -70,9 +70,13 @@ int ls_kill_setid(fuse_req_t req, struct ls_engine *e, fuse_ino_t ino, int fd) {
  * reading back must not move the file's access time (O_NOATIME: relatime would). */
 void ls_event_fds(struct ls_engine *e, int fd, struct ls_tier *t, struct ls_event *ev) {
   ev->read_fd = ev->disk_fd = -1;
+  int ram = t ? atomic_load(&t->ram_fd) : -1;
+  /* The size as the open found it (of the copy the consumer reads): where the content written
+   * under watch begins, should the consumer apply the open after the first writes landed. */
+  struct stat st;
+  ev->size = fstat(ram >= 0 ? ram : fd, &st) == 0 ? (uint64_t)st.st_size : LS_EVENT_SIZE_UNKNOWN;
   if (!ls_evq_fd_budget(&e->events)) return;
   char proc[40];
-  int ram = t ? atomic_load(&t->ram_fd) : -1;
   ls_proc_fd(proc, ram >= 0 ? ram : fd);
   ev->read_fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
   if (ram >= 0) {

@@ -221,6 +221,24 @@ describe('profiler', () => {
     }
   });
 
+  test('a file that was there before, whose first write lost its record before its open was applied, is counted from its size at the open', () => {
+    engine.cleanup();
+    engine = FakeEngine.inShm(16);
+    profiler = new Profiler(engine, { refreshMs: 250, horizonMs: 1000 });
+    fs.writeFileSync(join(engine.dir, 'app.log'), 'INFO there before the open\n');
+    const filler = engine.open('/filler.log', 'a', 100, 'app');
+    for (let k = 0; k < 16; k++) engine.write(filler, 'INFO f\n');
+    const h = engine.open('/app.log', 'a', 101, 'app');
+    engine.write(h, 'ERROR under watch\n');
+    expect(engine.ring.dropped).toBe(1);
+    profiler.tick();
+    const s = profiler.snapshot();
+    expect(file(s, '/app.log')).toMatchObject({ bytes: 18, lines: 1 });
+    expect(s.totals.levels.error).toBe(1);
+    engine.close(h);
+    engine.close(filler);
+  });
+
   test('ticks cut short, by their records or by the events after them, with records dropped, lose no byte', () => {
     /** A file fills the ring; then files are created, written (their records dropped) and closed. */
     const workload = (e: FakeEngine, filling: number) => {

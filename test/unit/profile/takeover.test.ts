@@ -97,4 +97,24 @@ describe('a takeover', () => {
     expect(p3.snapshot().totals.levels.error).toBe(1);
     engine.close(h);
   });
+
+  test('a file that was there before, whose first write is still in the ring when the checkpoint is made, is read from where the open found it', () => {
+    fs.writeFileSync(join(engine.dir, 'app.log'), 'INFO there before the open\n');
+    const p1 = profiler();
+    const h = engine.open('/app.log', 'a', 100, 'app');
+    engine.write(h, 'ERROR first under watch\n');
+    // The write landed; its record is claimed and not yet published when the tick looks.
+    const seq = new Uint32Array(engine.ring.buffer);
+    const slot = 16 + ((engine.ring.head - 1) & (engine.ring.capacity - 1)) * 8;
+    seq[slot] -= 1;
+    p1.tick();
+    seq[slot] += 1;
+    // The successor skips the records made before it attached: the file tells what they wrote.
+    engine.ring.skipTo(engine.ring.head);
+    const p2 = takeOver(p1);
+    p2.tick();
+    expect(p2.snapshot().totals).toMatchObject({ lines: 1, bytes: 24 });
+    expect(p2.snapshot().totals.levels.error).toBe(1);
+    engine.close(h);
+  });
 });
