@@ -65,6 +65,8 @@ static struct {
   /* Written by ls_waker_watch and ls_waker_stop: the thread then polls afresh. */
   int wake[2];
   atomic_bool watching;
+  /* Set by ls_waker_settle: the waker lowers the main thread, then watches. */
+  atomic_bool lower_main;
   atomic_bool stop;
   pid_t main_tid;
 } waker = {.wake = {-1, -1}};
@@ -87,6 +89,12 @@ static void *waker_main(void *arg) {
       char drain[64];
       while (read(waker.wake[0], drain, sizeof drain) > 0) {
       }
+      /* Watching first: a connection that comes while the main thread is being lowered is seen
+       * by the poll below and raises it again at once. */
+      if (atomic_exchange(&waker.lower_main, false)) {
+        atomic_store(&waker.watching, true);
+        ls_set_idle_scheduling(waker.main_tid, 1);
+      }
       continue; /* watching or stop may have changed: poll what is current */
     }
     for (unsigned i = 1; i < n; i++) {
@@ -107,6 +115,7 @@ int ls_waker_start(const int *fds, unsigned nfds) {
   waker.nfds = nfds;
   waker.main_tid = getpid(); /* the main thread's id is the process's */
   atomic_store(&waker.watching, true);
+  atomic_store(&waker.lower_main, false);
   atomic_store(&waker.stop, false);
   int r = pthread_create(&waker.thread, NULL, waker_main, NULL);
   if (r != 0) {
@@ -126,9 +135,21 @@ static void waker_poke(void) {
   (void)ignored;
 }
 
-void ls_waker_watch(void) {
-  if (!waker.running) return;
-  if (!atomic_exchange(&waker.watching, true)) waker_poke();
+int ls_waker_settle(void) {
+  if (!waker.running) return -ENOTCONN;
+  int policy = sched_getscheduler(0);
+  bool watching = atomic_load(&waker.watching);
+  if (policy >= 0 && (policy & ~SCHED_RESET_ON_FORK) == SCHED_IDLE && watching) return 0;
+  if (!watching) {
+    /* Raised for a connection the event loop has not accepted yet: lowered now, the main thread
+     * could accept it and lose the CPU before its code ran, the waker seeing nothing waiting. */
+    struct pollfd p[LS_WAKER_MAX_FDS];
+    for (unsigned i = 0; i < waker.nfds; i++) p[i] = (struct pollfd){.fd = waker.fds[i], .events = POLLIN};
+    if (poll(p, waker.nfds, 0) > 0) return 2;
+  }
+  atomic_store(&waker.lower_main, true);
+  waker_poke();
+  return 1;
 }
 
 void ls_waker_stop(void) {

@@ -225,6 +225,7 @@ export class Daemon {
     // and takes only the CPU the writers leave (fuse-native serves writes here: never lowered).
     if (engine instanceof NativeEngine && this.config.profile) {
       this.priority.lower([this.control.fd, this.metricsServer?.fd].filter((fd): fd is number => fd !== undefined));
+      for (const c of [this.control.connections, this.metricsServer?.connections]) if (c) c.onAccepted = () => this.priority.raise();
     }
     this.writeRecord();
     this.watchMount();

@@ -38,6 +38,8 @@ export class DaemonPriority {
   private readonly normalNice = getPriority(0);
   private readonly sys: NativeSys | null;
   private lowered = false;
+  /** Whether the main thread could be put under SCHED_IDLE (else nice 19 stands in, set by itself). */
+  private idle = false;
   /** False once raising was refused (no CAP_SYS_NICE, a low RLIMIT_NICE): requests run low too. */
   private canRaise = true;
 
@@ -65,7 +67,8 @@ export class DaemonPriority {
     let refused = 0;
     for (const tid of threads) if (!keepsPriority(tid) && this.lowerThread(Number(tid)) !== 0) refused++;
     // Only where SCHED_IDLE lowers it: the fallback, nice 19, is the nice value itself.
-    if (this.sys && this.sys.setIdleScheduling(0, true) === 0) setNice(ANSWERING_NICE);
+    this.idle = this.sys !== null && this.sys.setIdleScheduling(0, true) === 0;
+    if (this.idle) setNice(ANSWERING_NICE);
     if (refused > 0) this.warn('some of the daemon\'s threads keep their priority', { threads: refused });
     this.lowered = true;
   }
@@ -76,14 +79,22 @@ export class DaemonPriority {
    * settle(): the answer may not be written out yet.
    */
   raisedFor<T>(work: () => T): T {
-    if (this.lowered && this.canRaise) {
-      const r = this.sys ? this.sys.setIdleScheduling(0, false) : setNice(this.normalNice);
-      if (r !== 0) {
-        this.canRaise = false;
-        this.warn('cannot raise the daemon\'s priority to answer requests: they run at the lowest', { errno: -r });
-      }
-    }
+    this.raise();
     return work();
+  }
+
+  /**
+   * The main thread raised until the next settle(): as a connection is accepted, for its request
+   * (the waker may have seen it waiting and raised the thread already, or not: accepted by a
+   * thread that was lowered meanwhile).
+   */
+  raise(): void {
+    if (!this.lowered || !this.canRaise) return;
+    const r = this.sys ? this.sys.setIdleScheduling(0, false) : setNice(this.normalNice);
+    if (r !== 0) {
+      this.canRaise = false;
+      this.warn('cannot raise the daemon\'s priority to answer requests: they run at the lowest', { errno: -r });
+    }
   }
 
   /**
@@ -92,9 +103,9 @@ export class DaemonPriority {
    */
   settle(): void {
     if (!this.lowered || !this.canRaise) return;
-    this.lowerThread(0);
-    // Lowered first, then watched: a connection already waiting raises it again at once.
-    this.sys?.wakerWatch();
+    // The waker lowers it and watches (a connection already waiting raises it again at once):
+    // lowered here, the main thread could lose the CPU before it told the waker to watch.
+    if (!this.idle || this.sys!.wakerSettle() < 0) this.lowerThread(0);
   }
 
   /** Stops the waker: before the listening sockets close. */

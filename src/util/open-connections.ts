@@ -7,8 +7,11 @@ import type { Server, Socket } from 'node:net';
  */
 export class OpenConnections {
   private readonly accepted = new Map<Socket, number>();
+  /** Called as each connection is accepted, before any of its data is read. */
+  onAccepted: (() => void) | null = null;
 
   add(socket: Socket): void {
+    this.onAccepted?.();
     this.accepted.set(socket, performance.now());
     socket.on('close', () => this.accepted.delete(socket));
   }

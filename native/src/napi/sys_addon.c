@@ -73,11 +73,9 @@ static napi_value js_waker_start(napi_env env, napi_callback_info info) {
   return result(env, ls_waker_start(fds, n));
 }
 
-static napi_value js_waker_watch(napi_env env, napi_callback_info info) {
-  (void)env;
+static napi_value js_waker_settle(napi_env env, napi_callback_info info) {
   (void)info;
-  ls_waker_watch();
-  return NULL;
+  return result(env, ls_waker_settle());
 }
 
 static napi_value js_waker_stop(napi_env env, napi_callback_info info) {
@@ -92,7 +90,7 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile) ||
       !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling) ||
       !ls_napi_export_function(env, exports, "wakerStart", js_waker_start) ||
-      !ls_napi_export_function(env, exports, "wakerWatch", js_waker_watch) ||
+      !ls_napi_export_function(env, exports, "wakerSettle", js_waker_settle) ||
       !ls_napi_export_function(env, exports, "wakerStop", js_waker_stop))
     return NULL;
   return exports;
