@@ -62,7 +62,7 @@ static struct {
   bool running;
   int fds[LS_WAKER_MAX_FDS];
   unsigned nfds;
-  /* Written by ls_waker_watch and ls_waker_stop: the thread then polls afresh. */
+  /* Written by ls_waker_settle and ls_waker_stop: the thread then polls afresh. */
   int wake[2];
   atomic_bool watching;
   /* Set by ls_waker_settle: the waker lowers the main thread, then watches. */

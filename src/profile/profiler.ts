@@ -186,8 +186,8 @@ export class Profiler {
   /**
    * One refresh: write records in ring order with the file events placed among them (each event
    * knows the ring position it was queued at), then the new content, then the closes. Draining and
-   * reading stop once `deadline` (performance.now() ms) has passed; true unless the deadline left
-   * work for a later tick (a record still being written waits for the next refresh).
+   * reading stop once `deadline` (performance.now() ms) has passed; false when work is left that
+   * the next slice can do (records past the deadline, or past a record still being written).
    */
   tick(deadline = Infinity): boolean {
     this.ticksBegun++;
@@ -238,20 +238,19 @@ export class Profiler {
       this.recordWrite(of, r.timeMs, r.offset, r.length);
     };
     // In slices, so that a tick can end at `deadline` (the rest waits in the ring). A drain that
-    // stops short of its slice met a record still being written: the tick is over all the same
-    // (done, not cut), or the refresh would spin on that one slot until its writer goes on.
-    let left = ring.pending;
-    let cut = false;
+    // stops short of its slice met a record still being written: the refresh goes on at once
+    // while that drains something (a busy writer is followed closely: in a tiered mount the RAM
+    // copy's read head lets its synced bytes go), and waits for its next period once a tick
+    // drained nothing, or it would spin on a slot whose writer does not go on.
+    const pending = ring.pending;
+    let left = pending;
     while (left > 0) {
       const slice = Math.min(left, next < events.length ? EVENT_DRAIN_SLICE : DRAIN_SLICE);
       const n = ring.drain(visit, slice);
       left -= n;
-      if (n < slice) break;
-      if (performance.now() > deadline) {
-        cut = left > 0;
-        break;
-      }
+      if (n < slice || performance.now() > deadline) break;
     }
+    const cut = left > 0 && left < pending;
     if (resuming) this.catchUpEnd(resuming);
     // Events up to where the drain stopped take effect now, as long as the deadline allows (the
     // rest go first next time); later ones (taken while draining) wait for the records before
