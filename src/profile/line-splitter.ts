@@ -73,7 +73,9 @@ export class LineSplitter {
 
   /**
    * Feeds bytes [start, end) of `buf`, the next bytes of the file. Lines completed by them go to
-   * the sink, in order, before push returns.
+   * the sink, in order, before push returns. The search for a newline runs past `end` up to
+   * `buf.length`: a caller that feeds a large buffer piece by piece passes one that ends where its
+   * bytes do (a view), or a line without its newline yet has the search run through the rest.
    */
   push(buf: Uint8Array, start = 0, end = buf.length): void {
     let pos = start;

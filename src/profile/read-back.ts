@@ -186,6 +186,11 @@ export class ReadBack {
         pos = end;
         break;
       }
+      // Ends where the bytes read do: past them the buffer (grown to the largest tick's need,
+      // megabytes under a heavy writer) holds stale bytes, which the splitter's search for the
+      // newline of an unfinished line ran through, to the end, once a piece (38% of the daemon's
+      // time under fio with four jobs). One view per read.
+      const bytes = got === this.buffer.length ? this.buffer : this.buffer.subarray(0, got);
       let off = 0;
       while (off < got) {
         // Skip segments that end before the current position.
@@ -200,7 +205,7 @@ export class ReadBack {
           this.lineFile = inode.stream;
           if (seg >= 0) cut = Math.min(got, this.segStart[seg] - pos);
         }
-        inode.content.push(this.buffer, off, cut);
+        inode.content.push(bytes, off, cut);
         off = cut;
       }
       pos += got;
