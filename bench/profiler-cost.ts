@@ -13,7 +13,7 @@ import { daemonNodeArgs } from '../src/daemon/node-flags';
  *     round robin at the same total rate), measured once the writers have opened their files
  *     and run for a while (the ticks of the start-up, where every file opens at once, are
  *     reported apart);
- *   - the daemon's and the engine's CPU time per write under fio (256 B sync writes, 1 job, 10 s:
+ *   - the daemon's and the engine's CPU time per write under fio (256 B sync writes, 1 job and 4 jobs, 10 s:
  *     the data path and the profiler side by side, without the noise of a throughput A/B);
  *   - the daemon's memory after 10,000 files were each written once;
  *   - with --long-minutes M: its memory while 1,000 files are written for M minutes.
@@ -144,17 +144,18 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-async function cpuPerWrite(engine: string): Promise<{ writes: number; daemonUs: number; engineUs: number | null }> {
+async function cpuPerWrite(engine: string, jobs: number): Promise<{ writes: number; daemonUs: number; engineUs: number | null }> {
   const m = await Mount.start(engine);
   try {
-    process.stderr.write('fio 256 B sync writes, 1 job, 10 s...\n');
+    process.stderr.write(`fio 256 B sync writes, ${jobs} job(s), 10 s...\n`);
     const daemon = (await m.stats()).pid;
     // the native engine's process holds the mount and writes the pid file; fuse-native's daemon serves itself
     const holder = engine === 'native' ? Number(readFileSync(pidFilePath(m.runDir, m.dir), 'utf8').trim()) : daemon;
     const enginePid = holder !== daemon ? holder : null;
     const before = [cpuMs(daemon), enginePid ? cpuMs(enginePid) : 0];
-    const fio = spawnSync('fio', ['--name=w', `--filename=${m.dir}/fio.log`, '--rw=write', '--bs=256', '--size=256M', '--time_based', '--runtime=10',
-      '--ioengine=sync', '--fallocate=none', '--output-format=json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // one file per job, the totals of all in jobs[0]
+    const fio = spawnSync('fio', ['--name=w', `--directory=${m.dir}`, `--numjobs=${jobs}`, '--group_reporting', '--rw=write', '--bs=256', '--size=256M',
+      '--time_based', '--runtime=10', '--ioengine=sync', '--fallocate=none', '--output-format=json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (fio.status !== 0) throw new Error(`fio failed: ${fio.stderr}`);
     await m.stats(); // the daemon has taken in every write
     const writes = (JSON.parse(fio.stdout) as { jobs: Array<{ write: { total_ios: number } }> }).jobs[0].write.total_ios;
@@ -225,10 +226,12 @@ async function main(): Promise<void> {
     out += `| ${n} | ${(rate / n).toFixed(1)} | ${n > MOST_KEPT_OPEN ? 'open-append-close' : 'kept open'} | ${workMsPerS.toFixed(1)} | ${slices}${t.ticks < slices ? ` (last ${t.ticks})` : ''} | ${t.meanMs.toFixed(2)} | ${t.p99Ms.toFixed(2)} | ${t.maxMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.maxMs.toFixed(2)} | ${tb.fileStreams} | ${tb.evictedStreams} | ${tb.models} | ${mib(steady.daemon.rssBytes)} | ${steady.droppedRecords} |\n`;
   }
 
-  const perWrite = await cpuPerWrite(engine);
-  results.cpuPerWrite = perWrite;
-  out += `\nUnder fio (256 B sync writes, 1 job, 10 s, ${perWrite.writes} writes): the daemon used ${perWrite.daemonUs.toFixed(2)} µs of CPU per write` +
-    (perWrite.engineUs === null ? '.\n' : `, the engine process ${perWrite.engineUs.toFixed(2)} µs (the data path).\n`);
+  for (const jobs of [1, 4]) {
+    const perWrite = await cpuPerWrite(engine, jobs);
+    results[jobs === 1 ? 'cpuPerWrite' : `cpuPerWrite${jobs}Jobs`] = perWrite;
+    out += `\nUnder fio (256 B sync writes, ${jobs} job${jobs > 1 ? 's' : ''}, 10 s, ${perWrite.writes} writes): the daemon used ${perWrite.daemonUs.toFixed(2)} µs of CPU per write` +
+      (perWrite.engineUs === null ? '.\n' : `, the engine process ${perWrite.engineUs.toFixed(2)} µs (the data path).\n`);
+  }
 
   const once = await filesWrittenOnce(engine, 10_000);
   results.writtenOnce = once;
