@@ -57,31 +57,41 @@ int ls_raise_from_idle(pid_t tid) {
   return (policy & ~SCHED_RESET_ON_FORK) == SCHED_IDLE ? ls_set_idle_scheduling(tid, 0) : 0;
 }
 
+/* After raising the main thread for a waiting connection, the waker looks again this much later,
+ * not at once: the connection stays readable until the event loop accepts it. */
+#define LS_WAKER_PAUSE_MS 5
+
 static struct {
   pthread_t thread;
   bool running;
   int fds[LS_WAKER_MAX_FDS];
   unsigned nfds;
-  /* Written by ls_waker_settle and ls_waker_stop: the thread then polls afresh. */
+  /* Written by ls_waker_stop: the thread then looks at `stop`. */
   int wake[2];
-  atomic_bool watching;
-  /* Set by ls_waker_settle: the waker lowers the main thread, then watches. */
-  atomic_bool lower_main;
   atomic_bool stop;
   pid_t main_tid;
 } waker = {.wake = {-1, -1}};
 
+/*
+ * Always watching: the main thread lowers itself whenever it likes (one system call, nothing to
+ * tell anyone), and a connection that waits while it is lowered raises it within a pause. A
+ * waker that stopped watching once it had raised the thread, until the thread said it was
+ * lowered again, lost connections in between: the thread lowered before its event loop accepted
+ * the connection it was raised for, or lost the CPU between lowering itself and saying so.
+ */
 static void *waker_main(void *arg) {
   (void)arg;
   /* Started from a thread that may already be lowered, whose policy it inherited. */
   ls_set_idle_scheduling(0, 0);
   struct pollfd p[1 + LS_WAKER_MAX_FDS];
+  int timeout = -1;
   while (!atomic_load(&waker.stop)) {
     unsigned n = 0;
     p[n++] = (struct pollfd){.fd = waker.wake[0], .events = POLLIN};
-    if (atomic_load(&waker.watching))
+    if (timeout < 0)
       for (unsigned i = 0; i < waker.nfds; i++) p[n++] = (struct pollfd){.fd = waker.fds[i], .events = POLLIN};
-    if (poll(p, n, -1) < 0) {
+    int r = poll(p, n, timeout);
+    if (r < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -89,18 +99,17 @@ static void *waker_main(void *arg) {
       char drain[64];
       while (read(waker.wake[0], drain, sizeof drain) > 0) {
       }
-      /* Watching first: a connection that comes while the main thread is being lowered is seen
-       * by the poll below and raises it again at once. */
-      if (atomic_exchange(&waker.lower_main, false)) {
-        atomic_store(&waker.watching, true);
-        ls_set_idle_scheduling(waker.main_tid, 1);
-      }
-      continue; /* watching or stop may have changed: poll what is current */
+      continue; /* stop may have changed */
+    }
+    if (r == 0) {
+      timeout = -1; /* the pause is over: watch again */
+      continue;
     }
     for (unsigned i = 1; i < n; i++) {
       if (!p[i].revents) continue;
       /* POLLNVAL: a descriptor closed under it (the daemon is stopping); nothing to raise for. */
-      if (atomic_exchange(&waker.watching, false) && !(p[i].revents & POLLNVAL)) ls_raise_from_idle(waker.main_tid);
+      if (p[i].revents & POLLIN) ls_raise_from_idle(waker.main_tid);
+      timeout = LS_WAKER_PAUSE_MS;
       break;
     }
   }
@@ -114,8 +123,6 @@ int ls_waker_start(const int *fds, unsigned nfds) {
   memcpy(waker.fds, fds, nfds * sizeof *fds);
   waker.nfds = nfds;
   waker.main_tid = getpid(); /* the main thread's id is the process's */
-  atomic_store(&waker.watching, true);
-  atomic_store(&waker.lower_main, false);
   atomic_store(&waker.stop, false);
   int r = pthread_create(&waker.thread, NULL, waker_main, NULL);
   if (r != 0) {
@@ -133,23 +140,6 @@ static void waker_poke(void) {
   /* A full pipe already holds a wake-up: EAGAIN is as good as a byte written. */
   ssize_t ignored = write(waker.wake[1], "", 1);
   (void)ignored;
-}
-
-int ls_waker_settle(void) {
-  if (!waker.running) return -ENOTCONN;
-  int policy = sched_getscheduler(0);
-  bool watching = atomic_load(&waker.watching);
-  if (policy >= 0 && (policy & ~SCHED_RESET_ON_FORK) == SCHED_IDLE && watching) return 0;
-  if (!watching) {
-    /* Raised for a connection the event loop has not accepted yet: lowered now, the main thread
-     * could accept it and lose the CPU before its code ran, the waker seeing nothing waiting. */
-    struct pollfd p[LS_WAKER_MAX_FDS];
-    for (unsigned i = 0; i < waker.nfds; i++) p[i] = (struct pollfd){.fd = waker.fds[i], .events = POLLIN};
-    if (poll(p, waker.nfds, 0) > 0) return 2;
-  }
-  atomic_store(&waker.lower_main, true);
-  waker_poke();
-  return 1;
 }
 
 void ls_waker_stop(void) {

@@ -29,22 +29,13 @@ int ls_raise_from_idle(pid_t tid);
  * process's main thread out of SCHED_IDLE (ls_raise_from_idle) as soon as one of the watched
  * descriptors is readable: a listening socket with a connection waiting. Under SCHED_IDLE the
  * main thread may not run for seconds while other threads hold every CPU, and a request must not
- * wait that long before the code that would raise it even runs. Having raised it, the waker
- * stops watching until ls_waker_settle has it lower the main thread again. Results are 0 or
- * -errno; `fds` stay the caller's (it stops the waker before closing them).
+ * wait that long before the code that would raise it even runs. It always watches (after a raise
+ * it looks again a few milliseconds later, while the connection waits to be accepted): the main
+ * thread lowers itself without telling it. Results are 0 or -errno; `fds` stay the caller's (it
+ * stops the waker before closing them).
  */
 #define LS_WAKER_MAX_FDS 4
 int ls_waker_start(const int *fds, unsigned nfds);
-/*
- * From the main thread, before work beside the data path: it goes back under SCHED_IDLE and the
- * waker watches again. The waker does both, in that order: a main thread that lowered itself
- * could be preempted before it told the waker to watch, and stay lowered with nothing left to
- * raise it while other threads hold the CPUs. 0 when it was lowered and watched already (no
- * wake-up: called after every slice of work, a wake-up each time would put a normal-priority
- * thread on the writers' CPUs for nothing), 1 when the waker was asked, 2 when it stays raised
- * because a connection it was raised for waits to be accepted, -ENOTCONN without a waker.
- */
-int ls_waker_settle(void);
 void ls_waker_stop(void);
 
 #endif

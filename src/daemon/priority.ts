@@ -38,8 +38,6 @@ export class DaemonPriority {
   private readonly normalNice = getPriority(0);
   private readonly sys: NativeSys | null;
   private lowered = false;
-  /** Whether the main thread could be put under SCHED_IDLE (else nice 19 stands in, set by itself). */
-  private idle = false;
   /** False once raising was refused (no CAP_SYS_NICE, a low RLIMIT_NICE): requests run low too. */
   private canRaise = true;
 
@@ -67,8 +65,7 @@ export class DaemonPriority {
     let refused = 0;
     for (const tid of threads) if (!keepsPriority(tid) && this.lowerThread(Number(tid)) !== 0) refused++;
     // Only where SCHED_IDLE lowers it: the fallback, nice 19, is the nice value itself.
-    this.idle = this.sys !== null && this.sys.setIdleScheduling(0, true) === 0;
-    if (this.idle) setNice(ANSWERING_NICE);
+    if (this.sys && this.sys.setIdleScheduling(0, true) === 0) setNice(ANSWERING_NICE);
     if (refused > 0) this.warn('some of the daemon\'s threads keep their priority', { threads: refused });
     this.lowered = true;
   }
@@ -103,9 +100,8 @@ export class DaemonPriority {
    */
   settle(): void {
     if (!this.lowered || !this.canRaise) return;
-    // The waker lowers it and watches (a connection already waiting raises it again at once):
-    // lowered here, the main thread could lose the CPU before it told the waker to watch.
-    if (!this.idle || this.sys!.wakerSettle() < 0) this.lowerThread(0);
+    // The waker always watches: a connection already waiting raises it again within its pause.
+    this.lowerThread(0);
   }
 
   /** Stops the waker: before the listening sockets close. */

@@ -73,11 +73,6 @@ static napi_value js_waker_start(napi_env env, napi_callback_info info) {
   return result(env, ls_waker_start(fds, n));
 }
 
-static napi_value js_waker_settle(napi_env env, napi_callback_info info) {
-  (void)info;
-  return result(env, ls_waker_settle());
-}
-
 static napi_value js_waker_stop(napi_env env, napi_callback_info info) {
   (void)info;
   (void)env;
@@ -90,7 +85,6 @@ NAPI_MODULE_INIT() {
       !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile) ||
       !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling) ||
       !ls_napi_export_function(env, exports, "wakerStart", js_waker_start) ||
-      !ls_napi_export_function(env, exports, "wakerSettle", js_waker_settle) ||
       !ls_napi_export_function(env, exports, "wakerStop", js_waker_stop))
     return NULL;
   return exports;

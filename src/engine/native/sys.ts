@@ -15,17 +15,12 @@ export interface NativeSys {
    * out of SCHED_IDLE when one of `fds` (listening sockets, at most 4) has a connection waiting.
    */
   wakerStart(fds: number[]): number;
-  /**
-   * From the main thread: the waker lowers it under SCHED_IDLE, then watches again (sys.h). 0: it
-   * was so already, 1: asked, 2: not yet (a connection waits to be accepted), -ENOTCONN: no waker.
-   */
-  wakerSettle(): number;
   wakerStop(): void;
 }
 
 let sys: AddonLoad<NativeSys> | undefined;
 
 export function loadNativeSys(): AddonLoad<NativeSys> {
-  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling', 'wakerStart', 'wakerSettle', 'wakerStop']);
+  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling', 'wakerStart', 'wakerStop']);
   return sys;
 }
