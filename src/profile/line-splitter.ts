@@ -42,6 +42,15 @@ export class LineSplitter {
   private pending = 0;
   /** Whether the pending line's last byte so far is CR (a CR LF may be split across chunks). */
   private pendingEndsInCr = false;
+  /**
+   * The last newline search ran in `searchBuf` (null: none to reuse) and found `searchHit` (-1:
+   * none up to its end); `lastEnd` is where the last push ended. A push that goes on where the
+   * last one ended in the same buffer takes up that search: a buffer fed piece by piece (a read
+   * cut at each write) would otherwise be searched to its end once a piece.
+   */
+  private searchBuf: Uint8Array | null = null;
+  private searchHit = -1;
+  private lastEnd = -1;
 
   constructor(sink: LineSink, maxRetainedBytes = DEFAULT_MAX_RETAINED_BYTES) {
     if (!Number.isInteger(maxRetainedBytes) || maxRetainedBytes < 1) {
@@ -75,13 +84,21 @@ export class LineSplitter {
    * Feeds bytes [start, end) of `buf`, the next bytes of the file. Lines completed by them go to
    * the sink, in order, before push returns. The search for a newline runs past `end` up to
    * `buf.length`: a caller that feeds a large buffer piece by piece passes one that ends where its
-   * bytes do (a view), or a line without its newline yet has the search run through the rest.
+   * bytes do (a view). A push that starts where the last one ended, in the same buffer, reuses
+   * that search: the bytes past the last `end` must not have changed in between.
    */
   push(buf: Uint8Array, start = 0, end = buf.length): void {
+    if (buf !== this.searchBuf || start !== this.lastEnd) this.searchBuf = null;
+    this.lastEnd = end;
     let pos = start;
     while (pos < end) {
-      // indexOf may look past `end` into stale bytes of a reused read buffer; a hit there is a miss.
-      const lf = buf.indexOf(LF, pos);
+      // A hit past `end` (the next piece's bytes, or stale ones) is a miss for this push.
+      let lf = this.searchHit;
+      if (this.searchBuf === null || (lf >= 0 && lf < pos)) {
+        lf = buf.indexOf(LF, pos);
+        this.searchBuf = buf;
+        this.searchHit = lf;
+      }
       if (lf < 0 || lf >= end) {
         this.append(buf, pos, end);
         return;
@@ -98,6 +115,7 @@ export class LineSplitter {
    * A CR at its very end is left out of the classified bytes, as the first half of a CR LF.
    */
   flush(): void {
+    this.searchBuf = null;
     if (this.pending === 0) return;
     const length = this.pending;
     const content = this.pendingEndsInCr ? length - 1 : length;

@@ -111,6 +111,27 @@ describe('LineSplitter', () => {
     }
   });
 
+  it('takes up its last search when a push goes on where the last ended in the same buffer, and only then', () => {
+    // A read cut at every write: long runs without a newline, fed 97 bytes at a time.
+    const data = Buffer.alloc(64 * 1024, 0x61);
+    for (const at of [5000, 5001, 30_000, 64 * 1024 - 1]) data[at] = 0x0a;
+    const reference = collect();
+    reference.splitter.push(data);
+    const pieces = collect();
+    const cuts: number[] = [];
+    for (let at = 97; at < data.length; at += 97) cuts.push(at);
+    feed(pieces.splitter, data, cuts);
+    expect(pieces.lines).toEqual(reference.lines);
+    expect(pieces.lines.map((l) => l.length)).toEqual([5001, 1, 24_999, 64 * 1024 - 30_001]);
+    // The same buffer, its bytes changed, fed again from its start: searched afresh.
+    const { splitter, lines } = collect();
+    const buf = Buffer.from('aaaa\nbbbb');
+    splitter.push(buf, 0, 2);
+    buf.write('a\naa\nbbbb');
+    splitter.push(buf, 0, 10);
+    expect(lines.map((l) => l.text)).toEqual(['aaa', 'aa']);
+  });
+
   it('bounds what it retains of a long line and flags it truncated', () => {
     const { splitter, lines } = collect(16);
     const long = 'x'.repeat(10) + 'y'.repeat(30);
