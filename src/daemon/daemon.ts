@@ -251,9 +251,9 @@ export class Daemon {
     }
     // consumed by the predecessor after its checkpoint, written while none drained, and lost to a full ring
     const missed = ((at.tail - cp.ring.tail) >>> 0) + at.skipped + ((at.dropped - cp.ring.dropped) >>> 0);
-    const openBeneath = (p: string) => alloc!.openBeneath(prepared.backingFd, p);
-    const locate = (dev: number, ino: number, path: string) => (alloc ? locateFile(prepared.backingPath, openBeneath, dev, ino, path) : -1);
-    const madeAfter = (wallMs: number, max: number) => (alloc ? filesMadeAfter(prepared.backingPath, openBeneath, wallMs, max) : []);
+    const openBeneath = alloc ? (p: string) => alloc.openBeneath(prepared.backingFd, p) : null;
+    const locate = (dev: number, ino: number, path: string) => (openBeneath ? locateFile(prepared.backingPath, openBeneath, dev, ino, path) : -1);
+    const madeAfter = openBeneath ? (wallMs: number, max: number) => filesMadeAfter(prepared.backingPath, openBeneath, wallMs, max) : undefined;
     this.profiler!.resume(cp, missed, locate, madeAfter);
     this.logger.info('resumed the counts of the daemon before; what it missed is read from the files', { missedRecords: missed, files: cp.inodes.length });
   }

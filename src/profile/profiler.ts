@@ -239,9 +239,9 @@ export class Profiler {
     };
     // In slices, so that a tick can end at `deadline` (the rest waits in the ring). A drain that
     // stops short of its slice met a record still being written: the refresh goes on at once
-    // while that drains something (a busy writer is followed closely: in a tiered mount the RAM
-    // copy's read head lets its synced bytes go), and waits for its next period once a tick
-    // drained nothing, or it would spin on a slot whose writer does not go on.
+    // while that drains something (a busy writer is followed closely, not once a period), and
+    // waits for its next period once a tick drained nothing, or it would spin on a slot whose
+    // writer does not go on.
     const pending = ring.pending;
     let left = pending;
     while (left > 0) {
