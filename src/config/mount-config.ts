@@ -56,6 +56,8 @@ export interface MountConfig {
   /** The profiler's caps: file streams (and files remembered after their last close), and models. */
   maxFiles: number;
   maxModels: number;
+  /** Scored windows kept per file stream for `report` (WindowHistory). */
+  historyWindows: number;
   /**
    * Where the logs are made durable. 'auto': a directory on a persistent filesystem is its own
    * disk side (a tiered mount), one on tmpfs stays RAM-only; a path: that directory is the disk
@@ -90,6 +92,8 @@ export const DEFAULTS = {
   /** 10,000 files each written once leave the daemon under 100 MiB with these (README, Benchmarks). */
   maxFiles: 4096,
   maxModels: 1024,
+  /** Ten minutes of 10 s windows: 3.6 KiB per file that holds a model (120 held a thousand files' daemon 9 MiB over the goal). */
+  historyWindows: 60,
   syncIntervalMs: 5 * 60_000,
   syncOn: 'error' as SeverityName,
   finalSyncMs: 30_000,

@@ -64,7 +64,7 @@ export class Daemon {
   private readonly priority = new DaemonPriority((message, fields) => this.logger.warn(message, fields));
   private readonly startedAt = Date.now();
   /** Recent scored windows per file stream, for `logshadow report`. */
-  private readonly history = new WindowHistory();
+  private readonly history: WindowHistory;
   private metricsServer: MetricsHttpServer | null = null;
   private syncTriggers: SyncTriggers | null = null;
   /** The native engine's: where this daemon keeps its checkpoint for the next one (see Profiler.resume). */
@@ -77,6 +77,7 @@ export class Daemon {
    */
   constructor(private readonly config: MountConfig, private readonly logger: Logger, private readonly relaunch: string[] | null = null) {
     this.socket = socketPath(config.runDir, config.mountpoint);
+    this.history = new WindowHistory(config.historyWindows);
   }
 
   async start(): Promise<void> {

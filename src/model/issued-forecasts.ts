@@ -61,18 +61,13 @@ export class IssuedForecasts {
   private issuedAtMs = Number.NaN;
   /** The forecaster that issued the model's forecast for the open window. */
   private issuedModel = '';
-  private readonly record: WindowRecord | undefined;
+  /** The closing window's actuals, kept until closeWindow hands them to onWindow. */
+  private readonly actual: Float64Array | undefined;
 
   /** `onWindow`: see StreamModelOptions.onWindow. */
   constructor(scorerWindows: number, private readonly onWindow?: (record: WindowRecord) => void) {
     this.scorer = new ForecastScorer(SERIES_NAMES.slice(0, SCORED_SERIES), TRACK_NAMES, scorerWindows);
-    if (onWindow) {
-      this.record = {
-        startMs: 0, endMs: 0, actual: f64(SERIES_COUNT),
-        issued: f64(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS), actualLevels: f64(SEVERITY_COUNT),
-        predictedMix: f64(SEVERITY_COUNT), model: '',
-      };
-    }
+    if (onWindow) this.actual = f64(SERIES_COUNT);
   }
 
   get stateBytes(): number {
@@ -119,7 +114,7 @@ export class IssuedForecasts {
   /** Every forecast of the window that begins at `originMs` is issued; `model` names the model's. */
   issuedAt(originMs: number, model: () => string): void {
     this.issuedAtMs = originMs;
-    if (this.record) this.issuedModel = model();
+    if (this.onWindow) this.issuedModel = model();
   }
 
   /** Moves the calibration levels at `levels[offset..]` by how the model's issued intervals covered `actual`. */
@@ -138,16 +133,17 @@ export class IssuedForecasts {
         this.scorer.record(series, t, actual, is[b + ISSUED_POINT], is[b + ISSUED_Q05], is[b + ISSUED_Q25], is[b + ISSUED_Q75], is[b + ISSUED_Q95]);
       }
     }
-    if (this.record) this.record.actual[series] = actual;
+    if (this.actual) this.actual[series] = actual;
   }
 
   /** The window [endMs - windowMs, endMs) is scored: its severity mix, then the record (onWindow). */
   closeWindow(endMs: number, windowMs: number): void {
     this.scorer.recordDivergence(jensenShannon(this.mix, this.levels));
-    const rec = this.record;
-    if (rec && this.onWindow) {
+    if (this.onWindow && this.actual) {
+      const rec = sharedRecord();
       rec.startMs = endMs - windowMs;
       rec.endMs = endMs;
+      rec.actual.set(this.actual);
       rec.issued.set(this.issued);
       rec.actualLevels.set(this.levels);
       rec.predictedMix.set(this.mix);
@@ -155,4 +151,19 @@ export class IssuedForecasts {
       this.onWindow(rec);
     }
   }
+}
+
+let record: WindowRecord | null = null;
+
+/**
+ * The one record every model hands to its onWindow (the models run on one thread, and a receiver
+ * copies what it keeps): one per model was about 1 KiB of each. Made outside any model's arena,
+ * which it would otherwise keep alive.
+ */
+function sharedRecord(): WindowRecord {
+  record ??= {
+    startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT), issued: new Float64Array(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS),
+    actualLevels: new Float64Array(SEVERITY_COUNT), predictedMix: new Float64Array(SEVERITY_COUNT), model: '',
+  };
+  return record;
 }

@@ -92,6 +92,37 @@ export const DEFAULT_STREAM_MODEL_OPTIONS: StreamModelOptions = {
   maxPeriodMs: 150_000,
 };
 
+/** What differs between the models of one pool: see StreamModelOptions for each. */
+export interface OwnOptions {
+  phaseMs?: number;
+  onWindow?: (record: WindowRecord) => void;
+}
+
+interface ResolvedOptions {
+  o: StreamModelOptions;
+  fo: ForecasterOptions;
+  period: PeriodOptions;
+}
+
+// The last options object resolved: a pool makes every model from one, and a resolved copy per
+// model (with its forecasters' copies) was about 1 KiB of each model's heap.
+let lastGiven: Partial<StreamModelOptions> | null = null;
+let lastResolved: ResolvedOptions | null = null;
+
+function resolveOptions(options: Partial<StreamModelOptions>): ResolvedOptions {
+  if (options === lastGiven && lastResolved) return lastResolved;
+  const o = { ...DEFAULT_STREAM_MODEL_OPTIONS, ...options };
+  if (!(o.windowMs > 0) || !Number.isInteger(o.slotsPerWindow) || o.slotsPerWindow < 1 || !(o.phaseMs >= 0 && o.phaseMs < o.windowMs)) {
+    throw new RangeError('windowMs must be > 0, slotsPerWindow a positive integer and phaseMs in [0, windowMs)');
+  }
+  if (!(o.historyWindows >= 2)) throw new RangeError('historyWindows must be >= 2');
+  const slotMs = o.windowMs / o.slotsPerWindow;
+  const period = { minLag: o.slotsPerWindow, maxLag: Math.floor(o.maxPeriodMs / slotMs), minRecurrence: 0.6, minActive: 4 };
+  lastGiven = options;
+  lastResolved = { o, fo: resolveForecasterOptions(o.forecasterOptions), period };
+  return lastResolved;
+}
+
 export interface StreamStats {
   /** Per second, at each of `rateTausMs`. */
   writesPerSec: number[];
@@ -188,17 +219,18 @@ export class StreamModel {
     this.ring.slot(SERIES_WRITES, lag) > 0 && this.ring.slot(SERIES_WRITES, lag + 1) === 0;
   private readonly periodOptions: PeriodOptions;
 
-  constructor(options: Partial<StreamModelOptions> = {}) {
-    const o = { ...DEFAULT_STREAM_MODEL_OPTIONS, ...options };
-    if (!(o.windowMs > 0) || !Number.isInteger(o.slotsPerWindow) || o.slotsPerWindow < 1 || !(o.phaseMs >= 0 && o.phaseMs < o.windowMs)) {
-      throw new RangeError('windowMs must be > 0, slotsPerWindow a positive integer and phaseMs in [0, windowMs)');
-    }
-    if (!(o.historyWindows >= 2)) throw new RangeError('historyWindows must be >= 2');
+  /**
+   * `options` are shared by every model made from the same object (ModelPool's): taken as
+   * immutable, resolved once. `own` is what differs per stream.
+   */
+  constructor(options: Partial<StreamModelOptions> = {}, own: OwnOptions = {}) {
+    const { o, fo, period } = resolveOptions(options);
+    const phaseMs = own.phaseMs ?? o.phaseMs;
+    if (!(phaseMs >= 0 && phaseMs < o.windowMs)) throw new RangeError('phaseMs must be in [0, windowMs)');
     this.options = o;
     this.ring = new SlotRing(SERIES_COUNT, o.historyWindows * o.slotsPerWindow, o.windowMs / o.slotsPerWindow,
-      o.slotsPerWindow, o.phaseMs);
+      o.slotsPerWindow, phaseMs);
     this.histories = [];
-    const fo = resolveForecasterOptions(o.forecasterOptions);
     for (let s = 0; s < SERIES_COUNT; s++) {
       this.histories.push(new RingHistory(this.ring, s));
       const model = createResolved(o.forecaster, fo);
@@ -208,10 +240,8 @@ export class StreamModel {
       resetLevels(this.levels, s * 4);
     }
     this.calibrationStep = fo.calibrationStep;
-    this.periodOptions = {
-      minLag: o.slotsPerWindow, maxLag: Math.floor(o.maxPeriodMs / this.ring.slotMs), minRecurrence: 0.6, minActive: 4,
-    };
-    this.issued = new IssuedForecasts(o.scorerWindows, o.onWindow);
+    this.periodOptions = period;
+    this.issued = new IssuedForecasts(o.scorerWindows, own.onWindow ?? o.onWindow);
     this.scorer = this.issued.scorer;
     this.writeSizes = new LogHistogram({ relativeAccuracy: o.sizeAccuracy, maxValue: o.maxSize });
     this.lineLengths = new LogHistogram({ relativeAccuracy: o.sizeAccuracy, maxValue: o.maxSize });

@@ -6,6 +6,7 @@ import { FormatLearner } from './format-learner';
 import { FORMAT_COUNT, FORMAT_NAMES } from './formats';
 import { DEFAULT_MAX_RETAINED_BYTES, LineFlag, LineSplitter } from './line-splitter';
 import { SEVERITY_COUNT, SEVERITY_NAMES, Severity } from './severity';
+import { packedFloat64 } from '../util/packed-arrays';
 
 /** LineHook's `kind` bits. */
 export const LineKind = {
@@ -148,19 +149,21 @@ export class ContentProfile {
 
   // The breakdowns are typed arrays so counting allocates nothing; callers read them, never write.
   /** Lines per Severity code; a continuation line counts at its entry's level. */
-  readonly bySeverity = new Float64Array(SEVERITY_COUNT);
+  readonly bySeverity: Float64Array;
   /** Entries per Severity code. */
-  readonly entriesBySeverity = new Float64Array(SEVERITY_COUNT);
+  readonly entriesBySeverity: Float64Array;
   /** Lines per DataType code. */
-  readonly byDataType = new Float64Array(DATA_TYPE_COUNT);
+  readonly byDataType: Float64Array;
   /** Lines per format index (FORMAT_NAMES), then one slot for lines no format claimed. */
-  readonly byFormat = new Float64Array(FORMAT_COUNT + 1);
+  readonly byFormat: Float64Array;
 
   private readonly splitter: LineSplitter;
   private readonly onLine: LineHook | undefined;
 
   constructor(options: ContentProfileOptions = {}) {
     this.onLine = options.onLine;
+    [this.bySeverity, this.entriesBySeverity, this.byDataType, this.byFormat] =
+      packedFloat64(SEVERITY_COUNT, SEVERITY_COUNT, DATA_TYPE_COUNT, FORMAT_COUNT + 1);
     // A bound method would be as good; an arrow keeps `this` without a bind() call per profile.
     this.splitter = new LineSplitter(
       (buf, start, end, lengthBytes, flags) => this.countLine(buf, start, end, lengthBytes, flags),

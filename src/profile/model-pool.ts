@@ -35,7 +35,8 @@ export class ModelPool {
     if (stream.model) return stream.model;
     if (this.holders.size >= this.capacity && !this.evictIdle(nowMs)) return null;
     const phaseMs = phaseFor(stream.key, this.windowMs);
-    stream.model = inArena(() => new StreamModel({ ...this.options, phaseMs, onWindow: this.onWindowFor?.(stream) }));
+    const onWindow = this.onWindowFor?.(stream);
+    stream.model = inArena(() => new StreamModel(this.options, { phaseMs, onWindow }));
     this.holders.add(stream);
     return stream.model;
   }

@@ -5,6 +5,7 @@ import { DATA_TYPE_COUNT } from './data-type';
 import { FORMAT_COUNT } from './formats';
 import { SEVERITY_COUNT } from './severity';
 import type { WriterInfo } from './writer-info';
+import { packedFloat64 } from '../util/packed-arrays';
 
 export type StreamKind = 'file' | 'app';
 
@@ -19,13 +20,13 @@ export class Stream {
   lines = 0;
   lineBytes = 0;
   entries = 0;
-  readonly levelLines = new Float64Array(SEVERITY_COUNT);
-  readonly levelEntries = new Float64Array(SEVERITY_COUNT);
+  readonly levelLines: Float64Array;
+  readonly levelEntries: Float64Array;
   /** Lines per format index (FORMAT_NAMES), the last slot for lines no format claimed. */
-  readonly formatLines = new Float64Array(FORMAT_COUNT + 1);
+  readonly formatLines: Float64Array;
   /** Lines whose level is derived (an HTTP status class), not written. */
   derivedLines = 0;
-  readonly dataTypeLines = new Float64Array(DATA_TYPE_COUNT);
+  readonly dataTypeLines: Float64Array;
   /** Bytes written whose content could not be read back (truncated or removed before the tick). */
   unreadBytes = 0;
   /**
@@ -55,7 +56,10 @@ export class Stream {
   /** Ticks in which this stream wrote (a model is earned by writing in more than one). */
   activeTicks = 0;
 
-  constructor(readonly kind: StreamKind, readonly key: string) {}
+  constructor(readonly kind: StreamKind, readonly key: string) {
+    [this.levelLines, this.levelEntries, this.formatLines, this.dataTypeLines] =
+      packedFloat64(SEVERITY_COUNT, SEVERITY_COUNT, FORMAT_COUNT + 1, DATA_TYPE_COUNT);
+  }
 
   recordWrite(timeMs: number, length: number): void {
     if (this.writes === 0) this.firstWriteMs = timeMs;

@@ -28,8 +28,6 @@ export type ForecasterKey = (typeof FORECASTERS)[number];
 /** The issued-forecast track of each of FORECASTERS, in that order. */
 const TRACKS = [TRACK_MODEL, TRACK_NAIVE_LAST, TRACK_MOVING_AVERAGE];
 
-export const DEFAULT_HISTORY_WINDOWS = 120;
-
 /** One forecaster's bytes forecast for a window: its point (the value MAE scores) and 90% interval. */
 export interface IssuedBytes {
   point: number;
@@ -118,7 +116,7 @@ export class StreamWindowHistory {
 export class WindowHistory {
   private readonly byStream = new Map<Stream, StreamWindowHistory>();
 
-  constructor(readonly capacity = DEFAULT_HISTORY_WINDOWS) {}
+  constructor(readonly capacity: number) {}
 
   /**
    * The onWindow callback for a stream about to get a model (ModelPool calls this just before it

@@ -47,7 +47,7 @@ describe('logshadow report', () => {
   (fs.existsSync(ANDROID) ? test : test.skip)('after a replay of the Android trace: a self-contained page, one chart per busy stream, that Chromium renders', async () => {
     // A 1 s horizon so that the replay closes enough windows; the report is made while the
     // streams still hold their models (a stream silent for its whole history gives it back).
-    m = await startMount({ engine, args: ['--horizon', '1s'] });
+    m = await startMount({ engine, args: ['--horizon', '1s', '--history-windows', '40'] });
     steady = spawn(process.execPath, [join(ROOT, 'test/fixtures/steady-writer.js'), join(m.dir, 'steady.log'), '12', '4', '100', '120'], { stdio: 'ignore' });
     const replay = cli(['replay', ANDROID, join(m.dir, 'android.log'), '--scale', '10', '--quiet'], 120_000);
     expect(replay.status).toBe(0);
@@ -59,11 +59,12 @@ describe('logshadow report', () => {
     expect(history.schema).toBe('logshadow.history/1');
     expect(history.mountpoint).toBe(m.dir);
     expect(history.windowMs).toBe(1000);
-    expect(history.capacity).toBe(120);
+    expect(history.capacity).toBe(40);
     expect(history.streams.map((s) => s.key)).toEqual(['/android.log', '/steady.log']);
     const android = history.streams[0];
     expect(android.bytes).toBe(fs.statSync(join(m.dir, 'android.log')).size);
     expect(android.windows.length).toBeGreaterThanOrEqual(10);
+    expect(android.windows.length).toBeLessThanOrEqual(40);
     // The windows are what really landed: their bytes add up to at most what the file holds.
     expect(android.windows.reduce((n, w) => n + w.actualBytes, 0)).toBeLessThanOrEqual(android.bytes);
     expect(android.windows.some((w) => w.actualBytes > 0)).toBe(true);

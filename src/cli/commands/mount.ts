@@ -44,6 +44,7 @@ interface MountFlags {
   metricsMaxStreams: string;
   maxFiles: string;
   maxModels: string;
+  historyWindows: string;
   config?: string;
   /** commander: a directory for --persist <dir>, false for --no-persist, undefined for neither. */
   persist?: string | false;
@@ -87,6 +88,7 @@ export function registerMount(program: Command): void {
     .option('--metrics-listen <addr:port>', 'serve Prometheus metrics at http://<addr:port>/metrics (a bare port: loopback)')
     .option('--max-files <n>', 'file streams the profiler keeps (and files it remembers after their last close); the least recently written go first', String(DEFAULTS.maxFiles))
     .option('--max-models <n>', 'streams that hold a model (about 30 KiB each); one idle a window gives its own to a stream that writes', String(DEFAULTS.maxModels))
+    .option('--history-windows <n>', 'scored forecast windows kept per file for `logshadow report` (60 B each, per file that holds a model)', String(DEFAULTS.historyWindows))
     .option('--metrics-max-streams <n>', 'files with their own label in the metrics; the rest sum under "(other)"', String(DEFAULTS.metricsMaxStreams))
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
     .addHelpText('after', `
@@ -141,6 +143,7 @@ export function toConfig(dir: string, flags: MountFlags): MountConfig {
     metricsMaxStreams: parsePositiveInt(flags.metricsMaxStreams, '--metrics-max-streams'),
     maxFiles: parsePositiveInt(flags.maxFiles, '--max-files'),
     maxModels: parsePositiveInt(flags.maxModels, '--max-models'),
+    historyWindows: parsePositiveInt(flags.historyWindows, '--history-windows'),
     persist: persistOf(flags, mountpoint),
     maxUnsyncedBytes: flags.maxUnsynced === undefined ? null : parseSize(flags.maxUnsynced, '--max-unsynced', 64 * 1024),
     syncIntervalMs: parseDuration(flags.syncInterval, '--sync-interval'),
