@@ -225,10 +225,14 @@ export class Allocator implements ProfilerHooks {
     // Hysteresis: top up when less than half the target is left.
     if (ahead >= target / 2) return;
     // The page the end of file sits in is allocated already: reservations are whole pages past it
-    // (a partial page at the end could be zeroed by a punch but never freed).
-    const from = Math.max(res.end, pageUp(size));
+    // (a partial page at the end could be zeroed by a punch but never freed). The end is measured
+    // (one fstat per top-up): the profiler's lags behind a writer that outpaces the daemon, and a
+    // reservation from it would allocate pages inside the file, in a tiered file's synced part RAM
+    // that its sync had freed (it frees such pages again at its next round: see stray_below).
+    const eof = Math.max(size, endOfFile(res.fd));
+    const from = Math.max(res.end, pageUp(eof));
     const room = this.options.budgetBytes - this.reservedAhead;
-    const end = Math.min(pageUp(size + target), pageDown(from + Math.max(0, room)));
+    const end = Math.min(pageUp(eof + target), pageDown(from + Math.max(0, room)));
     const want = end - from;
     if (want < PAGE) return;
     const counters = this.countersOf(inode.stream);
@@ -241,7 +245,7 @@ export class Allocator implements ProfilerHooks {
       counters.lastError = this.totals.lastError = `fallocate: errno ${-rc}`;
       return;
     }
-    if (res.end <= size) res.start = from;
+    if (res.end <= eof) res.start = from;
     res.end = end;
     counters.reservedBytes += want;
     this.totals.reservedBytes += want;
@@ -368,5 +372,14 @@ export class Allocator implements ProfilerHooks {
       for (const { inode } of [...this.held.values()]) this.forget(inode);
     }
     this.reservedAhead = 0;
+  }
+}
+
+/** The file's size now, 0 if it cannot be measured (then the profiler's size stands). */
+function endOfFile(fd: number): number {
+  try {
+    return fstatSync(fd).size;
+  } catch {
+    return 0;
   }
 }

@@ -236,6 +236,33 @@ print("synced", flush=True)`;
     await run(process.execPath, [join(FIXTURES, 'pattern-file.js'), 'check', disk.path('big.log'), '160']);
   }, 180_000);
 
+  test('pages allocated inside the synced part of a RAM copy (a reservation from an end of file the daemon had not caught up with) are freed at the next sync', async () => {
+    const m = await startMount({ engine: ENGINE, tiered: true, args: ['--prealloc', 'none'], prepare: (dir) => disk.open(dir) });
+    const file = join(m.dir, 'app.log');
+    const line = `INFO ${'x'.repeat(1018)}\n`; // 1 KiB
+    shOk(`printf '%.0s${line.replace(/\n/, '\\n')}' $(seq 1 512) >> '${file}'`);
+    // held open, as a logger holds its file: a closed file's RAM copy goes once it is all synced
+    const holder = spawn('sh', ['-c', `exec 3>>'${file}'; exec sleep 120`], { stdio: 'ignore' });
+    await until('the file held open', () => shOk(`ls -l /proc/${holder.pid}/fd`).includes('app.log'));
+    syncNow(m);
+    const names = ramFiles(m);
+    expect(names).toHaveLength(1);
+    const ram = join(ramDirOf(m), names[0]);
+    const held = (): number => fs.statSync(ram).blocks * 512;
+    expect(held()).toBeLessThanOrEqual(4096); // synced and punched: at most the page at the end
+    // What such a reservation does: 256 KiB of blocks inside the synced, punched part.
+    shOk(`fallocate --keep-size --offset 65536 --length 262144 '${ram}'`);
+    expect(held()).toBeGreaterThanOrEqual(256 * 1024);
+    shOk(`printf '%.0s${line.replace(/\n/, '\\n')}' $(seq 1 4) >> '${file}'`);
+    syncNow(m);
+    expect(held()).toBeLessThanOrEqual(4096);
+    // and the file reads whole, through the boundary, from both sides
+    expect(fs.statSync(file).size).toBe(516 * 1024);
+    expect(read(file)).toBe(line.repeat(516));
+    expect(read(disk.path('app.log'))).toBe(line.repeat(516));
+    holder.kill('SIGKILL');
+  });
+
   test.each(['create', 'copytruncate'] as const)("Debian's logrotate (%s, compress, delaycompress, rotate 5) while a writer runs and syncs run every 100 ms: every line on disk after unmount", async (mode) => {
     const m = await startMount({ engine: ENGINE, tiered: true, args: ['--sync-interval', '100ms'] });
     const dir = join(m.dir, 'app');

@@ -114,6 +114,39 @@ describe('allocator', () => {
     for (const h of handles) engine.close(h);
   });
 
+  test('a top-up reserves past the end of file as it is, not as far as the profiler has read: never pages inside the file', () => {
+    setup(fixed(64 * KiB));
+    const h = modelledWriter('app.log');
+    tick();
+    expect(reservedPast('app.log')).toBe(64 * KiB);
+    const path = join(engine.dir, 'app.log');
+    // The profiler counts 40 KiB more (its reservation is then under half the target ahead)...
+    engine.write(h, `INFO ${'x'.repeat(40 * KiB)}\n`);
+    profiler.tick();
+    // ... and the writer goes on, 100 KiB the profiler has not drained yet (a daemon behind).
+    engine.write(h, `INFO ${'y'.repeat(100 * KiB)}\n`);
+    const fd = fs.openSync(path, 'r+');
+    const freeInside = (): number => {
+      // what a tiered file's sync does to its synced part: the pages inside the file go
+      expect(alloc.ok && alloc.addon.punchHole(fd, 0, Math.floor(fs.fstatSync(fd).size / 4096) * 4096)).toBe(0);
+      return fs.fstatSync(fd).blocks;
+    };
+    try {
+      freeInside();
+      now += 250;
+      shadow.refresh(now);
+      allocator.tick(now, shadow.filesystem());
+      const afterTopUp = fs.fstatSync(fd).blocks;
+      // Nothing the top-up allocated lies inside the file: freeing the inside again frees nothing.
+      expect(freeInside()).toBe(afterTopUp);
+      // and it did reserve: past the end (the inside holds at most its last page)
+      expect(afterTopUp * 512).toBeGreaterThan(32 * KiB);
+    } finally {
+      fs.closeSync(fd);
+      engine.close(h);
+    }
+  });
+
   test('a file rotated away while its writer keeps it open is held (never punched under a writer), then given back at the close', () => {
     setup(fixed(64 * KiB));
     const h = modelledWriter('app.log');
