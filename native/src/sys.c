@@ -43,12 +43,27 @@ int ls_raise_nofile(uint64_t *soft, uint64_t *hard) {
   return r;
 }
 
+/* Whether the main thread may be out of SCHED_IDLE: set after every raise of it (the waker's, a
+ * request's), cleared as it is lowered. Unknown at first: the first ls_lower_main_if_raised lowers. */
+static _Atomic bool main_raised = true;
+
 int ls_set_idle_scheduling(pid_t tid, int idle) {
   struct sched_param param = {.sched_priority = 0};
   /* SCHED_RESET_ON_FORK: a thread or process started while this one is raised for a request
    * (nice -10, see DaemonPriority) starts at nice 0, not at the answer's weight. */
   int policy = (idle ? SCHED_IDLE : SCHED_OTHER) | SCHED_RESET_ON_FORK;
-  return sched_setscheduler(tid, policy, &param) < 0 ? -errno : 0;
+  if (sched_setscheduler(tid, policy, &param) < 0) return -errno;
+  /* after the change, never before: a lowering that reads the flag between the two misses this
+   * raise once, and the next one catches it */
+  if ((tid ? tid : gettid()) == getpid()) atomic_store(&main_raised, !idle);
+  return 0;
+}
+
+int ls_lower_main_if_raised(void) {
+  if (!atomic_exchange(&main_raised, false)) return 0;
+  int r = ls_set_idle_scheduling(0, 1);
+  if (r < 0) atomic_store(&main_raised, true);
+  return r;
 }
 
 int ls_raise_from_idle(pid_t tid) {

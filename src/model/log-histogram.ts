@@ -36,6 +36,8 @@ export class LogHistogram {
   private readonly logGamma: number;
   private totalCount = 0;
   overflow = 0;
+  private lastValue = Number.NaN;
+  private lastBin = 0;
 
   constructor(options: Partial<LogHistogramOptions> = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -108,8 +110,12 @@ export class LogHistogram {
       this.overflow++;
       return this.counts.length - 1;
     }
+    // Writers often repeat a size (fixed records, fio): one log per new size, not per value.
+    if (x === this.lastValue) return this.lastBin;
     const k = Math.ceil(Math.log(x) / this.logGamma - 1e-12);
-    return Math.min(this.counts.length - 1, k + 1);
+    this.lastValue = x;
+    this.lastBin = Math.min(this.counts.length - 1, k + 1);
+    return this.lastBin;
   }
 
   private valueOf(bin: number): number {

@@ -54,6 +54,12 @@ static napi_value js_set_idle_scheduling(napi_env env, napi_callback_info info) 
   return result(env, ls_set_idle_scheduling((pid_t)tid, idle));
 }
 
+/* lowerMainIfRaised(): 0 or -errno (from the main thread) */
+static napi_value js_lower_main_if_raised(napi_env env, napi_callback_info info) {
+  (void)info;
+  return result(env, ls_lower_main_if_raised());
+}
+
 /* wakerStart(fds: number[]): 0 or -errno */
 static napi_value js_waker_start(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -84,6 +90,7 @@ NAPI_MODULE_INIT() {
   if (!ls_napi_export_function(env, exports, "mknod", js_mknod) ||
       !ls_napi_export_function(env, exports, "raiseNofileLimit", js_raise_nofile) ||
       !ls_napi_export_function(env, exports, "setIdleScheduling", js_set_idle_scheduling) ||
+      !ls_napi_export_function(env, exports, "lowerMainIfRaised", js_lower_main_if_raised) ||
       !ls_napi_export_function(env, exports, "wakerStart", js_waker_start) ||
       !ls_napi_export_function(env, exports, "wakerStop", js_waker_stop))
     return NULL;

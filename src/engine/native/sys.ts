@@ -10,6 +10,8 @@ export interface NativeSys {
   raiseNofileLimit(): { error: number; soft: number; hard: number };
   /** SCHED_IDLE (true) or SCHED_OTHER (false) for thread `tid` (0: the calling thread). */
   setIdleScheduling(tid: number, idle: boolean): number;
+  /** From the main thread: SCHED_IDLE again if anything raised it since it was last lowered (else no system call). */
+  lowerMainIfRaised(): number;
   /**
    * Starts the waker (native/src/sys.h): a thread at normal priority that raises the main thread
    * out of SCHED_IDLE when one of `fds` (listening sockets, at most 4) has a connection waiting.
@@ -21,6 +23,6 @@ export interface NativeSys {
 let sys: AddonLoad<NativeSys> | undefined;
 
 export function loadNativeSys(): AddonLoad<NativeSys> {
-  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling', 'wakerStart', 'wakerStop']);
+  sys ??= loadNativeAddon<NativeSys>('logshadow_sys', ['mknod', 'raiseNofileLimit', 'setIdleScheduling', 'lowerMainIfRaised', 'wakerStart', 'wakerStop']);
   return sys;
 }
