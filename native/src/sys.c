@@ -52,18 +52,23 @@ int ls_set_idle_scheduling(pid_t tid, int idle) {
   /* SCHED_RESET_ON_FORK: a thread or process started while this one is raised for a request
    * (nice -10, see DaemonPriority) starts at nice 0, not at the answer's weight. */
   int policy = (idle ? SCHED_IDLE : SCHED_OTHER) | SCHED_RESET_ON_FORK;
-  if (sched_setscheduler(tid, policy, &param) < 0) return -errno;
-  /* after the change, never before: a lowering that reads the flag between the two misses this
-   * raise once, and the next one catches it */
-  if ((tid ? tid : gettid()) == getpid()) atomic_store(&main_raised, !idle);
+  /* The flag is cleared before a lowering and set after a raise, never the other way round: a
+   * raise that lands between a lowering's two steps then leaves the flag set (the next settle
+   * lowers again), where a flag cleared after the lowering would hide it for good (reproduced in
+   * review: a lowering preempted at its return, the waker raising meanwhile). */
+  bool main = (tid ? tid : gettid()) == getpid();
+  if (main && idle) atomic_store(&main_raised, false);
+  if (sched_setscheduler(tid, policy, &param) < 0) {
+    int err = errno;
+    if (main && idle) atomic_store(&main_raised, true);
+    return -err;
+  }
+  if (main && !idle) atomic_store(&main_raised, true);
   return 0;
 }
 
 int ls_lower_main_if_raised(void) {
-  if (!atomic_exchange(&main_raised, false)) return 0;
-  int r = ls_set_idle_scheduling(0, 1);
-  if (r < 0) atomic_store(&main_raised, true);
-  return r;
+  return atomic_load(&main_raised) ? ls_set_idle_scheduling(0, 1) : 0;
 }
 
 int ls_raise_from_idle(pid_t tid) {

@@ -176,24 +176,29 @@ export class Allocator implements ProfilerHooks {
     // ftruncate or fallocate that extends the file) shows at the next measurement, when a
     // reservation is shrunk or given back.
     const size = Math.max(res.lastSize, inode.writtenTo);
-    const counters = this.countersOf(inode.stream);
-    if (size > res.lastSize) {
-      const grew = size - res.lastSize;
-      const hit = res.inside(res.lastSize, size);
-      counters.hitBytes += hit;
-      counters.watchedBytes += grew;
-      this.totals.hitBytes += hit;
-      this.totals.watchedBytes += grew;
-      if ((inode.stream.forecast?.confidence ?? 0) >= HIGH_CONFIDENCE) {
-        counters.confidentHitBytes += hit;
-        this.totals.confidentHitBytes += hit;
-      }
-      res.lastGrowthMs = nowMs;
-      res.grewSinceLastPass = true;
-      res.noteGrowth(grew, nowMs, this.options.horizonMs);
-    } else res.noteGrowth(0, nowMs, this.options.horizonMs);
-    res.lastSize = size;
+    if (!this.credit(inode, res, size, nowMs)) res.noteGrowth(0, nowMs, this.options.horizonMs);
     return res.ahead(size);
+  }
+
+  /** Counts the growth up to `size` against the reservation as it stands (hits: the part inside it). */
+  private credit(inode: InodeState, res: Reservation, size: number, nowMs: number): boolean {
+    if (size <= res.lastSize) return false;
+    const counters = this.countersOf(inode.stream);
+    const grew = size - res.lastSize;
+    const hit = res.inside(res.lastSize, size);
+    counters.hitBytes += hit;
+    counters.watchedBytes += grew;
+    this.totals.hitBytes += hit;
+    this.totals.watchedBytes += grew;
+    if ((inode.stream.forecast?.confidence ?? 0) >= HIGH_CONFIDENCE) {
+      counters.confidentHitBytes += hit;
+      this.totals.confidentHitBytes += hit;
+    }
+    res.lastGrowthMs = nowMs;
+    res.grewSinceLastPass = true;
+    res.noteGrowth(grew, nowMs, this.options.horizonMs);
+    res.lastSize = size;
+    return true;
   }
 
   private adjust(inode: InodeState, nowMs: number, freeShare: number): void {
@@ -228,8 +233,10 @@ export class Allocator implements ProfilerHooks {
     // (a partial page at the end could be zeroed by a punch but never freed). The end is measured
     // (one fstat per top-up): the profiler's lags behind a writer that outpaces the daemon, and a
     // reservation from it would allocate pages inside the file, in a tiered file's synced part RAM
-    // that its sync had freed (it frees such pages again at its next round: see stray_below).
+    // that its sync had freed (its rounds punch from the file's start, and free them again). The
+    // growth up to it is counted now, against the range as it stands, before the range moves.
     const eof = Math.max(size, endOfFile(res.fd));
+    this.credit(inode, res, eof, nowMs);
     const from = Math.max(res.end, pageUp(eof));
     const room = this.options.budgetBytes - this.reservedAhead;
     const end = Math.min(pageUp(eof + target), pageDown(from + Math.max(0, room)));

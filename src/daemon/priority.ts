@@ -104,7 +104,7 @@ export class DaemonPriority {
     // Only when something raised the thread (a system call per slice was 2% of the daemon's CPU
     // under four fio jobs).
     if (this.sys && this.sys.lowerMainIfRaised() === 0) return;
-    this.lowerThread(0);
+    setNice(LOWEST_NICE);
   }
 
   /** Stops the waker: before the listening sockets close. */

@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { startMount, stopAllMounts } from '../helpers/mount';
 import { until } from '../helpers/wait';
+import { ROOT } from '../helpers/cli';
 import { socketPath } from '../../src/control/paths';
 
 /**
@@ -64,6 +66,38 @@ describe('the daemon\'s priority beside the native engine', () => {
     const again = await m.ask<{ pid: number }>('ping');
     expect(again.pid).toBe(pid);
     await m.stop();
+  });
+
+  test('before each slice the main thread is lowered again only when something raised it, from any thread', () => {
+    // In a process of its own (lowering the test runner's thread would slow the other tests).
+    const script = `
+      const { loadNativeSys } = require(${JSON.stringify(join(ROOT, 'dist/engine/native/sys.js'))});
+      const { Worker } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const sys = loadNativeSys();
+      if (!sys.ok) throw new Error(sys.reason);
+      const policy = () => Number(fs.readFileSync('/proc/self/task/' + process.pid + '/stat', 'utf8').split(') ')[1].split(' ')[38]);
+      const seen = [];
+      const lower = () => seen.push([sys.addon.lowerMainIfRaised(), policy()]);
+      sys.addon.setIdleScheduling(0, true);
+      lower(); // lowered already: nothing to do
+      sys.addon.setIdleScheduling(0, false);
+      seen.push([0, policy()]);
+      lower(); // raised by itself (a request): lowered
+      const w = new Worker('require("node:worker_threads").parentPort.postMessage(require(' +
+        JSON.stringify(${JSON.stringify(join(ROOT, 'dist/engine/native/sys.js'))}) + ').loadNativeSys().addon.setIdleScheduling(' + process.pid + ', false))', { eval: true });
+      w.once('message', (r) => {
+        seen.push([r, policy()]);
+        lower(); // raised by another thread (the waker, the engine link): lowered
+        lower();
+        console.log(JSON.stringify(seen));
+        process.exit(0);
+      });
+    `;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([
+      [0, SCHED_IDLE], [0, SCHED_OTHER], [0, SCHED_IDLE], [0, SCHED_OTHER], [0, SCHED_IDLE], [0, SCHED_IDLE],
+    ]);
   });
 
   test('with --no-profile nothing is lowered', async () => {

@@ -128,7 +128,6 @@ int ls_tier_truncate(struct ls_tiers *ts, struct ls_tier *t, uint64_t size) {
       atomic_fetch_sub(&ts->unsynced, old_unsynced - new_unsynced);
     t->size = size;
     t->gen++;
-    t->punched = min_u64(t->punched, new_synced & ~(uint64_t)(LS_TIER_PAGE - 1));
     if (t->reserved_to > size && size < synced) t->reserved_to = 0; /* truncation freed them */
     if (new_unsynced > old_unsynced && !t->gone) became_unsynced(ts, t, new_unsynced - old_unsynced);
   }

@@ -153,6 +153,19 @@ static void reserve_ahead(struct ls_tier *t, uint64_t to, uint64_t gen) {
 }
 
 /*
+ * Punches [0, to) of a RAM copy. tmpfs moves a file's times at a punch, holes only included, and
+ * the file shows the later of its two copies' mtimes: a sync, which changes no byte, would move
+ * it at every round. The mtime is put back (ctime moves: no call sets it).
+ */
+static void punch_keeping_mtime(int ram, uint64_t to) {
+  struct stat st;
+  bool known = fstat(ram, &st) == 0;
+  if (fallocate(ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)to) < 0 || !known) return;
+  struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, st.st_mtim};
+  futimens(ram, times);
+}
+
+/*
  * One file's part in a round: copy [synced, size) as it stands when the round begins, make it
  * durable, publish, punch. A round copies every file first and makes them durable after: on a
  * journalling filesystem the first fsync then commits the size changes of them all in one
@@ -269,8 +282,7 @@ static int job_finish(struct ls_tiers *ts, struct sync_job *j, char *buf, double
    * end of file measured just before a round moved past it), and it would be held for nothing for
    * the file's life. Fallocated pages are holes to SEEK_DATA, so they are not looked for; a punch
    * over holes costs about a microsecond on tmpfs, 16 GiB of them included (measured). */
-  if (punch_to > 0 && fallocate(j->ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)punch_to) == 0)
-    t->punched = punch_to;
+  if (punch_to > 0) punch_keeping_mtime(j->ram, punch_to);
   pthread_mutex_lock(&ts->lock);
   bool open = t->refs > 1; /* the round holds one */
   ls_tier_dirty_unlink(t);

@@ -134,7 +134,6 @@ static struct ls_tier *tier_new(dev_t dev, ino_t ino, int disk_fd, const char *n
   atomic_init(&t->ram_fd, -1);
   atomic_init(&t->synced, size);
   t->size = size;
-  t->punched = size & ~(uint64_t)(LS_TIER_PAGE - 1);
   snprintf(t->name, sizeof(t->name), "%s", name);
   return t;
 }
@@ -193,7 +192,6 @@ static int make_ram_copy(struct ls_tiers *ts, struct ls_tier *t) {
   }
   t->size = size;
   atomic_store(&t->synced, size);
-  t->punched = size & ~(uint64_t)(LS_TIER_PAGE - 1);
   atomic_store(&t->ram_fd, fd);
   return 0;
 }
@@ -358,7 +356,6 @@ static int64_t adopt(struct ls_tiers *ts, const char *name) {
   }
   uint64_t synced = (uint64_t)(ds.st_size < rs.st_size ? ds.st_size : rs.st_size);
   atomic_store(&t->synced, synced);
-  t->punched = 0; /* unknown: the next sync punches from the start */
   t->disk_dirty = true; /* what the dead process copied may not be durable yet */
   atomic_store(&t->ram_fd, ram);
   uint64_t unsynced = t->size - synced;

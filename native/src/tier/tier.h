@@ -72,7 +72,6 @@ struct ls_tier {
   int disk_fd;              /* O_RDWR on the disk inode */
   _Atomic uint64_t synced;  /* [0, synced) is in the disk copy */
   uint64_t size;            /* the logical size */
-  uint64_t punched;         /* the RAM copy holds no page below this */
   uint64_t gen;             /* bumped by every truncation: a sync in flight is void */
   uint64_t sync_to;         /* a sync is copying up to here; 0: none */
   bool rewritten;           /* a write landed below sync_to while it copied */

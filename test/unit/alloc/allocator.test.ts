@@ -141,6 +141,11 @@ describe('allocator', () => {
       expect(freeInside()).toBe(afterTopUp);
       // and it did reserve: past the end (the inside holds at most its last page)
       expect(afterTopUp * 512).toBeGreaterThan(32 * KiB);
+      // The first reservation was written into whole, and counts so once, whenever the profiler
+      // gets to the bytes.
+      expect(allocator.totals.hitBytes).toBe(64 * KiB);
+      tick();
+      expect(allocator.totals.hitBytes).toBe(64 * KiB);
     } finally {
       fs.closeSync(fd);
       engine.close(h);
