@@ -25,6 +25,24 @@ describe('MultiEwmaRate', () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(r.rate(i, 30_050) - 10)).toBeLessThan(0.2);
   });
 
+  it('events closer than a millisecond share a decay, within 0.1% of the exact rate', () => {
+    const r = new MultiEwmaRate([1_000, 10_000]);
+    const tau = [1_000, 10_000];
+    const exact = [0, 0];
+    let last = 0;
+    // 40,000 events a second, 25 us apart, for 3 s: at most one decay per millisecond
+    for (let t = 0; t < 3_000; t += 0.025) {
+      for (let i = 0; i < 2; i++) exact[i] = exact[i] * Math.exp(-(t - last) / tau[i]) + 1000 / tau[i];
+      last = t;
+      r.add(t, 1);
+    }
+    for (let i = 0; i < 2; i++) {
+      const mass = 1 - Math.exp(-(last + 0.5) / tau[i]);
+      const want = (exact[i] * Math.exp(-0.5 / tau[i])) / mass;
+      expect(Math.abs(r.rate(i, last + 0.5) / want - 1)).toBeLessThan(0.001);
+    }
+  });
+
   it('decays by the time elapsed, without being fed', () => {
     const r = new MultiEwmaRate([10_000]);
     for (let t = 0; t <= 100_000; t += 100) r.add(t, 1);

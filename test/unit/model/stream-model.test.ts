@@ -287,3 +287,45 @@ describe('StreamModel reference tracks', () => {
     }
   });
 });
+
+describe('StreamModel memory sharing', () => {
+  it('models made from one options object share what it resolves to, each with its own phase and observer, and record their windows apart', () => {
+    const writesA = constantWrites(0, 300_000, 70, 120);
+    const writesB = constantWrites(5, 300_000, 310, 900);
+    const shared = {};
+    const [ra, rb, sa, sb] = [recorder(), recorder(), recorder(), recorder()];
+    const a = new StreamModel(shared, { phaseMs: 0, onWindow: ra.onWindow });
+    const b = new StreamModel(shared, { phaseMs: 3_000, onWindow: rb.onWindow });
+    expect(a.options).toBe(b.options);
+    // the same streams, each model on options of its own
+    const alone = [new StreamModel({ onWindow: sa.onWindow }), new StreamModel({ phaseMs: 3_000, onWindow: sb.onWindow })];
+    expect(alone[0].options).not.toBe(alone[1].options);
+    // fed interleaved, tick by tick: their windows close in the same ticks, through one record
+    let ka = 0;
+    let kb = 0;
+    for (let tick = TICK; tick <= 300_000; tick += TICK) {
+      for (; ka < writesA.length && writesA[ka][0] < tick; ka++) for (const m of [a, alone[0]]) m.observeWrite(writesA[ka][0], writesA[ka][1]);
+      for (; kb < writesB.length && writesB[kb][0] < tick; kb++) for (const m of [b, alone[1]]) m.observeWrite(writesB[kb][0], writesB[kb][1]);
+      for (const m of [a, b, ...alone]) m.endTick(tick);
+    }
+    expect(ra.records.length).toBeGreaterThan(25);
+    expect(ra.records).toEqual(sa.records);
+    expect(rb.records).toEqual(sb.records);
+    expect(ra.records[5].actual).not.toBe(rb.records[5].actual);
+  });
+
+  it("a forecast's quantities are stored apart and serialize as plain numbers", () => {
+    const m = new StreamModel();
+    replay(m, constantWrites(0, 60_000, 100, 80), 0, 60_000);
+    const f = fillLevelQuantiles(m.forecast(60_000));
+    expect(f.bytes.mean).toBeGreaterThan(0);
+    const bytes = JSON.parse(JSON.stringify(f.bytes)) as Record<string, number>;
+    expect(bytes).toEqual({ mean: f.bytes.mean, point: f.bytes.point, median: f.bytes.median, q05: f.bytes.q05, q25: f.bytes.q25, q75: f.bytes.q75, q95: f.bytes.q95 });
+    const before = [f.bytes.q95, f.lines.q95, f.levels[SEV_INFO].q95, f.levelMix[SEV_INFO], f.entryLevelMix[SEV_INFO]];
+    f.writes.q95 = -1;
+    f.levels[SEV_ERROR].q95 = -1;
+    f.levelMix[SEV_ERROR] = -1;
+    expect([f.bytes.q95, f.lines.q95, f.levels[SEV_INFO].q95, f.levelMix[SEV_INFO], f.entryLevelMix[SEV_INFO]]).toEqual(before);
+    expect(f.entryLevelMix[SEV_ERROR]).not.toBe(-1);
+  });
+});
