@@ -1,4 +1,13 @@
 import { f64 } from './typed-arena';
+
+/**
+ * Events less than this after the last decay count as if they came with it: a writer at 40,000
+ * writes a second paid four exp() per write and rate (16 a write with a file's and an
+ * application's write and byte rates); now at most a set per millisecond. The error is at most a
+ * millisecond's decay, 0.1% at the shortest time constant (1 s).
+ */
+const MIN_DECAY_MS = 1;
+
 /**
  * Event rates (per second) smoothed with exponential kernels at several time constants, for
  * irregularly spaced events: on each event the estimate decays by exp(-dt/tau) for the time
@@ -9,14 +18,6 @@ import { f64 } from './typed-arena';
  * the raw estimate is biased low; `rate()` divides by the kernel's mass seen so far,
  * 1 - exp(-(t - start)/tau), the same correction Adam applies to its moment estimates.
  */
-/**
- * Events less than this after the last decay count as if they came with it: a writer at 40,000
- * writes a second paid four exp() per write and rate (16 a write with a file's and an
- * application's write and byte rates); now at most a set per millisecond. The error is at most a
- * millisecond's decay, 0.1% at the shortest time constant (1 s).
- */
-const MIN_DECAY_MS = 1;
-
 export class MultiEwmaRate {
   readonly tausMs: Float64Array;
   private readonly values: Float64Array;
