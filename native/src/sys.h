@@ -19,8 +19,8 @@ int ls_raise_nofile(uint64_t *soft, uint64_t *hard);
  * else wants and is preempted at once by any other thread that wakes there, or back under
  * SCHED_OTHER (leaving its nice value as it was). */
 int ls_set_idle_scheduling(pid_t tid, int idle);
-/* From the main thread: SCHED_IDLE again if anything raised it since it was last lowered, else
- * nothing (no system call): the daemon settles before every slice of its work. 0 or -errno. */
+/* From the main thread: SCHED_IDLE again if it is not under it (anything may have raised it),
+ * else nothing but a read of its policy: the daemon settles before every slice. 0 or -errno. */
 int ls_lower_main_if_raised(void);
 
 /* Thread `tid` back under SCHED_OTHER if it is under SCHED_IDLE now; 0 or -errno. For a thread

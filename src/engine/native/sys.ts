@@ -10,7 +10,7 @@ export interface NativeSys {
   raiseNofileLimit(): { error: number; soft: number; hard: number };
   /** SCHED_IDLE (true) or SCHED_OTHER (false) for thread `tid` (0: the calling thread). */
   setIdleScheduling(tid: number, idle: boolean): number;
-  /** From the main thread: SCHED_IDLE again if anything raised it since it was last lowered (else no system call). */
+  /** From the main thread: SCHED_IDLE again unless it is under it already (a read of the policy, no change). */
   lowerMainIfRaised(): number;
   /**
    * Starts the waker (native/src/sys.h): a thread at normal priority that raises the main thread
