@@ -279,13 +279,8 @@ export class Allocator implements ProfilerHooks {
    * Returns false while a writer has the file open (nothing is punched then).
    */
   private shrink(inode: InodeState, res: Reservation, keepUntil: number, why: string, direct = false): boolean {
-    let size = res.lastSize;
-    try {
-      size = fstatSync(res.fd).size;
-    } catch {
-      // gone: nothing to punch that anyone can read
-    }
-    res.lastSize = Math.max(res.lastSize, size);
+    // a file gone has nothing to punch that anyone can read
+    res.lastSize = Math.max(res.lastSize, endOfFile(res.fd));
     const from = pageUp(Math.max(keepUntil, res.lastSize, res.start));
     if (res.end <= from) return true;
     const length = pageUp(res.end) - from;
@@ -382,7 +377,7 @@ export class Allocator implements ProfilerHooks {
   }
 }
 
-/** The file's size now, 0 if it cannot be measured (then the profiler's size stands). */
+/** The file's size now, 0 if it cannot be measured (then the size known before stands). */
 function endOfFile(fd: number): number {
   try {
     return fstatSync(fd).size;
