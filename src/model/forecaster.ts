@@ -2,28 +2,63 @@ import type { WindowHistory } from './history';
 import type { Predictive } from './predictive';
 
 /**
- * One forecasting strategy for one series (bytes, lines or writes) of one stream: the predictive
+ * Where forecaster instances keep their state: one buffer seen as 64-bit and as 32-bit floats. A
+ * block is a position `at` in it, in 64-bit slots, and the `stateSize` slots from there; a 32-bit
+ * value at slot `at + k`, half `j`, is `f32[2 * (at + k) + j]`.
+ */
+export interface StateBlock {
+  readonly f64: Float64Array;
+  readonly f32: Float32Array;
+}
+
+/**
+ * One forecasting strategy for one series (bytes, lines or writes) of a stream: the predictive
  * distribution of the total over the next window, from the trailing windows at the origin.
  *
- * Instances are per stream and per series because some keep state (residuals for their
- * intervals, live scores). The call protocol, driven by StreamModel:
- * - `predict(h, out, true)` at each scoring boundary (a multiple of the window): the forecast
- *   that will be scored. Exactly one `observe(actual)` follows, with the total that then arrived
- *   in that window, before the next issued prediction.
- * - `predict(h, out, false)` at any other origin (the shadow log refreshing between boundaries):
- *   must not change state.
+ * A strategy holds no per-stream state: an instance is the strategy and a block of state
+ * (`stateSize` slots at `at` in `st`) that the caller owns. So one strategy object serves every
+ * stream and series, and a stream's models are numbers in its own buffer, not objects: a
+ * thousand streams x three series x an ensemble of six were some fifty objects and a dozen typed
+ * arrays per stream before, about 4 KiB of heap each.
+ *
+ * The call protocol, driven by StreamModel (blocks come zeroed, then `init`):
+ * - `predict(h, out, true, ...)` at each scoring boundary (a multiple of the window): the forecast
+ *   that will be scored. Exactly one `observe(actual, ...)` follows, with the total that then
+ *   arrived in that window, before the next issued prediction.
+ * - `predict(h, out, false, ...)` at any other origin (the shadow log refreshing between
+ *   boundaries): must not change state.
  */
 export interface Forecaster {
   readonly name: string;
-  predict(history: WindowHistory, out: Predictive, issued: boolean): void;
-  observe(actual: number): void;
-  /** Memory held per instance, in bytes (for the stream table's budget). */
-  readonly stateBytes: number;
+  /** 64-bit slots of state per instance (0: stateless). */
+  readonly stateSize: number;
   /**
    * True when the forecaster calibrates its own interval levels (`Predictive.levels`); otherwise
    * StreamModel calibrates the levels of its output.
    */
   readonly selfCalibrating?: boolean;
+  /** Prepares a new instance's block (zeroed by the caller). */
+  init(st: StateBlock, at: number): void;
+  predict(history: WindowHistory, out: Predictive, issued: boolean, st: StateBlock, at: number): void;
+  observe(actual: number, st: StateBlock, at: number): void;
+  /** What answers for the instance: the strategy's own name, or an ensemble's selection. */
+  answering(st: StateBlock, at: number): string;
+}
+
+/** A strategy without per-instance state. */
+export abstract class StatelessForecaster implements Forecaster {
+  abstract readonly name: string;
+  readonly stateSize = 0;
+
+  abstract predict(history: WindowHistory, out: Predictive, issued: boolean, st: StateBlock, at: number): void;
+
+  init(): void {}
+
+  observe(): void {}
+
+  answering(): string {
+    return this.name;
+  }
 }
 
 /** Options every forecaster factory receives; each reads what it needs. */

@@ -6,10 +6,10 @@ import { MultiEwmaRate } from './ewma';
 import {
   createForecast, SERIES_BYTES, SERIES_COUNT, SERIES_LINES, SERIES_WRITES, zeroQuantiles, type Forecast, type Quantiles,
 } from './forecast';
-import type { Forecaster, ForecasterOptions } from './forecaster';
+import type { Forecaster, ForecasterOptions, StateBlock } from './forecaster';
 import { createResolved, resolveForecasterOptions } from './forecasters';
 import { Ensemble } from './forecasters/ensemble';
-import { RingHistory, type WindowHistory } from './history';
+import { RingHistory } from './history';
 import { Holt } from './holt';
 import { fanoFactor, InterArrivalStats } from './interarrival';
 import { LogHistogram } from './log-histogram';
@@ -29,7 +29,7 @@ import {
 } from './severity';
 import { SlotRing } from './slot-ring';
 import { Welford } from './welford';
-import { f64 } from './typed-arena';
+import { f64, stateBlock } from './typed-arena';
 
 export interface StreamModelOptions {
   /** The horizon and scoring window, ms. */
@@ -98,10 +98,28 @@ export interface OwnOptions {
   onWindow?: (record: WindowRecord) => void;
 }
 
+/** A reference track's forecaster, read at `at` in a series' block (see referenceFor). */
+interface Reference {
+  f: Forecaster;
+  at: number;
+  /** Its own instance (issued and observed) rather than the model's member (read only). */
+  own: boolean;
+}
+
+/** The strategies of a model's forecasters and where each series keeps their state. */
+interface ModelForecasters {
+  model: Forecaster;
+  naiveLast: Reference;
+  movingAverage: Reference;
+  /** 64-bit slots of state per series. */
+  perSeries: number;
+}
+
 interface ResolvedOptions {
   o: StreamModelOptions;
   fo: ForecasterOptions;
   period: PeriodOptions;
+  forecasters: ModelForecasters;
 }
 
 // The last options object resolved: a pool makes every model from one, and a resolved copy per
@@ -118,8 +136,18 @@ function resolveOptions(options: Partial<StreamModelOptions>): ResolvedOptions {
   if (!(o.historyWindows >= 2)) throw new RangeError('historyWindows must be >= 2');
   const slotMs = o.windowMs / o.slotsPerWindow;
   const period = { minLag: o.slotsPerWindow, maxLag: Math.floor(o.maxPeriodMs / slotMs), minRecurrence: 0.6, minActive: 4 };
+  const fo = resolveForecasterOptions(o.forecasterOptions);
+  const model = createResolved(o.forecaster, fo);
+  let perSeries = model.stateSize;
+  const reference = (name: string): Reference => {
+    const r = referenceFor(model, name, fo, perSeries);
+    if (r.own) perSeries += r.f.stateSize;
+    return r;
+  };
+  const naiveLast = reference('naive-last');
+  const movingAverage = reference('moving-average');
   lastGiven = options;
-  lastResolved = { o, fo: resolveForecasterOptions(o.forecasterOptions), period };
+  lastResolved = { o, fo, period, forecasters: { model, naiveLast, movingAverage, perSeries } };
   return lastResolved;
 }
 
@@ -198,9 +226,9 @@ export class StreamModel {
 
   private readonly ring: SlotRing;
   private readonly histories: RingHistory[];
-  private readonly models: Forecaster[] = [];
-  private readonly naiveLast: Forecaster[] = [];
-  private readonly movingAverage: Forecaster[] = [];
+  private readonly forecasters: ModelForecasters;
+  /** The forecasters' state: series s's block at s * perSeries (the model's, then own references'). */
+  private readonly st: StateBlock;
   /** Per series, four levels, for a model that does not calibrate its own intervals. */
   private readonly levels = f64(SERIES_COUNT * 4);
   private readonly calibrationStep: number;
@@ -224,19 +252,21 @@ export class StreamModel {
    * immutable, resolved once. `own` is what differs per stream.
    */
   constructor(options: Partial<StreamModelOptions> = {}, own: OwnOptions = {}) {
-    const { o, fo, period } = resolveOptions(options);
+    const { o, fo, period, forecasters } = resolveOptions(options);
     const phaseMs = own.phaseMs ?? o.phaseMs;
     if (!(phaseMs >= 0 && phaseMs < o.windowMs)) throw new RangeError('phaseMs must be in [0, windowMs)');
     this.options = o;
     this.ring = new SlotRing(SERIES_COUNT, o.historyWindows * o.slotsPerWindow, o.windowMs / o.slotsPerWindow,
       o.slotsPerWindow, phaseMs);
     this.histories = [];
+    this.forecasters = forecasters;
+    const { model, naiveLast, movingAverage, perSeries } = forecasters;
+    this.st = stateBlock(perSeries * SERIES_COUNT);
     for (let s = 0; s < SERIES_COUNT; s++) {
       this.histories.push(new RingHistory(this.ring, s));
-      const model = createResolved(o.forecaster, fo);
-      this.models.push(model);
-      this.naiveLast.push(referenceFor(model, 'naive-last', fo));
-      this.movingAverage.push(referenceFor(model, 'moving-average', fo));
+      const at = s * perSeries;
+      model.init(this.st, at);
+      for (const r of [naiveLast, movingAverage]) if (r.own) r.f.init(this.st, at + r.at);
       resetLevels(this.levels, s * 4);
     }
     this.calibrationStep = fo.calibrationStep;
@@ -259,10 +289,7 @@ export class StreamModel {
     let s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
       this.lineLengths.counts.byteLength + this.cache.byteLength + 1024;
     s += this.histories.length * this.ring.capacity / this.ring.slotsPerWindow * 8;
-    for (let i = 0; i < SERIES_COUNT; i++) {
-      s += this.models[i].stateBytes + this.naiveLast[i].stateBytes + this.movingAverage[i].stateBytes;
-    }
-    return s;
+    return s + this.st.f64.byteLength;
   }
 
   get windowMs(): number {
@@ -370,13 +397,16 @@ export class StreamModel {
       this.periodSlots = detectPeriod(this.onsetAt, r.slotCount, this.periodOptions);
     }
 
+    const { model, naiveLast, movingAverage, perSeries } = this.forecasters;
+    const st = this.st;
     for (let s = 0; s < SERIES_COUNT; s++) {
       const h = this.prepareHistory(s);
-      this.models[s].predict(h, pred, true);
+      const at = s * perSeries;
+      model.predict(h, pred, true, st, at);
       this.storeModel(s, pred);
-      this.naiveLast[s].predict(h, pred, true);
+      naiveLast.f.predict(h, pred, naiveLast.own, st, at + naiveLast.at);
       this.issued.issue(s, TRACK_NAIVE_LAST, pred, 0.05, 0.25);
-      this.movingAverage[s].predict(h, pred, true);
+      movingAverage.f.predict(h, pred, movingAverage.own, st, at + movingAverage.at);
       this.issued.issue(s, TRACK_MOVING_AVERAGE, pred, 0.05, 0.25);
     }
     this.cacheClosed = r.closed;
@@ -385,12 +415,14 @@ export class StreamModel {
   }
 
   private scoreWindow(endMs: number): void {
+    const { model, naiveLast, movingAverage, perSeries } = this.forecasters;
     for (let s = 0; s < SERIES_COUNT; s++) {
       const actual = this.ring.window(s, 0);
-      this.models[s].observe(actual);
-      this.naiveLast[s].observe(actual);
-      this.movingAverage[s].observe(actual);
-      if (!this.models[s].selfCalibrating) this.issued.calibrate(this.levels, s * 4, this.calibrationStep, s, actual);
+      const at = s * perSeries;
+      model.observe(actual, this.st, at);
+      if (naiveLast.own) naiveLast.f.observe(actual, this.st, at + naiveLast.at);
+      if (movingAverage.own) movingAverage.f.observe(actual, this.st, at + movingAverage.at);
+      if (!model.selfCalibrating) this.issued.calibrate(this.levels, s * 4, this.calibrationStep, s, actual);
       this.issued.score(s, actual);
     }
     this.issued.closeWindow(endMs, this.options.windowMs);
@@ -412,7 +444,7 @@ export class StreamModel {
   private fillCache(series: number, p: Predictive): void {
     const c = series * C_FIELDS;
     const cache = this.cache;
-    if (!this.models[series].selfCalibrating) for (let k = 0; k < 4; k++) p.levels[k] = this.levels[series * 4 + k];
+    if (!this.forecasters.model.selfCalibrating) for (let k = 0; k < 4; k++) p.levels[k] = this.levels[series * 4 + k];
     const median = p.quantile(0.5);
     let q05 = p.bound(0);
     let q25 = p.bound(1);
@@ -435,8 +467,9 @@ export class StreamModel {
 
   private refreshCache(): void {
     if (this.cacheClosed === this.ring.closed) return;
+    const { model, perSeries } = this.forecasters;
     for (let s = 0; s < SERIES_COUNT; s++) {
-      this.models[s].predict(this.prepareHistory(s), pred, false);
+      model.predict(this.prepareHistory(s), pred, false, this.st, s * perSeries);
       this.fillCache(s, pred);
     }
     this.cacheClosed = this.ring.closed;
@@ -527,8 +560,8 @@ export class StreamModel {
   }
 
   private modelName(): string {
-    const m = this.models[SERIES_BYTES];
-    return m instanceof Ensemble ? m.selectedName : m.name;
+    const { model, perSeries } = this.forecasters;
+    return model.answering(this.st, SERIES_BYTES * perSeries);
   }
 
   /** Confidence in [0, 1] at `nowMs` (see confidence.ts). */
@@ -616,35 +649,14 @@ const scratchForecast = createForecast();
 
 /**
  * A reference track's forecaster: the model's own member of that name when the model is an
- * ensemble that has one (the default), else an instance of its own. The member is in the state
- * a separate instance would be in: the ensemble issues every member at each boundary, before the
- * references are asked, and has each observe every window. So the track reads it without issuing
- * or observing a second time, and a model holds two forecasters fewer per series (six with their
- * residual rings: about 2 KiB a model).
+ * ensemble that has one (the default), else an instance of its own, placed at `ownAt` in the
+ * series' block. The member is in the state a separate instance would be in: the ensemble issues
+ * every member at each boundary, before the references are asked, and has each observe every
+ * window. So the track reads it without issuing or observing a second time, and a model keeps two
+ * residual rings fewer per series.
  */
-function referenceFor(model: Forecaster, name: string, options: ForecasterOptions): Forecaster {
-  const member = model instanceof Ensemble ? model.members.find((m) => m.name === name) : undefined;
-  return member ? new MemberReading(member) : createResolved(name, options);
-}
-
-/** An ensemble member asked for its forecast as it stands (see referenceFor). */
-class MemberReading implements Forecaster {
-  readonly name: string;
-
-  constructor(private readonly member: Forecaster) {
-    this.name = member.name;
-  }
-
-  /** Counted in the ensemble's. */
-  get stateBytes(): number {
-    return 0;
-  }
-
-  predict(h: WindowHistory, out: Predictive): void {
-    this.member.predict(h, out, false);
-  }
-
-  observe(): void {
-    // the ensemble has its member observe
-  }
+function referenceFor(model: Forecaster, name: string, options: ForecasterOptions, ownAt: number): Reference {
+  const i = model instanceof Ensemble ? model.members.findIndex((m) => m.name === name) : -1;
+  if (i >= 0 && model instanceof Ensemble) return { f: model.members[i], at: model.memberOffset(i), own: false };
+  return { f: createResolved(name, options), at: ownAt, own: true };
 }

@@ -65,3 +65,9 @@ export function u32(length: number): Uint32Array {
   const [buffer, offset] = current.take(length * 4);
   return new Uint32Array(buffer, offset, length);
 }
+
+/** `slots` 64-bit slots seen as 64- and 32-bit floats (forecaster state: see StateBlock). */
+export function stateBlock(slots: number): { f64: Float64Array; f32: Float32Array } {
+  const f64v = f64(slots);
+  return { f64: f64v, f32: new Float32Array(f64v.buffer, f64v.byteOffset, slots * 2) };
+}

@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import type { Predictive } from '../predictive';
 import { lastWindowOrRate } from './common';
@@ -38,12 +38,12 @@ const DEFAULTS: Readonly<AnalogOptions> = Object.freeze({
   seasonalWeight: 1,
 });
 
-export class Analog implements Forecaster {
+export class Analog extends StatelessForecaster {
   readonly name = 'analog';
-  readonly stateBytes = 0;
   readonly options: Readonly<AnalogOptions>;
 
   constructor(options?: Partial<AnalogOptions>) {
+    super();
     // The defaults shared: three analogs per model, a thousand models.
     this.options = options ? { ...DEFAULTS, ...options } : DEFAULTS;
   }
@@ -96,8 +96,6 @@ export class Analog implements Forecaster {
     for (let i = 0; i < kept; i++) out.push(bestNext[i]);
     out.finish();
   }
-
-  observe(): void {}
 }
 
 /** Window of `len` slots whose most recent slot is `lag` slots back, from the prefix sums. */

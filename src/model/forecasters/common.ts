@@ -1,6 +1,6 @@
+import type { StateBlock } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
-import { f32 } from '../typed-arena';
 
 /**
  * The last window's total, or, before one full window has been seen, the closed slots so far
@@ -12,50 +12,60 @@ export function lastWindowOrRate(h: WindowHistory): number {
   return n > 0 ? (h.sumSlots(0, n) * h.slotsPerWindow) / n : 0;
 }
 
+// A residual ring's block: the count, the head and the pending point (64-bit), then the
+// residuals in 32-bit floats (their relative error, 6e-8, is far below a forecast's).
+const R_COUNT = 0;
+const R_HEAD = 1;
+const R_PENDING = 2;
+const R_VALUES = 3;
+
 /**
  * The spread of a point forecaster: its recent one-window errors (actual - point), kept in a
  * ring, added back to the point (the empirical-residual interval, as statsforecast and fable
  * build them for naive methods). Until `minResiduals` errors exist, a Poisson spread in the
- * series' unit stands in.
+ * series' unit stands in. The layout of a ring in a state block; the state is the caller's.
  */
 export class ResidualRing {
-  private readonly values: Float32Array;
-  private count = 0;
-  private head = 0;
-  private pendingPoint = Number.NaN;
+  readonly stateSize: number;
 
   constructor(
-    capacity: number,
+    readonly capacity: number,
     readonly minResiduals = 4,
   ) {
-    this.values = f32(capacity);
+    this.stateSize = R_VALUES + Math.ceil(capacity / 2);
   }
 
-  get stateBytes(): number {
-    return this.values.byteLength + 32;
+  init(st: StateBlock, at: number): void {
+    st.f64[at + R_PENDING] = Number.NaN;
   }
 
   /** Remembers the issued point until its window closes. */
-  issue(point: number): void {
-    this.pendingPoint = point;
+  issue(st: StateBlock, at: number, point: number): void {
+    st.f64[at + R_PENDING] = point;
   }
 
-  observe(actual: number): void {
-    if (Number.isNaN(this.pendingPoint)) return;
-    this.values[this.head] = actual - this.pendingPoint;
-    this.head = (this.head + 1) % this.values.length;
-    if (this.count < this.values.length) this.count++;
-    this.pendingPoint = Number.NaN;
+  observe(st: StateBlock, at: number, actual: number): void {
+    const s = st.f64;
+    const pending = s[at + R_PENDING];
+    if (Number.isNaN(pending)) return;
+    const head = s[at + R_HEAD];
+    st.f32[2 * (at + R_VALUES) + head] = actual - pending;
+    s[at + R_HEAD] = (head + 1) % this.capacity;
+    if (s[at + R_COUNT] < this.capacity) s[at + R_COUNT]++;
+    s[at + R_PENDING] = Number.NaN;
   }
 
   /** Fills `out` with point + residuals; the point stays the forecaster's own value. */
-  fill(out: Predictive, point: number, unit: number): void {
-    if (this.count < this.minResiduals) {
+  fill(st: StateBlock, at: number, out: Predictive, point: number, unit: number): void {
+    const count = st.f64[at + R_COUNT];
+    if (count < this.minResiduals) {
       fillCountDistribution(out, point / unit, point / unit, 32, unit);
     } else {
       out.clear();
       out.unit = unit;
-      for (let i = 0; i < this.count; i++) out.push(point + this.values[i]);
+      const values = st.f32;
+      const v = 2 * (at + R_VALUES);
+      for (let i = 0; i < count; i++) out.push(point + values[v + i]);
       out.finish();
     }
     out.point = point;

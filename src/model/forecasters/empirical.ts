@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import type { Predictive } from '../predictive';
 import { lastWindowOrRate } from './common';
@@ -9,9 +9,8 @@ import { lastWindowOrRate } from './common';
  * assumed, which matters for log streams whose window totals are mostly zero with heavy bursts
  * (neither Poisson nor Gaussian). Stateless.
  */
-export class Empirical implements Forecaster {
+export class Empirical extends StatelessForecaster {
   readonly name = 'empirical';
-  readonly stateBytes = 0;
 
   predict(h: WindowHistory, out: Predictive): void {
     out.clear();
@@ -24,6 +23,4 @@ export class Empirical implements Forecaster {
     for (let i = 0; i < n; i++) out.push(h.at(i));
     out.finish();
   }
-
-  observe(): void {}
 }

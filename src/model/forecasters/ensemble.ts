@@ -1,17 +1,28 @@
 import { quantileScore } from '../scoring';
 import { calibrateLevels, resetLevels } from '../calibration';
-import type { Forecaster, ForecasterOptions } from '../forecaster';
+import type { Forecaster, ForecasterOptions, StateBlock } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { Predictive } from '../predictive';
 import { RecentRate } from './recent-rate';
-import { f64 } from '../typed-arena';
 
 const scratch = new Predictive(64);
 const pointScratch = new Predictive(64);
 
-// Per-member block of the state array: the issued point and four bounds, the two decayed scores,
-// the four calibrated levels. One typed array per ensemble, because every small typed array costs
-// a few hundred bytes of heap and a stream table holds thousands of streams x 3 series.
+// An instance's block: the header below, a block per member, the shift block, then each member's
+// own state.
+const H_SCORED = 0; // windows scored
+const H_SELECTED = 1; // member giving the distribution
+const H_SELECTED_POINT = 2; // member giving the point
+const H_HAS_PENDING = 3; // an issued forecast awaits its window (0/1)
+const H_SELECTED_PENDING = 4; // the point issued
+const H_SHIFT_PENDING = 5; // the shift override's issued point (NaN: none)
+const H_SHIFT_PENDING_DIR = 6;
+const H_SHIFT_DIR = 7; // the last shift detected: its direction...
+const H_SHIFT_SINCE = 8; // ...and the origin slot it was detected at
+const H_SHIFTING = 9; // whether the override answered at the last origin asked (0/1)
+const H_FIELDS = 10;
+// Per-member block: the issued point and four bounds, the two decayed scores, the four calibrated
+// levels.
 const M_POINT = 0;
 const M_Q05 = 1;
 const M_Q25 = 2;
@@ -67,26 +78,14 @@ export class Ensemble implements Forecaster {
   readonly name = 'ensemble';
   readonly selfCalibrating = true;
   readonly members: Forecaster[];
-  private readonly st: Float64Array;
+  readonly stateSize: number;
+  /** Where each member's own state starts, from the instance's. */
+  private readonly memberAt: number[];
   private readonly shiftAt: number;
   private readonly decay: number;
   private readonly shift: RecentRate;
-  private hasPending = false;
-  private selectedPending = 0;
-  private shiftPending = Number.NaN;
-  private shiftPendingDir = 0;
-  /** The last shift detected: its direction and the origin slot it was detected at. */
-  private shiftDir = 0;
-  private shiftSinceSlot = Number.NEGATIVE_INFINITY;
-  scored = 0;
-  /** Member giving the distribution. */
-  selected = 0;
-  /** Member giving the point. */
-  selectedPoint = 0;
-  /** Selection changes so far. */
-  switches = 0;
-  /** Whether the shift override answered at the last origin asked. */
-  shifting = false;
+  /** Names of selections seen, by selected * 1000 + point member: the shadow log asks every tick. */
+  private readonly names = new Map<number, string>();
 
   constructor(
     private readonly o: ForecasterOptions,
@@ -97,92 +96,92 @@ export class Ensemble implements Forecaster {
       if (name === 'ensemble') throw new RangeError('an ensemble cannot contain an ensemble');
       return create(name);
     });
-    this.shiftAt = this.members.length * M_FIELDS;
-    this.st = f64(this.shiftAt + S_FIELDS);
-    for (let i = 0; i < this.members.length; i++) resetLevels(this.st, i * M_FIELDS + M_LEVELS);
-    resetLevels(this.st, this.shiftAt + S_LEVELS);
+    this.shiftAt = H_FIELDS + this.members.length * M_FIELDS;
+    let at = this.shiftAt + S_FIELDS;
+    this.memberAt = this.members.map((m) => {
+      const a = at;
+      at += m.stateSize;
+      return a;
+    });
+    this.stateSize = at;
     this.decay = Math.pow(0.5, 1 / Math.max(0.5, o.ensembleScoreHalfLife));
     this.shift = new RecentRate(Math.max(1, o.ensembleShiftSlots));
   }
 
-  get stateBytes(): number {
-    let s = this.st.byteLength + 96;
-    for (const m of this.members) s += m.stateBytes;
-    return s;
+  init(st: StateBlock, at: number): void {
+    const s = st.f64;
+    s[at + H_SHIFT_PENDING] = Number.NaN;
+    s[at + H_SHIFT_SINCE] = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < this.members.length; i++) {
+      resetLevels(s, at + H_FIELDS + i * M_FIELDS + M_LEVELS);
+      this.members[i].init(st, at + this.memberAt[i]);
+    }
+    resetLevels(s, at + this.shiftAt + S_LEVELS);
+  }
+
+  /** Where member `i`'s own state starts, from the instance's (to read it as a forecaster of its own). */
+  memberOffset(i: number): number {
+    return this.memberAt[i];
   }
 
   /** The member answering: "distribution member", or "distribution/point member" when they differ. */
-  get selectedName(): string {
-    if (this.shifting) return this.shift.name;
-    const pm = this.pointMember();
-    if (this.nameKey !== this.selected * 1000 + pm) {
-      // built only when the selection changes: the shadow log asks every tick
-      const d = this.members[this.selected].name;
+  answering(st: StateBlock, at: number): string {
+    const s = st.f64;
+    if (s[at + H_SHIFTING] === 1) return this.shift.name;
+    const selected = s[at + H_SELECTED];
+    const pm = this.pointMember(s, at);
+    const key = selected * 1000 + pm;
+    let name = this.names.get(key);
+    if (name === undefined) {
+      const d = this.members[selected].name;
       const p = this.members[pm].name;
-      this.nameCache = d === p ? d : `${d}/${p}`;
-      this.nameKey = this.selected * 1000 + pm;
+      name = d === p ? d : `${d}/${p}`;
+      this.names.set(key, name);
     }
-    return this.nameCache;
+    return name;
   }
 
-  private nameCache = '';
-  private nameKey = -1;
-
-  /** Decayed live scores of member i (lower is better; NaN before any scoring). */
-  score(i: number): { absoluteError: number; quantile: number } {
-    const ok = this.scored > 0;
-    const b = i * M_FIELDS;
-    return { absoluteError: ok ? this.st[b + M_AE] : Number.NaN, quantile: ok ? this.st[b + M_QS] : Number.NaN };
+  private pointMember(s: Float64Array, at: number): number {
+    return s[at + (this.o.ensembleSelectBy === 'quantile' ? H_SELECTED : H_SELECTED_POINT)];
   }
 
-  /** Per direction (0 up, 1 down): the override's decayed advantage (< 0: it wins) and its scored count. */
-  shiftRecord(dir: number): { advantage: number; scored: number } {
-    return { advantage: this.st[this.shiftAt + S_ADVANTAGE + dir], scored: this.st[this.shiftAt + S_SCORED + dir] };
-  }
-
-  private pointMember(): number {
-    return this.o.ensembleSelectBy === 'quantile' ? this.selected : this.selectedPoint;
-  }
-
-  private copyLevels(at: number, out: Predictive): void {
-    for (let k = 0; k < 4; k++) out.levels[k] = this.st[at + k];
-  }
-
-  predict(h: WindowHistory, out: Predictive, issued: boolean): void {
-    const pm = this.pointMember();
+  predict(h: WindowHistory, out: Predictive, issued: boolean, st: StateBlock, at: number): void {
+    const s = st.f64;
+    const selected = s[at + H_SELECTED];
+    const pm = this.pointMember(s, at);
     if (!issued) {
-      this.members[this.selected].predict(h, out, false);
-      this.copyLevels(this.selected * M_FIELDS + M_LEVELS, out);
-      if (pm !== this.selected) {
-        this.members[pm].predict(h, pointScratch, false);
+      this.members[selected].predict(h, out, false, st, at + this.memberAt[selected]);
+      copyLevels(s, at + H_FIELDS + selected * M_FIELDS + M_LEVELS, out);
+      if (pm !== selected) {
+        this.members[pm].predict(h, pointScratch, false, st, at + this.memberAt[pm]);
         out.point = pointScratch.point;
       }
-      this.applyShift(h, out, false);
+      this.applyShift(h, out, false, s, at);
       return;
     }
     let point = 0;
     for (let i = 0; i < this.members.length; i++) {
-      const target = i === this.selected ? out : scratch;
-      const b = i * M_FIELDS;
-      this.members[i].predict(h, target, true);
-      this.copyLevels(b + M_LEVELS, target);
-      this.st[b + M_POINT] = target.point;
-      this.st[b + M_Q05] = target.bound(0);
-      this.st[b + M_Q25] = target.bound(1);
-      this.st[b + M_Q75] = target.bound(2);
-      this.st[b + M_Q95] = target.bound(3);
+      const target = i === selected ? out : scratch;
+      const b = at + H_FIELDS + i * M_FIELDS;
+      this.members[i].predict(h, target, true, st, at + this.memberAt[i]);
+      copyLevels(s, b + M_LEVELS, target);
+      s[b + M_POINT] = target.point;
+      s[b + M_Q05] = target.bound(0);
+      s[b + M_Q25] = target.bound(1);
+      s[b + M_Q75] = target.bound(2);
+      s[b + M_Q95] = target.bound(3);
       if (i === pm) point = target.point;
     }
     out.point = point;
-    this.selectedPending = point;
-    this.applyShift(h, out, true);
-    this.hasPending = true;
+    s[at + H_SELECTED_PENDING] = point;
+    this.applyShift(h, out, true, s, at);
+    s[at + H_HAS_PENDING] = 1;
   }
 
   /** Replaces `out` by the recent-rate projection when the last slots reject it (see the class comment). */
-  private applyShift(h: WindowHistory, out: Predictive, issued: boolean): void {
-    this.shifting = false;
-    if (issued) this.shiftPending = Number.NaN;
+  private applyShift(h: WindowHistory, out: Predictive, issued: boolean, s: Float64Array, at: number): void {
+    s[at + H_SHIFTING] = 0;
+    if (issued) s[at + H_SHIFT_PENDING] = Number.NaN;
     const S = h.slotsPerWindow;
     const L = Math.min(this.o.ensembleShiftSlots, h.slotCount);
     if (L < 1 || h.length < 2) return;
@@ -191,17 +190,18 @@ export class Ensemble implements Forecaster {
     const expected = ((out.mean > out.point ? out.mean : out.point) * L) / S / u;
     // A new shift needs strong evidence; one detected less than a window ago is held while the
     // recent rate stays on the same side, until the window-based members have caught up.
-    const held = h.originSlot - this.shiftSinceSlot < S;
+    const held = h.originSlot - s[at + H_SHIFT_SINCE] < S;
+    const shiftDir = s[at + H_SHIFT_DIR];
     let dir: number;
-    if (held && this.shiftDir === 0 && recent > expected) dir = 0;
-    else if (held && this.shiftDir === 1 && recent < expected) dir = 1;
+    if (held && shiftDir === 0 && recent > expected) dir = 0;
+    else if (held && shiftDir === 1 && recent < expected) dir = 1;
     else {
       const z = (recent - expected) / Math.sqrt(Math.max(expected, 1));
       if (z > 3 && recent > 1.5 * expected) dir = 0;
       else if (z < -3 && recent < expected / 1.5) dir = 1;
       else return;
-      if (!held || dir !== this.shiftDir) this.shiftSinceSlot = h.originSlot;
-      this.shiftDir = dir;
+      if (!held || dir !== shiftDir) s[at + H_SHIFT_SINCE] = h.originSlot;
+      s[at + H_SHIFT_DIR] = dir;
     }
     let max = h.at(0);
     let sum = 0;
@@ -213,14 +213,14 @@ export class Ensemble implements Forecaster {
       sum += x;
       sumSq += x * x;
     }
-    const sa = this.shiftAt;
+    const sa = at + this.shiftAt;
     // Upward, the override is trusted only on steady streams (window counts before the change
     // no more dispersed than twice Poisson, over a few windows at least), where a significant
     // rise is a level shift; on bursty streams a burst is the norm, and projecting one over a
     // whole window is a gamble that loses on average. Downward (a stream stopping: cheap to
     // follow, the error is bounded by what arrives), on any stream while it has not been losing.
     // Either is scored whether used or not, so that a stream never has to pay to find out.
-    let use = this.st[sa + S_ADVANTAGE + dir] <= 0;
+    let use = s[sa + S_ADVANTAGE + dir] <= 0;
     if (use && dir === 0) {
       const m = sum / (n - 1);
       use = n > 4 && m > 0 && (sumSq - (n - 1) * m * m) / (n - 2) / (m * u) <= 2;
@@ -228,58 +228,63 @@ export class Ensemble implements Forecaster {
     const target = use ? out : scratch;
     this.shift.predict(h, target);
     if (dir === 0 && target.point > 2 * max) scaleTo(target, 2 * max);
-    this.copyLevels(sa + S_LEVELS, target);
-    this.shifting = use;
+    copyLevels(s, sa + S_LEVELS, target);
+    s[at + H_SHIFTING] = use ? 1 : 0;
     if (issued) {
-      this.shiftPending = target.point;
-      this.shiftPendingDir = dir;
-      for (let k = 0; k < 4; k++) this.st[sa + S_BOUNDS + k] = target.bound(k);
+      s[at + H_SHIFT_PENDING] = target.point;
+      s[at + H_SHIFT_PENDING_DIR] = dir;
+      for (let k = 0; k < 4; k++) s[sa + S_BOUNDS + k] = target.bound(k);
     }
   }
 
-  observe(actual: number): void {
-    for (const m of this.members) m.observe(actual);
-    if (!this.hasPending) return;
-    this.hasPending = false;
-    const st = this.st;
+  observe(actual: number, st: StateBlock, at: number): void {
+    for (let i = 0; i < this.members.length; i++) this.members[i].observe(actual, st, at + this.memberAt[i]);
+    const s = st.f64;
+    if (s[at + H_HAS_PENDING] === 0) return;
+    s[at + H_HAS_PENDING] = 0;
     const g = this.o.calibrationStep;
-    const first = this.scored === 0;
+    const first = s[at + H_SCORED] === 0;
     const d = this.decay;
     for (let i = 0; i < this.members.length; i++) {
-      const b = i * M_FIELDS;
-      calibrateLevels(st, b + M_LEVELS, g, actual, st[b + M_Q05], st[b + M_Q25], st[b + M_Q75], st[b + M_Q95]);
-      const ae = Math.abs(actual - st[b + M_POINT]);
+      const b = at + H_FIELDS + i * M_FIELDS;
+      calibrateLevels(s, b + M_LEVELS, g, actual, s[b + M_Q05], s[b + M_Q25], s[b + M_Q75], s[b + M_Q95]);
+      const ae = Math.abs(actual - s[b + M_POINT]);
       // the median term uses the member's own point, so naive members are scored on their value
-      const qs = quantileScore(actual, st[b + M_Q05], st[b + M_Q25], st[b + M_POINT], st[b + M_Q75], st[b + M_Q95]);
-      st[b + M_AE] = first ? ae : d * st[b + M_AE] + (1 - d) * ae;
-      st[b + M_QS] = first ? qs : d * st[b + M_QS] + (1 - d) * qs;
+      const qs = quantileScore(actual, s[b + M_Q05], s[b + M_Q25], s[b + M_POINT], s[b + M_Q75], s[b + M_Q95]);
+      s[b + M_AE] = first ? ae : d * s[b + M_AE] + (1 - d) * ae;
+      s[b + M_QS] = first ? qs : d * s[b + M_QS] + (1 - d) * qs;
     }
-    this.scored++;
-    if (!Number.isNaN(this.shiftPending)) {
-      const sa = this.shiftAt;
+    s[at + H_SCORED]++;
+    const shiftPending = s[at + H_SHIFT_PENDING];
+    if (!Number.isNaN(shiftPending)) {
+      const sa = at + this.shiftAt;
       const sb = sa + S_BOUNDS;
-      calibrateLevels(st, sa + S_LEVELS, g, actual, st[sb], st[sb + 1], st[sb + 2], st[sb + 3]);
-      const diff = Math.abs(actual - this.shiftPending) - Math.abs(actual - this.selectedPending);
-      const k = this.shiftPendingDir;
-      st[sa + S_ADVANTAGE + k] = st[sa + S_SCORED + k] === 0 ? diff : d * st[sa + S_ADVANTAGE + k] + (1 - d) * diff;
-      st[sa + S_SCORED + k]++;
-      this.shiftPending = Number.NaN;
+      calibrateLevels(s, sa + S_LEVELS, g, actual, s[sb], s[sb + 1], s[sb + 2], s[sb + 3]);
+      const diff = Math.abs(actual - shiftPending) - Math.abs(actual - s[at + H_SELECTED_PENDING]);
+      const k = s[at + H_SHIFT_PENDING_DIR];
+      s[sa + S_ADVANTAGE + k] = s[sa + S_SCORED + k] === 0 ? diff : d * s[sa + S_ADVANTAGE + k] + (1 - d) * diff;
+      s[sa + S_SCORED + k]++;
+      s[at + H_SHIFT_PENDING] = Number.NaN;
     }
-    if (this.scored < this.o.ensembleMinScored) return;
-    this.selected = this.reselect(M_QS, this.selected);
-    this.selectedPoint = this.reselect(M_AE, this.selectedPoint);
+    if (s[at + H_SCORED] < this.o.ensembleMinScored) return;
+    this.reselect(s, at, M_QS, H_SELECTED);
+    this.reselect(s, at, M_AE, H_SELECTED_POINT);
   }
 
-  private reselect(field: number, current: number): number {
-    const st = this.st;
+  /** Moves the selection in header field `which` to the member best on `field`, past the margin. */
+  private reselect(s: Float64Array, at: number, field: number, which: number): void {
+    const m = at + H_FIELDS;
+    const current = s[at + which];
     let best = current;
-    for (let i = 0; i < this.members.length; i++) if (st[i * M_FIELDS + field] < st[best * M_FIELDS + field]) best = i;
-    if (best !== current && st[best * M_FIELDS + field] < st[current * M_FIELDS + field] * (1 - this.o.ensembleSwitchMargin)) {
-      this.switches++;
-      return best;
+    for (let i = 0; i < this.members.length; i++) if (s[m + i * M_FIELDS + field] < s[m + best * M_FIELDS + field]) best = i;
+    if (best !== current && s[m + best * M_FIELDS + field] < s[m + current * M_FIELDS + field] * (1 - this.o.ensembleSwitchMargin)) {
+      s[at + which] = best;
     }
-    return current;
   }
+}
+
+function copyLevels(s: Float64Array, at: number, out: Predictive): void {
+  for (let k = 0; k < 4; k++) out.levels[k] = s[at + k];
 }
 
 /** Scales a predictive distribution so that its point becomes `point` (keeping its shape). */

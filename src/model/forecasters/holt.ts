@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 import { lastWindowOrRate } from './common';
@@ -10,14 +10,15 @@ const residuals = new Float64Array(64);
  * few dozen windows, so this is cheap and needs no per-stream state); the spread is the set of its
  * own one-step errors over the same history. The classic smoothing baseline. Stateless.
  */
-export class HoltForecaster implements Forecaster {
+export class HoltForecaster extends StatelessForecaster {
   readonly name = 'holt';
-  readonly stateBytes = 0;
 
   constructor(
     readonly alpha = 0.3,
     readonly beta = 0.1,
-  ) {}
+  ) {
+    super();
+  }
 
   predict(h: WindowHistory, out: Predictive): void {
     const n = h.length;
@@ -45,6 +46,4 @@ export class HoltForecaster implements Forecaster {
     out.finish();
     out.point = point;
   }
-
-  observe(): void {}
 }

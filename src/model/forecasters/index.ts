@@ -3,7 +3,11 @@ import {
   type Forecaster,
   type ForecasterFactory,
   type ForecasterOptions,
+  type StateBlock,
 } from '../forecaster';
+import type { WindowHistory } from '../history';
+import type { Predictive } from '../predictive';
+import { stateBlock } from '../typed-arena';
 import { Analog } from './analog';
 import { Empirical } from './empirical';
 import { Ensemble } from './ensemble';
@@ -38,8 +42,42 @@ export class UnknownForecasterError extends Error {
   }
 }
 
-export function createForecaster(name: string, options: Partial<ForecasterOptions> = {}): Forecaster {
-  return createResolved(name, resolveForecasterOptions(options));
+/**
+ * A forecaster with a state block of its own: one strategy, one stream's series (for tests and
+ * offline use; StreamModel keeps all of a stream's blocks in one buffer).
+ */
+export class ForecasterInstance {
+  readonly state: StateBlock;
+
+  constructor(readonly strategy: Forecaster) {
+    this.state = stateBlock(Math.max(1, strategy.stateSize));
+    strategy.init(this.state, 0);
+  }
+
+  get name(): string {
+    return this.strategy.name;
+  }
+
+  get stateBytes(): number {
+    return this.strategy.stateSize * 8;
+  }
+
+  /** See Forecaster.answering. */
+  get answering(): string {
+    return this.strategy.answering(this.state, 0);
+  }
+
+  predict(h: WindowHistory, out: Predictive, issued: boolean): void {
+    this.strategy.predict(h, out, issued, this.state, 0);
+  }
+
+  observe(actual: number): void {
+    this.strategy.observe(actual, this.state, 0);
+  }
+}
+
+export function createForecaster(name: string, options: Partial<ForecasterOptions> = {}): ForecasterInstance {
+  return new ForecasterInstance(createResolved(name, resolveForecasterOptions(options)));
 }
 
 /** Defaults filled in once, so that the many forecasters of a stream can share one options object. */
@@ -47,11 +85,24 @@ export function resolveForecasterOptions(options: Partial<ForecasterOptions> = {
   return { ...DEFAULT_FORECASTER_OPTIONS, ...options };
 }
 
-/** Creates a forecaster from complete options (shared, not copied). */
+// Strategies hold no per-stream state, so every model made from one options object shares them.
+const strategies = new WeakMap<ForecasterOptions, Map<string, Forecaster>>();
+
+/** The strategy of that name for complete options (shared, not copied; one per options object). */
 export function createResolved(name: string, options: ForecasterOptions): Forecaster {
-  const factory = REGISTRY.get(name);
-  if (!factory) throw new UnknownForecasterError(name);
-  return factory(options);
+  let byName = strategies.get(options);
+  if (!byName) {
+    byName = new Map();
+    strategies.set(options, byName);
+  }
+  let f = byName.get(name);
+  if (!f) {
+    const factory = REGISTRY.get(name);
+    if (!factory) throw new UnknownForecasterError(name);
+    f = factory(options);
+    byName.set(name, f);
+  }
+  return f;
 }
 
 export { Analog, Empirical, Ensemble, HoltForecaster, MovingAverage, NaiveLast, NegBin, RecentRate, Seasonal };

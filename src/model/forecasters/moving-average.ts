@@ -1,4 +1,4 @@
-import type { Forecaster, ForecasterOptions } from '../forecaster';
+import type { Forecaster, ForecasterOptions, StateBlock } from '../forecaster';
 import type { WindowHistory } from '../history';
 import type { Predictive } from '../predictive';
 import { lastWindowOrRate, ResidualRing } from './common';
@@ -6,6 +6,7 @@ import { lastWindowOrRate, ResidualRing } from './common';
 /** Naive: the mean of the last k windows (fewer while fewer exist). Residual-based intervals. */
 export class MovingAverage implements Forecaster {
   readonly name = 'moving-average';
+  readonly stateSize: number;
   private readonly residuals: ResidualRing;
   private readonly k: number;
 
@@ -13,13 +14,14 @@ export class MovingAverage implements Forecaster {
     if (!(o.movingAverageWindows >= 1)) throw new RangeError('movingAverageWindows must be >= 1');
     this.k = Math.floor(o.movingAverageWindows);
     this.residuals = new ResidualRing(o.residualWindows);
+    this.stateSize = this.residuals.stateSize;
   }
 
-  get stateBytes(): number {
-    return this.residuals.stateBytes;
+  init(st: StateBlock, at: number): void {
+    this.residuals.init(st, at);
   }
 
-  predict(h: WindowHistory, out: Predictive, issued: boolean): void {
+  predict(h: WindowHistory, out: Predictive, issued: boolean, st: StateBlock, at: number): void {
     const n = Math.min(this.k, h.length);
     let point: number;
     if (n === 0) point = lastWindowOrRate(h);
@@ -28,11 +30,15 @@ export class MovingAverage implements Forecaster {
       for (let i = 0; i < n; i++) s += h.at(i);
       point = s / n;
     }
-    this.residuals.fill(out, point, h.unit);
-    if (issued) this.residuals.issue(point);
+    this.residuals.fill(st, at, out, point, h.unit);
+    if (issued) this.residuals.issue(st, at, point);
   }
 
-  observe(actual: number): void {
-    this.residuals.observe(actual);
+  observe(actual: number, st: StateBlock, at: number): void {
+    this.residuals.observe(st, at, actual);
+  }
+
+  answering(): string {
+    return this.name;
   }
 }

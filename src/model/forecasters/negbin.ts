@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 import { lastWindowOrRate } from './common';
@@ -10,11 +10,12 @@ import { lastWindowOrRate } from './common';
  * window total is then negative binomial (Poisson when not over-dispersed). This is the plain
  * rate model, made honest about the shape of log counts. Stateless.
  */
-export class NegBin implements Forecaster {
+export class NegBin extends StatelessForecaster {
   readonly name = 'negbin';
-  readonly stateBytes = 0;
 
-  constructor(readonly alpha = 0.3) {}
+  constructor(readonly alpha = 0.3) {
+    super();
+  }
 
   predict(h: WindowHistory, out: Predictive): void {
     const u = h.unit > 0 ? h.unit : 1;
@@ -39,6 +40,4 @@ export class NegBin implements Forecaster {
     const mc = level / u;
     fillCountDistribution(out, mc, mc * fano, 32, u);
   }
-
-  observe(): void {}
 }

@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 
@@ -7,11 +7,12 @@ import { fillCountDistribution, type Predictive } from '../predictive';
  * history's dispersion: reacts within a couple of slots to a rate change (a flood starting, a
  * stream stopping), at the price of noise. The ensemble's level-shift override. Stateless.
  */
-export class RecentRate implements Forecaster {
+export class RecentRate extends StatelessForecaster {
   readonly name = 'recent-rate';
-  readonly stateBytes = 0;
 
-  constructor(readonly slots = 2) {}
+  constructor(readonly slots = 2) {
+    super();
+  }
 
   predict(h: WindowHistory, out: Predictive): void {
     const S = h.slotsPerWindow;
@@ -35,6 +36,4 @@ export class RecentRate implements Forecaster {
     const fano = m > 0 ? Math.max(1, v / (m * u)) : 1;
     fillCountDistribution(out, mean, mean * fano, 32, u);
   }
-
-  observe(): void {}
 }

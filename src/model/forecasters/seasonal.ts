@@ -1,4 +1,4 @@
-import type { Forecaster } from '../forecaster';
+import { StatelessForecaster } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 import { lastWindowOrRate } from './common';
@@ -8,9 +8,8 @@ import { lastWindowOrRate } from './common';
  * of at least one window, the sample is the same window one, two, three... periods ago (the point
  * is their median). Without a period it is the naive last window with a Poisson spread. Stateless.
  */
-export class Seasonal implements Forecaster {
+export class Seasonal extends StatelessForecaster {
   readonly name = 'seasonal';
-  readonly stateBytes = 0;
 
   predict(h: WindowHistory, out: Predictive): void {
     const S = h.slotsPerWindow;
@@ -27,6 +26,4 @@ export class Seasonal implements Forecaster {
     for (let k = 1; k * P <= h.slotCount && out.n < out.capacity; k++) out.push(h.sumSlots(k * P - S, S));
     out.finish();
   }
-
-  observe(): void {}
 }

@@ -1,6 +1,8 @@
 import { DEFAULT_FORECASTER_OPTIONS } from '../../../src/model/forecaster';
-import { createForecaster, forecasterNames, UnknownForecasterError } from '../../../src/model/forecasters';
-import type { Ensemble } from '../../../src/model/forecasters/ensemble';
+import {
+  createForecaster, createResolved, ForecasterInstance, forecasterNames, resolveForecasterOptions, UnknownForecasterError,
+} from '../../../src/model/forecasters';
+import { Ensemble } from '../../../src/model/forecasters/ensemble';
 import { ArrayHistory } from '../../../src/model/history';
 import { detectPeriod } from '../../../src/model/periodicity';
 import { Predictive } from '../../../src/model/predictive';
@@ -14,15 +16,17 @@ function predict(name: string, values: number[]): Predictive {
 }
 
 /** Runs a forecaster over a series window by window (issue, then observe), returning the points. */
-function walk(name: string, series: number[], options = {}): { points: number[]; f: ReturnType<typeof createForecaster> } {
+function walk(name: string, series: number[], options = {}): { points: number[]; issued: number[]; f: ForecasterInstance } {
   const f = createForecaster(name, options);
   const points: number[] = [];
+  const issued: number[] = []; // point, 5% and 95% bounds
   for (let i = 1; i < series.length; i++) {
     f.predict(new ArrayHistory(series, i), out, true);
     points.push(out.point);
+    issued.push(out.point, out.bound(0), out.bound(3));
     f.observe(series[i]);
   }
-  return { points, f };
+  return { points, issued, f };
 }
 
 describe('forecaster registry', () => {
@@ -86,18 +90,44 @@ describe('structural forecasters', () => {
   });
 });
 
+describe('strategies and their state', () => {
+  it('instances of one shared strategy keep their state apart: interleaved, each forecasts as it would alone', () => {
+    const rand = mulberry32(9);
+    const a = Array.from({ length: 80 }, () => (rand() < 0.3 ? 400 * rand() : 0));
+    const b = Array.from({ length: 80 }, (_, i) => 50 + 10 * i);
+    for (const name of ['ensemble', 'naive-last', 'moving-average']) {
+      const alone = [walk(name, a).issued, walk(name, b).issued];
+      const options = resolveForecasterOptions();
+      const fa = new ForecasterInstance(createResolved(name, options));
+      const fb = new ForecasterInstance(createResolved(name, options));
+      expect(fa.strategy).toBe(fb.strategy); // one strategy object for both
+      const together: number[][] = [[], []];
+      const both = [[0, fa, a], [1, fb, b]] as const;
+      for (let i = 1; i < a.length; i++) {
+        // as a model does with its series: every one issues, then every one is scored
+        for (const [k, f, series] of both) {
+          f.predict(new ArrayHistory(series, i), out, true);
+          together[k].push(out.point, out.bound(0), out.bound(3));
+        }
+        for (const [, f, series] of both) f.observe(series[i]);
+      }
+      expect(together).toEqual(alone);
+    }
+  });
+});
+
 describe('ensemble', () => {
   it('falls back to the naive forecaster where the others keep losing (a ramp)', () => {
     const ramp = Array.from({ length: 60 }, (_, i) => 100 * i);
     const { f } = walk('ensemble', ramp, { ensembleMembers: ['naive-last', 'empirical'] });
-    expect((f as Ensemble).selectedName).toBe('naive-last');
+    expect(f.answering).toBe('naive-last');
   });
 
   it('switches to the structural member where it wins (a sparse stream: the median)', () => {
     const rand = mulberry32(4);
     const sparse = Array.from({ length: 200 }, () => (rand() < 0.25 ? 500 + 500 * rand() : 0));
     const { points, f } = walk('ensemble', sparse, { ensembleMembers: ['naive-last', 'empirical'] });
-    expect((f as Ensemble).selectedName).toContain('empirical');
+    expect(f.answering).toContain('empirical');
     const late = points.slice(100);
     const maeEnsemble = late.reduce((a, p, i) => a + Math.abs(p - sparse[101 + i]), 0) / late.length;
     const maeNaive = late.reduce((a, _, i) => a + Math.abs(sparse[100 + i] - sparse[101 + i]), 0) / late.length;
@@ -105,8 +135,9 @@ describe('ensemble', () => {
   });
 
   it('uses the default members', () => {
-    const e = createForecaster('ensemble') as Ensemble;
-    expect(e.members.map((m) => m.name)).toEqual([...DEFAULT_FORECASTER_OPTIONS.ensembleMembers]);
+    const e = createForecaster('ensemble').strategy;
+    expect(e).toBeInstanceOf(Ensemble);
+    expect((e as Ensemble).members.map((m) => m.name)).toEqual([...DEFAULT_FORECASTER_OPTIONS.ensembleMembers]);
   });
 });
 
