@@ -27,20 +27,32 @@ export interface WindowHistory {
 }
 
 /**
- * A WindowHistory over one series of a SlotRing. Window totals are computed once per origin
+ * A WindowHistory over the series of a SlotRing, one at a time (`select`): one object and one
+ * array per stream serve its three series. Window totals are computed once per origin and series
  * (O(windows x slotsPerWindow)) and cached, because forecasters read them many times.
  */
 export class RingHistory implements WindowHistory {
+  /** Per series: the `closed` count it was computed at, then its window totals. */
   private readonly cache: Float64Array;
-  private cachedClosed = -1;
+  private readonly stride: number;
+  private series = 0;
   unit = 1;
   periodSlots = 0;
 
-  constructor(
-    private readonly ring: SlotRing,
-    private readonly series: number,
-  ) {
-    this.cache = f64(Math.floor(ring.capacity / ring.slotsPerWindow));
+  constructor(private readonly ring: SlotRing) {
+    this.stride = 1 + Math.floor(ring.capacity / ring.slotsPerWindow);
+    this.cache = f64(ring.seriesCount * this.stride);
+    for (let s = 0; s < ring.seriesCount; s++) this.cache[s * this.stride] = -1;
+  }
+
+  /** Makes this the history of `series`; returns it. */
+  select(series: number): this {
+    this.series = series;
+    return this;
+  }
+
+  get stateBytes(): number {
+    return this.cache.byteLength;
   }
 
   get length(): number {
@@ -60,8 +72,9 @@ export class RingHistory implements WindowHistory {
   }
 
   at(lag: number): number {
-    if (this.cachedClosed !== this.ring.closed) this.refresh();
-    return lag >= 0 && lag < this.cache.length ? this.cache[lag] : 0;
+    const base = this.series * this.stride;
+    if (this.cache[base] !== this.ring.closed) this.refresh(base);
+    return lag >= 0 && lag < this.stride - 1 ? this.cache[base + 1 + lag] : 0;
   }
 
   slot(lag: number): number {
@@ -72,10 +85,10 @@ export class RingHistory implements WindowHistory {
     return this.ring.sumSlots(this.series, fromLag, len);
   }
 
-  private refresh(): void {
+  private refresh(base: number): void {
     const n = this.ring.windowCount;
-    for (let j = 0; j < this.cache.length; j++) this.cache[j] = j < n ? this.ring.window(this.series, j) : 0;
-    this.cachedClosed = this.ring.closed;
+    for (let j = 0; j < this.stride - 1; j++) this.cache[base + 1 + j] = j < n ? this.ring.window(this.series, j) : 0;
+    this.cache[base] = this.ring.closed;
   }
 }
 

@@ -225,7 +225,7 @@ export class StreamModel {
   readonly entrySeverity: DecayingSeverityHistogram;
 
   private readonly ring: SlotRing;
-  private readonly histories: RingHistory[];
+  private readonly history: RingHistory;
   private readonly forecasters: ModelForecasters;
   /** The forecasters' state: series s's block at s * perSeries (the model's, then own references'). */
   private readonly st: StateBlock;
@@ -258,12 +258,11 @@ export class StreamModel {
     this.options = o;
     this.ring = new SlotRing(SERIES_COUNT, o.historyWindows * o.slotsPerWindow, o.windowMs / o.slotsPerWindow,
       o.slotsPerWindow, phaseMs);
-    this.histories = [];
+    this.history = new RingHistory(this.ring);
     this.forecasters = forecasters;
     const { model, naiveLast, movingAverage, perSeries } = forecasters;
     this.st = stateBlock(perSeries * SERIES_COUNT);
     for (let s = 0; s < SERIES_COUNT; s++) {
-      this.histories.push(new RingHistory(this.ring, s));
       const at = s * perSeries;
       model.init(this.st, at);
       for (const r of [naiveLast, movingAverage]) if (r.own) r.f.init(this.st, at + r.at);
@@ -288,8 +287,7 @@ export class StreamModel {
   get stateBytes(): number {
     let s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
       this.lineLengths.counts.byteLength + this.cache.byteLength + 1024;
-    s += this.histories.length * this.ring.capacity / this.ring.slotsPerWindow * 8;
-    return s + this.st.f64.byteLength;
+    return s + this.history.stateBytes + this.st.f64.byteLength;
   }
 
   get windowMs(): number {
@@ -429,7 +427,7 @@ export class StreamModel {
   }
 
   private prepareHistory(series: number): RingHistory {
-    const h = this.histories[series];
+    const h = this.history.select(series);
     h.unit = this.unitFor(series);
     h.periodSlots = this.periodSlots;
     return h;
@@ -569,7 +567,7 @@ export class StreamModel {
     const longest = this.writeRates.size - 1;
     const tau = this.writeRates.tausMs[Math.min(2, longest)];
     const evidence = (this.writeRates.rate(Math.min(2, longest), nowMs) * tau) / 1000;
-    const h = this.histories[SERIES_BYTES];
+    const h = this.history.select(SERIES_BYTES);
     const n = h.length;
     let cv2 = 0;
     if (n >= 2) {
@@ -602,7 +600,8 @@ export class StreamModel {
       mean: w.mean, variance: w.variance(), p50: h.quantile(0.5), p90: h.quantile(0.9), p99: h.quantile(0.99),
     });
     const mix = this.severityLong.distribution(new Float64Array(SEVERITY_COUNT));
-    const lines = this.histories[SERIES_LINES];
+    const lines = this.history.select(SERIES_LINES);
+    const fano = fanoFactor((lag) => lines.at(lag), lines.length);
     return {
       writesPerSec: rates(this.writeRates),
       linesPerSec: rates(this.lineRates),
@@ -612,7 +611,7 @@ export class StreamModel {
       lineLength: sizes(this.lineLengths, this.lineLengthMoments),
       levelMix: Array.from(mix),
       interArrival: { meanMs: this.interArrival.meanMs(), cv: this.interArrival.cv() },
-      fano: fanoFactor((lag) => lines.at(lag), lines.length),
+      fano,
       burst: this.burst.inBurst,
       periodMs: this.periodSlots * this.ring.slotMs,
       confidence: this.confidence(nowMs),
