@@ -285,7 +285,7 @@ export class StreamModel {
 
   /** Approximate memory held by this stream's model, bytes (typed arrays and forecaster state). */
   get stateBytes(): number {
-    let s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
+    const s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
       this.lineLengths.counts.byteLength + this.cache.byteLength + 1024;
     return s + this.history.stateBytes + this.st.f64.byteLength;
   }
