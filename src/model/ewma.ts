@@ -1,4 +1,4 @@
-import { f64 } from './typed-arena';
+import { region64 } from './typed-arena';
 
 /**
  * Events less than this after the last decay count as if they came with it: a writer at 40,000
@@ -20,15 +20,19 @@ const MIN_DECAY_MS = 1;
  */
 export class MultiEwmaRate {
   readonly tausMs: Float64Array;
-  private readonly values: Float64Array;
-  private lastMs = Number.NaN;
-  private startMs = Number.NaN;
+  /** From o: the rates' values, then the time of the last decay and of the first event (NaN before one). */
+  private readonly v: Float64Array;
+  private readonly o: number;
+  private readonly last: number;
 
   constructor(tausMs: readonly number[]) {
     if (tausMs.length === 0) throw new RangeError('at least one time constant is needed');
     for (const t of tausMs) if (!(t > 0)) throw new RangeError('time constants must be > 0');
     this.tausMs = sharedTaus(tausMs);
-    this.values = f64(tausMs.length);
+    [this.v, this.o] = region64(tausMs.length + 2);
+    this.last = this.o + tausMs.length;
+    this.v[this.last] = Number.NaN;
+    this.v[this.last + 1] = Number.NaN;
   }
 
   get size(): number {
@@ -36,32 +40,37 @@ export class MultiEwmaRate {
   }
 
   add(timeMs: number, amount: number): void {
-    if (Number.isNaN(this.lastMs)) {
-      this.lastMs = timeMs;
-      this.startMs = timeMs;
-    } else if (timeMs - this.lastMs >= MIN_DECAY_MS) {
-      const dt = timeMs - this.lastMs;
-      for (let i = 0; i < this.values.length; i++) this.values[i] *= Math.exp(-dt / this.tausMs[i]);
-      this.lastMs = timeMs;
+    const v = this.v;
+    const o = this.o;
+    const taus = this.tausMs;
+    const lastMs = v[this.last];
+    if (Number.isNaN(lastMs)) {
+      v[this.last] = timeMs;
+      v[this.last + 1] = timeMs;
+    } else if (timeMs - lastMs >= MIN_DECAY_MS) {
+      const dt = timeMs - lastMs;
+      for (let i = 0; i < taus.length; i++) v[o + i] *= Math.exp(-dt / taus[i]);
+      v[this.last] = timeMs;
     }
     // amount per tau-ms, scaled to per second
-    for (let i = 0; i < this.values.length; i++) this.values[i] += (amount * 1000) / this.tausMs[i];
+    for (let i = 0; i < taus.length; i++) v[o + i] += (amount * 1000) / taus[i];
   }
 
   /** Rate per second at time `nowMs` for time constant number `i`. */
   rate(i: number, nowMs: number): number {
-    if (Number.isNaN(this.lastMs)) return 0;
+    const lastMs = this.v[this.last];
+    if (Number.isNaN(lastMs)) return 0;
     const tau = this.tausMs[i];
-    const v = this.values[i] * Math.exp(-Math.max(0, nowMs - this.lastMs) / tau);
+    const v = this.v[this.o + i] * Math.exp(-Math.max(0, nowMs - lastMs) / tau);
     // the kernel mass up to now; at least one millisecond so a lone first event is not divided by 0
-    const mass = 1 - Math.exp(-Math.max(1, nowMs - this.startMs) / tau);
+    const mass = 1 - Math.exp(-Math.max(1, nowMs - this.v[this.last + 1]) / tau);
     return v / mass;
   }
 
   reset(): void {
-    this.values.fill(0);
-    this.lastMs = Number.NaN;
-    this.startMs = Number.NaN;
+    this.v.fill(0, this.o, this.last);
+    this.v[this.last] = Number.NaN;
+    this.v[this.last + 1] = Number.NaN;
   }
 }
 

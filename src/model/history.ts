@@ -1,5 +1,5 @@
 import { SlotRing } from './slot-ring';
-import { f64 } from './typed-arena';
+import { region64 } from './typed-arena';
 
 /**
  * What a forecaster sees of one series of one stream at the forecast origin: the trailing
@@ -32,8 +32,9 @@ export interface WindowHistory {
  * (O(windows x slotsPerWindow)) and cached, because forecasters read them many times.
  */
 export class RingHistory implements WindowHistory {
-  /** Per series: the `closed` count it was computed at, then its window totals. */
+  /** Per series, from o + series * stride: the `closed` count it was computed at, then its window totals. */
   private readonly cache: Float64Array;
+  private readonly o: number;
   private readonly stride: number;
   private series = 0;
   unit = 1;
@@ -41,8 +42,8 @@ export class RingHistory implements WindowHistory {
 
   constructor(private readonly ring: SlotRing) {
     this.stride = 1 + Math.floor(ring.capacity / ring.slotsPerWindow);
-    this.cache = f64(ring.seriesCount * this.stride);
-    for (let s = 0; s < ring.seriesCount; s++) this.cache[s * this.stride] = -1;
+    [this.cache, this.o] = region64(ring.seriesCount * this.stride);
+    for (let s = 0; s < ring.seriesCount; s++) this.cache[this.o + s * this.stride] = -1;
   }
 
   /** Makes this the history of `series`; returns it. */
@@ -52,7 +53,7 @@ export class RingHistory implements WindowHistory {
   }
 
   get stateBytes(): number {
-    return this.cache.byteLength;
+    return this.ring.seriesCount * this.stride * 8;
   }
 
   get length(): number {
@@ -72,7 +73,7 @@ export class RingHistory implements WindowHistory {
   }
 
   at(lag: number): number {
-    const base = this.series * this.stride;
+    const base = this.o + this.series * this.stride;
     if (this.cache[base] !== this.ring.closed) this.refresh(base);
     return lag >= 0 && lag < this.stride - 1 ? this.cache[base + 1 + lag] : 0;
   }

@@ -3,7 +3,7 @@ import { SERIES_COUNT, SERIES_NAMES } from './forecast';
 import type { Predictive } from './predictive';
 import { ForecastScorer, jensenShannon } from './scoring';
 import { SEVERITY_COUNT } from './severity';
-import { f64 } from './typed-arena';
+import { f64, region64 } from './typed-arena';
 
 /** Forecasters every stream is scored with: the model, and the two naive references. */
 export const TRACK_MODEL = 0;
@@ -22,6 +22,8 @@ export const ISSUED_Q50 = 3;
 export const ISSUED_Q75 = 4;
 export const ISSUED_Q95 = 5;
 export const ISSUED_FIELDS = 6;
+
+const ISSUED_LENGTH = SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS;
 
 /** Where a (series, track)'s issued forecast starts in WindowRecord.issued. */
 export function issuedOffset(series: number, track: number): number {
@@ -53,7 +55,9 @@ export interface WindowRecord {
  */
 export class IssuedForecasts {
   readonly scorer: ForecastScorer;
-  private readonly issued = f64(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS);
+  /** Every (series, track)'s issued forecast, from io (see issuedOffset). */
+  private readonly issued: Float64Array;
+  private readonly io: number;
   /** The severity mix predicted for the open window: the model fills it as it issues. */
   readonly mix = f64(SEVERITY_COUNT);
   /** Real lines per level in the open window. */
@@ -67,11 +71,12 @@ export class IssuedForecasts {
   /** `onWindow`: see StreamModelOptions.onWindow. */
   constructor(scorerWindows: number, private readonly onWindow?: (record: WindowRecord) => void) {
     this.scorer = new ForecastScorer(SERIES_NAMES.slice(0, SCORED_SERIES), TRACK_NAMES, scorerWindows);
+    [this.issued, this.io] = region64(ISSUED_LENGTH);
     if (onWindow) this.actual = f64(SERIES_COUNT);
   }
 
   get stateBytes(): number {
-    return this.scorer.stateBytes + this.issued.byteLength;
+    return this.scorer.stateBytes + ISSUED_LENGTH * 8;
   }
 
   /** Whether the forecasts for the window that began at `startMs` were issued (else it goes unscored). */
@@ -96,13 +101,13 @@ export class IssuedForecasts {
 
   /** The model's forecast as already calibrated: ISSUED_FIELDS values from `values` at `offset`. */
   issueModel(series: number, values: Float64Array, offset: number): void {
-    const b = issuedOffset(series, TRACK_MODEL);
+    const b = this.io + issuedOffset(series, TRACK_MODEL);
     for (let k = 0; k < ISSUED_FIELDS; k++) this.issued[b + k] = values[offset + k];
   }
 
   /** A reference's forecast, its intervals read off its own predictive distribution. */
   issue(series: number, track: number, p: Predictive, lo90: number, lo50: number): void {
-    const b = issuedOffset(series, track);
+    const b = this.io + issuedOffset(series, track);
     this.issued[b + ISSUED_POINT] = p.point;
     this.issued[b + ISSUED_Q05] = p.quantile(lo90);
     this.issued[b + ISSUED_Q25] = p.quantile(lo50);
@@ -119,7 +124,7 @@ export class IssuedForecasts {
 
   /** Moves the calibration levels at `levels[offset..]` by how the model's issued intervals covered `actual`. */
   calibrate(levels: Float64Array, offset: number, step: number, series: number, actual: number): void {
-    const m = issuedOffset(series, TRACK_MODEL);
+    const m = this.io + issuedOffset(series, TRACK_MODEL);
     const is = this.issued;
     calibrateLevels(levels, offset, step, actual, is[m + ISSUED_Q05], is[m + ISSUED_Q25], is[m + ISSUED_Q75], is[m + ISSUED_Q95]);
   }
@@ -129,7 +134,7 @@ export class IssuedForecasts {
     const is = this.issued;
     if (series < SCORED_SERIES) {
       for (let t = 0; t < TRACK_COUNT; t++) {
-        const b = issuedOffset(series, t);
+        const b = this.io + issuedOffset(series, t);
         this.scorer.record(series, t, actual, is[b + ISSUED_POINT], is[b + ISSUED_Q05], is[b + ISSUED_Q25], is[b + ISSUED_Q75], is[b + ISSUED_Q95]);
       }
     }
@@ -144,7 +149,7 @@ export class IssuedForecasts {
       rec.startMs = endMs - windowMs;
       rec.endMs = endMs;
       rec.actual.set(this.actual);
-      rec.issued.set(this.issued);
+      for (let k = 0; k < ISSUED_LENGTH; k++) rec.issued[k] = this.issued[this.io + k];
       rec.actualLevels.set(this.levels);
       rec.predictedMix.set(this.mix);
       rec.model = this.issuedModel;
@@ -162,7 +167,7 @@ let record: WindowRecord | null = null;
  */
 function sharedRecord(): WindowRecord {
   record ??= {
-    startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT), issued: new Float64Array(SERIES_COUNT * TRACK_COUNT * ISSUED_FIELDS),
+    startMs: 0, endMs: 0, actual: new Float64Array(SERIES_COUNT), issued: new Float64Array(ISSUED_LENGTH),
     actualLevels: new Float64Array(SEVERITY_COUNT), predictedMix: new Float64Array(SEVERITY_COUNT), model: '',
   };
   return record;

@@ -1,4 +1,4 @@
-import { f32 } from './typed-arena';
+import { region32 } from './typed-arena';
 /**
  * A streaming quantile sketch for sizes (bytes per write, bytes per line): a fixed array of
  * logarithmic bins, the DDSketch construction (Masson, Rim & Lee, VLDB 2019). A value x >= 1
@@ -31,8 +31,10 @@ export class LogHistogram {
   readonly maxValue: number;
   readonly maxTotal: number;
   readonly gamma: number;
-  /** counts[0] is the zero bin (x < 1); counts[k + 1] is log bin k. */
-  readonly counts: Float32Array;
+  /** Bins: c[o] is the zero bin (x < 1); c[o + k + 1] is log bin k. */
+  readonly bins: number;
+  private readonly c: Float32Array;
+  private readonly o: number;
   private readonly logGamma: number;
   private totalCount = 0;
   overflow = 0;
@@ -49,7 +51,8 @@ export class LogHistogram {
     this.maxTotal = o.maxTotal;
     this.gamma = (1 + o.relativeAccuracy) / (1 - o.relativeAccuracy);
     this.logGamma = Math.log(this.gamma);
-    this.counts = f32(Math.ceil(Math.log(o.maxValue) / this.logGamma) + 2);
+    this.bins = Math.ceil(Math.log(o.maxValue) / this.logGamma) + 2;
+    [this.c, this.o] = region32(this.bins);
   }
 
   get total(): number {
@@ -57,7 +60,7 @@ export class LogHistogram {
   }
 
   add(x: number, count = 1): void {
-    this.counts[this.binOf(x)] += count;
+    this.c[this.o + this.binOf(x)] += count;
     this.totalCount += count;
     if (this.totalCount > this.maxTotal) this.halve();
   }
@@ -71,9 +74,9 @@ export class LogHistogram {
     const p = q <= 0 ? 0 : q >= 1 ? 1 : q;
     const rank = Math.floor(p * (this.totalCount - 1) + 1e-9);
     let cum = 0;
-    const last = this.counts.length - 1;
+    const last = this.bins - 1;
     for (let i = 0; i <= last; i++) {
-      cum += this.counts[i];
+      cum += this.c[this.o + i];
       if (cum > rank) return this.valueOf(i);
     }
     return this.valueOf(last);
@@ -83,23 +86,23 @@ export class LogHistogram {
   mean(): number {
     if (this.totalCount <= 0) return 0;
     let s = 0;
-    for (let i = 1; i < this.counts.length; i++) if (this.counts[i] > 0) s += this.counts[i] * this.valueOf(i);
+    for (let i = 1; i < this.bins; i++) if (this.c[this.o + i] > 0) s += this.c[this.o + i] * this.valueOf(i);
     return s / this.totalCount;
   }
 
   /** Adds another sketch's counts (same accuracy and range required). */
   merge(other: LogHistogram): void {
-    if (other.counts.length !== this.counts.length || other.gamma !== this.gamma) {
+    if (other.bins !== this.bins || other.gamma !== this.gamma) {
       throw new RangeError('cannot merge sketches with different parameters');
     }
-    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
+    for (let i = 0; i < this.bins; i++) this.c[this.o + i] += other.c[other.o + i];
     this.totalCount += other.totalCount;
     this.overflow += other.overflow;
     while (this.totalCount > this.maxTotal) this.halve();
   }
 
   reset(): void {
-    this.counts.fill(0);
+    this.c.fill(0, this.o, this.o + this.bins);
     this.totalCount = 0;
     this.overflow = 0;
   }
@@ -108,13 +111,13 @@ export class LogHistogram {
     if (!(x >= 1)) return 0; // also NaN
     if (x > this.maxValue) {
       this.overflow++;
-      return this.counts.length - 1;
+      return this.bins - 1;
     }
     // Writers often repeat a size (fixed records, fio): one log per new size, not per value.
     if (x === this.lastValue) return this.lastBin;
     const k = Math.ceil(Math.log(x) / this.logGamma - 1e-12);
     this.lastValue = x;
-    this.lastBin = Math.min(this.counts.length - 1, k + 1);
+    this.lastBin = Math.min(this.bins - 1, k + 1);
     return this.lastBin;
   }
 
@@ -124,7 +127,7 @@ export class LogHistogram {
   }
 
   private halve(): void {
-    for (let i = 0; i < this.counts.length; i++) this.counts[i] *= 0.5;
+    for (let i = 0; i < this.bins; i++) this.c[this.o + i] *= 0.5;
     this.totalCount *= 0.5;
   }
 }

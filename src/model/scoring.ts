@@ -1,4 +1,4 @@
-import { f32, f64, u32 } from './typed-arena';
+import { region32, region64, regionU32 } from './typed-arena';
 /**
  * Scores for window forecasts: small pure functions, and a rolling per-stream scorer with bounded
  * memory. Conventions: `actual` and forecasts are window totals (bytes, lines...); intervals are
@@ -168,6 +168,12 @@ const F_PIN05 = 2;
 const F_PIN95 = 3;
 const F_FLAGS = 4; // bit 0: 50% interval covered, bit 1: 90% covered
 const FIELDS = 5;
+// the divergence ring's fields in the 64-bit region
+const D_COUNT = 0;
+const D_HEAD = 1;
+const D_SUM = 2;
+const D_TOTAL = 3;
+const D_FIELDS = 4;
 
 /**
  * Rolling scores of one stream: for each series (e.g. bytes, lines) and each forecaster (e.g. the
@@ -177,18 +183,22 @@ const FIELDS = 5;
  */
 export class ForecastScorer {
   readonly capacity: number;
-  private readonly rings: Float32Array;
-  private readonly counts: Uint32Array;
-  private readonly heads: Uint32Array;
-  private readonly divergence: Float32Array;
-  private divCount = 0;
-  private divHead = 0;
-  /** Windows recorded per track since the start (not bounded; a counter). */
-  readonly totals: Float64Array;
-  /** Since-start sums per track: |error|, pinball at 0.95, 50% and 90% hits (fixed size). */
-  private readonly sums: Float64Array;
-  private divSum = 0;
-  private divTotal = 0;
+  private readonly tracks: number;
+  /** From ro: each track's ring of windows (FIELDS each), then the divergence ring (at dvo). */
+  private readonly r: Float32Array;
+  private readonly ro: number;
+  private readonly dvo: number;
+  /** From no: windows held per track, then each track's ring head. */
+  private readonly n: Uint32Array;
+  private readonly no: number;
+  /**
+   * From so: windows recorded per track since the start (a counter, not bounded), the since-start
+   * sums per track (|error|, pinball at 0.95, 50% and 90% hits), then the divergence ring's count
+   * and head, and its since-start sum and count (at dso).
+   */
+  private readonly s: Float64Array;
+  private readonly so: number;
+  private readonly dso: number;
 
   constructor(
     readonly seriesNames: readonly string[],
@@ -198,17 +208,16 @@ export class ForecastScorer {
     if (!(capacity >= 2)) throw new RangeError('capacity must be >= 2');
     this.capacity = Math.floor(capacity);
     const tracks = seriesNames.length * forecasterNames.length;
-    this.rings = f32(tracks * this.capacity * FIELDS);
-    this.counts = u32(tracks);
-    this.heads = u32(tracks);
-    this.totals = f64(tracks);
-    this.sums = f64(tracks * 4);
-    this.divergence = f32(this.capacity);
+    this.tracks = tracks;
+    [this.r, this.ro] = region32(tracks * this.capacity * FIELDS + this.capacity);
+    this.dvo = this.ro + tracks * this.capacity * FIELDS;
+    [this.n, this.no] = regionU32(2 * tracks);
+    [this.s, this.so] = region64(5 * tracks + D_FIELDS);
+    this.dso = this.so + 5 * tracks;
   }
 
   get stateBytes(): number {
-    return this.rings.byteLength + this.counts.byteLength + this.heads.byteLength + this.totals.byteLength +
-      this.sums.byteLength + this.divergence.byteLength;
+    return (this.tracks * this.capacity * FIELDS + this.capacity) * 4 + 2 * this.tracks * 4 + (5 * this.tracks + D_FIELDS) * 8;
   }
 
   track(series: number, forecaster: number): number {
@@ -226,74 +235,82 @@ export class ForecastScorer {
   record(series: number, forecaster: number, actual: number, point: number, q05: number, q25: number, q75: number,
     q95: number): void {
     const t = this.track(series, forecaster);
-    const base = (t * this.capacity + this.heads[t]) * FIELDS;
-    const r = this.rings;
+    const n = this.n;
+    const head = this.no + this.tracks + t;
+    const base = this.ro + (t * this.capacity + n[head]) * FIELDS;
+    const r = this.r;
     r[base + F_ACTUAL] = actual;
     r[base + F_POINT] = point;
     r[base + F_PIN05] = pinballLoss(actual, q05, 0.05);
     r[base + F_PIN95] = pinballLoss(actual, q95, 0.95);
     r[base + F_FLAGS] = (covered(actual, q25, q75) ? 1 : 0) | (covered(actual, q05, q95) ? 2 : 0);
-    this.heads[t] = (this.heads[t] + 1) % this.capacity;
-    if (this.counts[t] < this.capacity) this.counts[t]++;
-    this.totals[t]++;
-    const sum = t * 4;
-    this.sums[sum] += Math.abs(actual - point);
-    this.sums[sum + 1] += r[base + F_PIN95];
-    this.sums[sum + 2] += r[base + F_FLAGS] & 1;
-    this.sums[sum + 3] += (r[base + F_FLAGS] & 2) >> 1;
+    n[head] = (n[head] + 1) % this.capacity;
+    if (n[this.no + t] < this.capacity) n[this.no + t]++;
+    const s = this.s;
+    s[this.so + t]++;
+    const sum = this.so + this.tracks + t * 4;
+    s[sum] += Math.abs(actual - point);
+    s[sum + 1] += r[base + F_PIN95];
+    s[sum + 2] += r[base + F_FLAGS] & 1;
+    s[sum + 3] += (r[base + F_FLAGS] & 2) >> 1;
   }
 
   /** Scores over every window since the start (the rolling `stats` see only the recent ones). */
   sinceStart(series: number, forecaster: number): { windows: number; mae: number; pinball95: number; coverage50: number; coverage90: number } {
     const t = this.track(series, forecaster);
-    const n = this.totals[t];
-    const sum = t * 4;
+    const s = this.s;
+    const n = s[this.so + t];
+    const sum = this.so + this.tracks + t * 4;
     const per = (x: number) => (n > 0 ? x / n : Number.NaN);
-    return { windows: n, mae: per(this.sums[sum]), pinball95: per(this.sums[sum + 1]), coverage50: per(this.sums[sum + 2]), coverage90: per(this.sums[sum + 3]) };
+    return { windows: n, mae: per(s[sum]), pinball95: per(s[sum + 1]), coverage50: per(s[sum + 2]), coverage90: per(s[sum + 3]) };
   }
 
   /** Mean severity-mix divergence over every window since the start. */
   divergenceSinceStart(): number {
-    return this.divTotal > 0 ? this.divSum / this.divTotal : Number.NaN;
+    const d = this.dso;
+    return this.s[d + D_TOTAL] > 0 ? this.s[d + D_SUM] / this.s[d + D_TOTAL] : Number.NaN;
   }
 
   /** Severity-mix Jensen-Shannon divergence of one window (NaN, for an empty window, is skipped). */
   recordDivergence(js: number): void {
     if (Number.isNaN(js)) return;
-    this.divSum += js;
-    this.divTotal++;
-    this.divergence[this.divHead] = js;
-    this.divHead = (this.divHead + 1) % this.capacity;
-    if (this.divCount < this.capacity) this.divCount++;
+    const s = this.s;
+    const d = this.dso;
+    s[d + D_SUM] += js;
+    s[d + D_TOTAL]++;
+    this.r[this.dvo + s[d + D_HEAD]] = js;
+    s[d + D_HEAD] = (s[d + D_HEAD] + 1) % this.capacity;
+    if (s[d + D_COUNT] < this.capacity) s[d + D_COUNT]++;
   }
 
   meanDivergence(): number {
-    if (this.divCount === 0) return Number.NaN;
+    const count = this.s[this.dso + D_COUNT];
+    if (count === 0) return Number.NaN;
     let s = 0;
-    for (let i = 0; i < this.divCount; i++) s += this.divergence[i];
-    return s / this.divCount;
+    for (let i = 0; i < count; i++) s += this.r[this.dvo + i];
+    return s / count;
   }
 
   windows(series: number, forecaster: number): number {
-    return this.counts[this.track(series, forecaster)];
+    return this.n[this.no + this.track(series, forecaster)];
   }
 
   stats(series: number, forecaster: number, out: TrackStats = emptyTrackStats()): TrackStats {
     const t = this.track(series, forecaster);
-    const n = this.counts[t];
+    const n = this.n[this.no + t];
     out.windows = n;
     if (n === 0) {
       Object.assign(out, emptyTrackStats());
       return out;
     }
-    const r = this.rings;
+    const r = this.r;
     const cap = this.capacity;
     // oldest first, for the scale of MASE
-    const start = (this.heads[t] + cap - n) % cap;
+    const start = (this.n[this.no + this.tracks + t] + cap - n) % cap;
     let ae = 0, ape = 0, nz = 0, den = 0, pin05 = 0, pin95 = 0, c50 = 0, c90 = 0, bias = 0, scale = 0;
     let prev = Number.NaN;
     for (let k = 0; k < n; k++) {
-      const base = (t * cap + ((start + k) % cap)) * FIELDS;
+      const base = this.ro + (t * cap + ((start + k) % cap)) * FIELDS;
       const y = r[base + F_ACTUAL];
       const f = r[base + F_POINT];
       const e = Math.abs(y - f);
@@ -326,15 +343,8 @@ export class ForecastScorer {
   }
 
   reset(): void {
-    this.rings.fill(0);
-    this.counts.fill(0);
-    this.heads.fill(0);
-    this.totals.fill(0);
-    this.sums.fill(0);
-    this.divSum = 0;
-    this.divTotal = 0;
-    this.divergence.fill(0);
-    this.divCount = 0;
-    this.divHead = 0;
+    this.r.fill(0, this.ro, this.dvo + this.capacity);
+    this.n.fill(0, this.no, this.no + 2 * this.tracks);
+    this.s.fill(0, this.so, this.dso + D_FIELDS);
   }
 }

@@ -1,4 +1,4 @@
-import { f64 } from './typed-arena';
+import { region64 } from './typed-arena';
 /**
  * Severity levels, by index. The order is fixed (most severe first) because typed arrays of
  * per-level counters are indexed by it everywhere: in the profiler's parsers, the models and
@@ -27,47 +27,58 @@ export function clampSeverity(index: number): number {
  * is added or the distribution is read, so an idle stream costs nothing.
  */
 export class DecayingSeverityHistogram {
-  readonly weights = f64(SEVERITY_COUNT);
-  private lastMs = Number.NaN;
+  /** From o: the weight of each level, then the time they were last decayed to (NaN before a line). */
+  private readonly w: Float64Array;
+  private readonly o: number;
 
   constructor(readonly tauMs: number) {
     if (!(tauMs > 0)) throw new RangeError('tauMs must be > 0');
+    [this.w, this.o] = region64(SEVERITY_COUNT + 1);
+    this.w[this.o + SEVERITY_COUNT] = Number.NaN;
+  }
+
+  /** The decayed weight of `level`. */
+  weight(level: number): number {
+    return this.w[this.o + level];
   }
 
   add(level: number, timeMs: number, count = 1): void {
     this.decayTo(timeMs);
-    this.weights[clampSeverity(level)] += count;
+    this.w[this.o + clampSeverity(level)] += count;
   }
 
   decayTo(timeMs: number): void {
-    if (Number.isNaN(this.lastMs)) {
-      this.lastMs = timeMs;
+    const w = this.w;
+    const o = this.o;
+    const lastMs = w[o + SEVERITY_COUNT];
+    if (Number.isNaN(lastMs)) {
+      w[o + SEVERITY_COUNT] = timeMs;
       return;
     }
-    const dt = timeMs - this.lastMs;
+    const dt = timeMs - lastMs;
     if (dt <= 0) return; // late or same-time lines are added undecayed rather than un-decaying the rest
     const f = Math.exp(-dt / this.tauMs);
-    for (let i = 0; i < SEVERITY_COUNT; i++) this.weights[i] *= f;
-    this.lastMs = timeMs;
+    for (let i = 0; i < SEVERITY_COUNT; i++) w[o + i] *= f;
+    w[o + SEVERITY_COUNT] = timeMs;
   }
 
   /** Decayed number of lines (the evidence behind the distribution). */
   total(): number {
     let s = 0;
-    for (let i = 0; i < SEVERITY_COUNT; i++) s += this.weights[i];
+    for (let i = 0; i < SEVERITY_COUNT; i++) s += this.w[this.o + i];
     return s;
   }
 
   /** Writes the normalised distribution into `out`; all zeros when nothing has been seen. */
   distribution(out: Float64Array): Float64Array {
     const t = this.total();
-    for (let i = 0; i < SEVERITY_COUNT; i++) out[i] = t > 0 ? this.weights[i] / t : 0;
+    for (let i = 0; i < SEVERITY_COUNT; i++) out[i] = t > 0 ? this.w[this.o + i] / t : 0;
     return out;
   }
 
   reset(): void {
-    this.weights.fill(0);
-    this.lastMs = Number.NaN;
+    this.w.fill(0, this.o, this.o + SEVERITY_COUNT);
+    this.w[this.o + SEVERITY_COUNT] = Number.NaN;
   }
 }
 
@@ -92,8 +103,8 @@ export function blendedSeverityMix(
   }
   const w = nl > 0 ? priorLines : 0;
   for (let i = 0; i < SEVERITY_COUNT; i++) {
-    const pl = nl > 0 ? long.weights[i] / nl : 0;
-    out[i] = (short.weights[i] + w * pl) / (ns + w);
+    const pl = nl > 0 ? long.weight(i) / nl : 0;
+    out[i] = (short.weight(i) + w * pl) / (ns + w);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { f32 } from './typed-arena';
+import { region32 } from './typed-arena';
 /**
  * Recent history of one stream at sub-window resolution: `capacity` slots of `slotMs` each (a
  * window is `slotsPerWindow` slots), for a few series (writes, lines, bytes) that share the same
@@ -12,7 +12,9 @@ import { f32 } from './typed-arena';
  * shadow log scores (aligned to multiples of W) are simply the origins that fall on them.
  */
 export class SlotRing {
-  readonly data: Float32Array;
+  /** Series s's slots at o + s * (capacity + 1), in d. */
+  private readonly d: Float32Array;
+  private readonly o: number;
   /** Slots closed since the ring started (capped at capacity for indexing purposes). */
   closed = 0;
   /** Start time of the open slot; NaN until the first advance. */
@@ -29,7 +31,11 @@ export class SlotRing {
     if (!(capacity >= slotsPerWindow && slotsPerWindow >= 1)) throw new RangeError('capacity must hold a window');
     // +1: the open slot lives beside the `capacity` closed ones
     // float32: counts are exact to 2^24 per slot, byte totals beyond that within 1e-7 relative
-    this.data = f32(seriesCount * (capacity + 1));
+    [this.d, this.o] = region32(seriesCount * (capacity + 1));
+  }
+
+  get stateBytes(): number {
+    return this.seriesCount * (this.capacity + 1) * 4;
   }
 
   get windowMs(): number {
@@ -62,7 +68,7 @@ export class SlotRing {
 
   /** Adds to the open slot (the caller has advanced the ring to the event's time first). */
   add(series: number, value: number): void {
-    this.data[series * (this.capacity + 1) + this.head] += value;
+    this.d[this.o + series * (this.capacity + 1) + this.head] += value;
   }
 
   /** End time of the open slot. */
@@ -74,14 +80,14 @@ export class SlotRing {
   closeSlot(): void {
     const stride = this.capacity + 1;
     this.head = this.head === this.capacity ? 0 : this.head + 1;
-    for (let s = 0; s < this.seriesCount; s++) this.data[s * stride + this.head] = 0;
+    for (let s = 0; s < this.seriesCount; s++) this.d[this.o + s * stride + this.head] = 0;
     this.openStartMs += this.slotMs;
     if (this.closed < Number.MAX_SAFE_INTEGER) this.closed++;
   }
 
   /** Jumps over `slots` empty slots at once (a long idle gap): clears everything. */
   skipEmpty(slots: number): void {
-    this.data.fill(0);
+    this.d.fill(0, this.o, this.o + this.seriesCount * (this.capacity + 1));
     this.openStartMs += slots * this.slotMs;
     this.closed += slots;
   }
@@ -97,12 +103,12 @@ export class SlotRing {
     const stride = this.capacity + 1;
     let i = this.head - 1 - lag;
     if (i < 0) i += stride;
-    return this.data[series * stride + i];
+    return this.d[this.o + series * stride + i];
   }
 
   /** Value accumulated so far in the open slot. */
   openValue(series: number): number {
-    return this.data[series * (this.capacity + 1) + this.head];
+    return this.d[this.o + series * (this.capacity + 1) + this.head];
   }
 
   /** Complete trailing windows available at the origin. */

@@ -29,7 +29,7 @@ import {
 } from './severity';
 import { SlotRing } from './slot-ring';
 import { Welford } from './welford';
-import { f64, stateBlock } from './typed-arena';
+import { region64, stateRegion } from './typed-arena';
 
 export interface StreamModelOptions {
   /** The horizon and scoring window, ms. */
@@ -229,11 +229,15 @@ export class StreamModel {
   private readonly forecasters: ModelForecasters;
   /** The forecasters' state: series s's block at s * perSeries (the model's, then own references'). */
   private readonly st: StateBlock;
+  private readonly sto: number;
   /** Per series, four levels, for a model that does not calibrate its own intervals. */
-  private readonly levels = f64(SERIES_COUNT * 4);
+  /** From lo: per series, four levels (for a model that does not calibrate its own intervals); then from co, the cache. */
+  private readonly v: Float64Array;
+  private readonly lo: number;
   private readonly calibrationStep: number;
   private readonly issued: IssuedForecasts;
-  private readonly cache = f64(SERIES_COUNT * C_FIELDS);
+  /** The model's forecast per series at the last origin (C_FIELDS each), in v. */
+  private readonly co: number;
   private cacheClosed = -1;
   private lastWriteMs = Number.NaN;
   private emptySlots = 0;
@@ -261,12 +265,14 @@ export class StreamModel {
     this.history = new RingHistory(this.ring);
     this.forecasters = forecasters;
     const { model, naiveLast, movingAverage, perSeries } = forecasters;
-    this.st = stateBlock(perSeries * SERIES_COUNT);
+    [this.st, this.sto] = stateRegion(perSeries * SERIES_COUNT);
+    [this.v, this.lo] = region64(SERIES_COUNT * (4 + C_FIELDS));
+    this.co = this.lo + SERIES_COUNT * 4;
     for (let s = 0; s < SERIES_COUNT; s++) {
-      const at = s * perSeries;
+      const at = this.sto + s * perSeries;
       model.init(this.st, at);
       for (const r of [naiveLast, movingAverage]) if (r.own) r.f.init(this.st, at + r.at);
-      resetLevels(this.levels, s * 4);
+      resetLevels(this.v, this.lo + s * 4);
     }
     this.calibrationStep = fo.calibrationStep;
     this.periodOptions = period;
@@ -285,9 +291,8 @@ export class StreamModel {
 
   /** Approximate memory held by this stream's model, bytes (typed arrays and forecaster state). */
   get stateBytes(): number {
-    const s = this.ring.data.byteLength + this.issued.stateBytes + this.writeSizes.counts.byteLength +
-      this.lineLengths.counts.byteLength + this.cache.byteLength + 1024;
-    return s + this.history.stateBytes + this.st.f64.byteLength;
+    return this.ring.stateBytes + this.issued.stateBytes + (this.writeSizes.bins + this.lineLengths.bins) * 4 +
+      SERIES_COUNT * (4 + C_FIELDS + this.forecasters.perSeries) * 8 + this.history.stateBytes + 1024;
   }
 
   get windowMs(): number {
@@ -399,7 +404,7 @@ export class StreamModel {
     const st = this.st;
     for (let s = 0; s < SERIES_COUNT; s++) {
       const h = this.prepareHistory(s);
-      const at = s * perSeries;
+      const at = this.sto + s * perSeries;
       model.predict(h, pred, true, st, at);
       this.storeModel(s, pred);
       naiveLast.f.predict(h, pred, naiveLast.own, st, at + naiveLast.at);
@@ -416,11 +421,11 @@ export class StreamModel {
     const { model, naiveLast, movingAverage, perSeries } = this.forecasters;
     for (let s = 0; s < SERIES_COUNT; s++) {
       const actual = this.ring.window(s, 0);
-      const at = s * perSeries;
+      const at = this.sto + s * perSeries;
       model.observe(actual, this.st, at);
       if (naiveLast.own) naiveLast.f.observe(actual, this.st, at + naiveLast.at);
       if (movingAverage.own) movingAverage.f.observe(actual, this.st, at + movingAverage.at);
-      if (!model.selfCalibrating) this.issued.calibrate(this.levels, s * 4, this.calibrationStep, s, actual);
+      if (!model.selfCalibrating) this.issued.calibrate(this.v, this.lo + s * 4, this.calibrationStep, s, actual);
       this.issued.score(s, actual);
     }
     this.issued.closeWindow(endMs, this.options.windowMs);
@@ -436,13 +441,13 @@ export class StreamModel {
   /** Stores the model's issued forecast with calibrated intervals, and caches it for the shadow. */
   private storeModel(series: number, p: Predictive): void {
     this.fillCache(series, p);
-    this.issued.issueModel(series, this.cache, series * C_FIELDS);
+    this.issued.issueModel(series, this.v, this.co + series * C_FIELDS);
   }
 
   private fillCache(series: number, p: Predictive): void {
-    const c = series * C_FIELDS;
-    const cache = this.cache;
-    if (!this.forecasters.model.selfCalibrating) for (let k = 0; k < 4; k++) p.levels[k] = this.levels[series * 4 + k];
+    const c = this.co + series * C_FIELDS;
+    const cache = this.v;
+    if (!this.forecasters.model.selfCalibrating) for (let k = 0; k < 4; k++) p.levels[k] = cache[this.lo + series * 4 + k];
     const median = p.quantile(0.5);
     let q05 = p.bound(0);
     let q25 = p.bound(1);
@@ -467,7 +472,7 @@ export class StreamModel {
     if (this.cacheClosed === this.ring.closed) return;
     const { model, perSeries } = this.forecasters;
     for (let s = 0; s < SERIES_COUNT; s++) {
-      model.predict(this.prepareHistory(s), pred, false, this.st, s * perSeries);
+      model.predict(this.prepareHistory(s), pred, false, this.st, this.sto + s * perSeries);
       this.fillCache(s, pred);
     }
     this.cacheClosed = this.ring.closed;
@@ -509,9 +514,9 @@ export class StreamModel {
     blendedSeverityMix(this.severityShort, this.severityLong, this.options.severityPriorLines, out.levelMix);
     if (this.entrySeverity.total() > 0) this.entrySeverity.distribution(out.entryLevelMix);
     else out.entryLevelMix.set(out.levelMix);
-    const c = SERIES_LINES * C_FIELDS;
-    out.windowLines.mean = this.cache[c + C_MEAN];
-    out.windowLines.variance = this.cache[c + C_VAR];
+    const c = this.co + SERIES_LINES * C_FIELDS;
+    out.windowLines.mean = this.v[c + C_MEAN];
+    out.windowLines.variance = this.v[c + C_VAR];
     out.windowLines.scale = f;
     for (let l = 0; l < SEVERITY_COUNT; l++) out.levels[l].mean = out.levelMix[l] * out.windowLines.mean * f;
     out.levelQuantiles = false;
@@ -539,8 +544,8 @@ export class StreamModel {
   }
 
   private copyQuantiles(series: number, f: number, q: Quantiles): void {
-    const c = series * C_FIELDS;
-    const cache = this.cache;
+    const c = this.co + series * C_FIELDS;
+    const cache = this.v;
     q.point = cache[c + ISSUED_POINT] * f;
     q.q05 = cache[c + ISSUED_Q05] * f;
     q.q25 = cache[c + ISSUED_Q25] * f;
@@ -559,7 +564,7 @@ export class StreamModel {
 
   private modelName(): string {
     const { model, perSeries } = this.forecasters;
-    return model.answering(this.st, SERIES_BYTES * perSeries);
+    return model.answering(this.st, this.sto + SERIES_BYTES * perSeries);
   }
 
   /** Confidence in [0, 1] at `nowMs` (see confidence.ts). */

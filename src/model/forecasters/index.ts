@@ -7,7 +7,7 @@ import {
 } from '../forecaster';
 import type { WindowHistory } from '../history';
 import type { Predictive } from '../predictive';
-import { stateBlock } from '../typed-arena';
+import { stateRegion } from '../typed-arena';
 import { Analog } from './analog';
 import { Empirical } from './empirical';
 import { Ensemble } from './ensemble';
@@ -48,10 +48,11 @@ export class UnknownForecasterError extends Error {
  */
 export class ForecasterInstance {
   readonly state: StateBlock;
+  private readonly at: number;
 
   constructor(readonly strategy: Forecaster) {
-    this.state = stateBlock(Math.max(1, strategy.stateSize));
-    strategy.init(this.state, 0);
+    [this.state, this.at] = stateRegion(Math.max(1, strategy.stateSize));
+    strategy.init(this.state, this.at);
   }
 
   get name(): string {
@@ -64,15 +65,15 @@ export class ForecasterInstance {
 
   /** See Forecaster.answering. */
   get answering(): string {
-    return this.strategy.answering(this.state, 0);
+    return this.strategy.answering(this.state, this.at);
   }
 
   predict(h: WindowHistory, out: Predictive, issued: boolean): void {
-    this.strategy.predict(h, out, issued, this.state, 0);
+    this.strategy.predict(h, out, issued, this.state, this.at);
   }
 
   observe(actual: number): void {
-    this.strategy.observe(actual, this.state, 0);
+    this.strategy.observe(actual, this.state, this.at);
   }
 }
 

@@ -95,7 +95,7 @@ describe('severity', () => {
     const h = new DecayingSeverityHistogram(10_000);
     for (let i = 0; i < 10; i++) h.add(SEV_INFO, 0);
     h.add(SEV_ERROR, 10_000); // info has decayed to 10/e by then
-    expect(h.weights[SEV_INFO]).toBeCloseTo(10 / Math.E, 6);
+    expect(h.weight(SEV_INFO)).toBeCloseTo(10 / Math.E, 6);
     const d = h.distribution(new Float64Array(SEVERITY_COUNT));
     expect(d.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(d[SEV_ERROR]).toBeCloseTo(1 / (1 + 10 / Math.E), 6);

@@ -71,7 +71,7 @@ describe('ForecastScorer', () => {
     expect(s.stateBytes).toBe(bytes);
     expect(s.windows(0, 0)).toBe(16);
     expect(s.windows(1, 1)).toBe(0);
-    expect(s.totals[s.track(0, 0)]).toBe(100_000);
+    expect(s.sinceStart(0, 0).windows).toBe(100_000);
     expect(s.meanDivergence()).toBeCloseTo(0.1, 6);
   });
 
