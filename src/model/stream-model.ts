@@ -227,10 +227,9 @@ export class StreamModel {
   private readonly ring: SlotRing;
   private readonly history: RingHistory;
   private readonly forecasters: ModelForecasters;
-  /** The forecasters' state: series s's block at s * perSeries (the model's, then own references'). */
+  /** The forecasters' state: series s's block at sto + s * perSeries (the model's, then own references'). */
   private readonly st: StateBlock;
   private readonly sto: number;
-  /** Per series, four levels, for a model that does not calibrate its own intervals. */
   /** From lo: per series, four levels (for a model that does not calibrate its own intervals); then from co, the cache. */
   private readonly v: Float64Array;
   private readonly lo: number;
