@@ -44,7 +44,7 @@ export class Analog extends StatelessForecaster {
 
   constructor(options?: Partial<AnalogOptions>) {
     super();
-    // The defaults shared: three analogs per model, a thousand models.
+    // The defaults shared by every instance made without options.
     this.options = options ? { ...DEFAULTS, ...options } : DEFAULTS;
   }
 

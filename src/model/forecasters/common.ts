@@ -1,4 +1,4 @@
-import type { StateBlock } from '../forecaster';
+import type { Forecaster, ForecasterOptions, StateBlock } from '../forecaster';
 import type { WindowHistory } from '../history';
 import { fillCountDistribution, type Predictive } from '../predictive';
 
@@ -69,5 +69,38 @@ export class ResidualRing {
       out.finish();
     }
     out.point = point;
+  }
+}
+
+/** A point forecaster whose spread is its own recent errors (a residual ring in its block). */
+export abstract class ResidualForecaster implements Forecaster {
+  abstract readonly name: string;
+  readonly stateSize: number;
+  private readonly residuals: ResidualRing;
+
+  constructor(o: ForecasterOptions) {
+    this.residuals = new ResidualRing(o.residualWindows);
+    this.stateSize = this.residuals.stateSize;
+  }
+
+  /** The forecast's point for the window after the origin. */
+  protected abstract point(h: WindowHistory): number;
+
+  init(st: StateBlock, at: number): void {
+    this.residuals.init(st, at);
+  }
+
+  predict(h: WindowHistory, out: Predictive, issued: boolean, st: StateBlock, at: number): void {
+    const point = this.point(h);
+    this.residuals.fill(st, at, out, point, h.unit);
+    if (issued) this.residuals.issue(st, at, point);
+  }
+
+  observe(actual: number, st: StateBlock, at: number): void {
+    this.residuals.observe(st, at, actual);
+  }
+
+  answering(): string {
+    return this.name;
   }
 }
