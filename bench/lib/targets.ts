@@ -86,7 +86,9 @@ function logshadowTarget(name: string, label: string, engine: string, cache: str
       // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": where the daemon's time goes.
       // The daemon runs in the foreground here, with the node options `mount --background` gives it.
       const nodeArgs = daemonNodeArgs((process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean));
-      const proc = spawn(process.execPath, [...nodeArgs, cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      // BENCH_MOUNT_ARGS="--ring-capacity 262144": more mount options for every logshadow target.
+      const more = (process.env.BENCH_MOUNT_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = spawn(process.execPath, [...nodeArgs, cli, 'mount', dir, '--engine', engine, '--cache', cache, '--run-dir', runDir, '--log-level', 'error', ...mode, ...extra, ...more], { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitMounted(dir, 'fuse.logshadow', proc);
       return {
         name, dir, pid: proc.pid ?? null,

@@ -1,0 +1,198 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeMachine, machineLine } from './lib/machine';
+import { TARGETS, logshadowTargets, makeScratch, removeScratch, type Target, type TargetSpec } from './lib/targets';
+
+/**
+ * What the daemon's work costs the writers, measured inside one fio run. Separate runs of the same
+ * target differ by up to 40% on a shared machine (ab.js: the profiling-off runs of one session
+ * spread from 35,000 to 62,000 IOPS), which drowns a few percent. Here the daemon is stopped
+ * (SIGSTOP) and let go on (SIGCONT) every `--period` ms while fio writes, and fio's IOPS log
+ * (one average per `--bin` ms, stamped in Unix time) is split by the daemon's state: neighbouring
+ * periods share the machine, the mount, the files and the page cache, so the drifts cancel.
+ *
+ * While stopped, the daemon does nothing and the engine keeps recording into the ring; let go on,
+ * it works off that backlog and keeps up with the new writes. So over a pair of periods it does the
+ * same work as when it runs all along, provided the ring held the backlog (the dropped records are
+ * reported: a shorter period, or BENCH_MOUNT_ARGS='--ring-capacity 262144', keeps them at 0), but
+ * all of it in the running period. What is reported:
+ *   - IOPS while stopped (the writers alone with the engine) and while running;
+ *   - the run's mean against the stopped periods': if what the writers lose grows with the work the
+ *     daemon does, that is what running all along costs them (the same work, spread evenly);
+ *   - the same for `--control` (default native-noprofile, whose daemon never has work): the noise of
+ *     the method, which should be near 0.
+ *
+ *   node build-bench/bench/profiling-toggle.js [--target native] [--control native-noprofile]
+ *     [--jobs 1,4] [--runtime 60] [--period 1000] [--bin 100] [--root <another checkout>]
+ */
+interface Options {
+  target: string;
+  control: string;
+  jobs: number[];
+  runtime: number;
+  period: number;
+  bin: number;
+  root: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { target: 'native', control: 'native-noprofile', jobs: [1, 4], runtime: 60, period: 1000, bin: 100, root: null };
+  for (let i = 0; i < argv.length; i++) {
+    const v = () => argv[++i];
+    if (argv[i] === '--target') o.target = v();
+    else if (argv[i] === '--control') o.control = v();
+    else if (argv[i] === '--jobs') o.jobs = v().split(',').map(Number);
+    else if (argv[i] === '--runtime') o.runtime = Number(v());
+    else if (argv[i] === '--period') o.period = Number(v());
+    else if (argv[i] === '--bin') o.bin = Number(v());
+    else if (argv[i] === '--root') o.root = resolve(v());
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  if (!(o.bin > 0 && o.period >= 4 * o.bin)) throw new Error('--period must hold at least four bins');
+  return o;
+}
+
+function spec(name: string, root: string | null): TargetSpec {
+  const found = (root ? logshadowTargets(root, '@root') : TARGETS).find((t) => t.name === (root ? `${name}@root` : name));
+  if (!found) throw new Error(`no target ${name}`);
+  const why = found.available();
+  if (why) throw new Error(`${found.name}: ${why}`);
+  return found;
+}
+
+/** [from, to) Unix ms, the daemon stopped or running. */
+interface Period { from: number; to: number; stopped: boolean }
+
+/** One fio job's averaged IOPS log: [end of the bin (Unix ms), IOPS]. */
+function readIopsLogs(dir: string, prefix: string): Array<Array<[number, number]>> {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${prefix}_iops.`) && f.endsWith('.log'))
+    .map((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').filter(Boolean)
+      .map((l) => l.split(',').map((x) => Number(x.trim())))
+      .map(([t, v]) => [t, v] as [number, number]));
+}
+
+interface Split {
+  stopped: number;
+  running: number;
+  all: number;
+  /** Stopped-running pairs of periods, and the median of their own losses. */
+  pairs: number;
+  medianPairLoss: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * The jobs' IOPS summed, by the daemon's state: each job's mean over the bins wholly inside a
+ * period (a bin across a switch is left out), summed over the jobs, per period.
+ */
+function split(logs: Array<Array<[number, number]>>, periods: Period[], binMs: number): Split {
+  const stoppedBy: number[][] = periods.map(() => []);
+  const runningBy: number[][] = periods.map(() => []);
+  for (const log of logs) {
+    const perPeriod: number[][] = periods.map(() => []);
+    for (const [end, iops] of log) {
+      const k = periods.findIndex((p) => end - binMs >= p.from && end <= p.to);
+      if (k >= 0) perPeriod[k].push(iops);
+    }
+    // a job's mean per period, summed over the jobs
+    perPeriod.forEach((xs, k) => {
+      if (xs.length === 0) return;
+      (periods[k].stopped ? stoppedBy : runningBy)[k].push(mean(xs));
+    });
+  }
+  const total = (by: number[][]) => by.map((xs) => (xs.length === logs.length ? xs.reduce((a, b) => a + b, 0) : Number.NaN));
+  const st = total(stoppedBy);
+  const ru = total(runningBy);
+  const stoppedPeriods = st.filter((x, k) => periods[k].stopped && Number.isFinite(x));
+  const runningPeriods = ru.filter((x, k) => !periods[k].stopped && Number.isFinite(x));
+  const pairLosses: number[] = [];
+  for (let k = 0; k + 1 < periods.length; k += 2) {
+    const s = periods[k].stopped ? st[k] : st[k + 1];
+    const r = periods[k].stopped ? ru[k + 1] : ru[k];
+    if (Number.isFinite(s) && Number.isFinite(r) && s > 0) pairLosses.push(1 - (s + r) / 2 / s);
+  }
+  return {
+    stopped: mean(stoppedPeriods), running: mean(runningPeriods), all: mean([...stoppedPeriods, ...runningPeriods]),
+    pairs: pairLosses.length, medianPairLoss: median(pairLosses),
+  };
+}
+
+function droppedRecords(target: Target, root: string | null): number | null {
+  const cli = join(root ?? resolve(__dirname, '../..'), 'dist/cli/main.js');
+  const runDir = `${target.dir}-run`;
+  const r = spawnSync(process.execPath, [cli, 'stats', target.dir, '--json', '--top', '0', '--run-dir', runDir], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return (JSON.parse(r.stdout) as { droppedRecords: number }).droppedRecords;
+}
+
+async function toggledRun(t: TargetSpec, jobs: number, o: Options): Promise<Split & { dropped: number | null }> {
+  const scratch = makeScratch();
+  const target = await t.setup(scratch);
+  const pid = target.pid;
+  try {
+    if (pid === null) throw new Error(`${t.name} has no daemon to stop`);
+    const prefix = 'toggle';
+    const fio = spawn('fio', [
+      '--name=toggle', `--directory=${target.dir}`, '--rw=write', '--bs=256', '--ioengine=sync', '--size=64m', '--time_based',
+      `--runtime=${o.runtime}`, `--numjobs=${jobs}`, `--write_iops_log=${join(scratch, prefix)}`, `--log_avg_msec=${o.bin}`,
+      '--log_unix_epoch=1', '--output-format=terse',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    fio.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number>((r) => fio.on('exit', (code) => r(code ?? 1)));
+    const periods: Period[] = [];
+    let running = true;
+    let done = false;
+    void exited.then(() => { done = true; });
+    // start stopped so that the first pair is whole; switch every period until fio is done
+    while (!done) {
+      const now = Date.now();
+      if (periods.length) periods[periods.length - 1].to = now;
+      running = !running;
+      process.kill(pid, running ? 'SIGCONT' : 'SIGSTOP');
+      periods.push({ from: now, to: Number.POSITIVE_INFINITY, stopped: !running });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, o.period))]);
+    }
+    process.kill(pid, 'SIGCONT');
+    periods[periods.length - 1].to = Date.now();
+    if ((await exited) !== 0) throw new Error(`fio failed on ${t.name}: ${stderr}`);
+    // the last period ends with fio, partly empty: leave it out
+    periods.pop();
+    await new Promise((r) => setTimeout(r, 1000)); // the daemon catches up before it is asked
+    return { ...split(readIopsLogs(scratch, prefix), periods, o.bin), dropped: droppedRecords(target, o.root) };
+  } finally {
+    if (pid !== null) try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+    await target.teardown();
+    removeScratch(scratch);
+  }
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const pct = (x: number) => `${fmt(100 * x, 1)}%`;
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const specs = [spec(o.target, o.root), spec(o.control, o.root)];
+  console.log(`Machine: ${machineLine(describeMachine())}`);
+  console.log(`fio 256 B sync writes, ${o.runtime} s per run, the daemon stopped and let go on every ${o.period} ms, IOPS averaged over ${o.bin} ms bins.`);
+  console.log('| target | fio jobs | IOPS daemon stopped | IOPS daemon running | run mean | lost (run mean against stopped) | median over pairs | pairs | records dropped |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const jobs of o.jobs) {
+    for (const t of specs) {
+      const r = await toggledRun(t, jobs, o);
+      console.log(`| ${t.name} | ${jobs} | ${fmt(r.stopped)} | ${fmt(r.running)} | ${fmt(r.all)} | ${pct(1 - r.all / r.stopped)} | ${pct(r.medianPairLoss)} | ${r.pairs} | ${r.dropped ?? '?'} |`);
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
