@@ -4,7 +4,7 @@ import { inArena } from '../model/typed-arena';
 import type { Stream } from './stream';
 
 /**
- * Models are the expensive part of a stream (~30 KiB each), so only streams that are writing
+ * Models are the expensive part of a stream (~20 KiB each), so only streams that are writing
  * hold one, and at most `capacity` at a time: a model goes back when its stream goes dormant,
  * and when the pool is full a stream idle for a window or more gives its model up to one that
  * writes (it forecasts nothing until it writes again and earns a new one). While every holder

@@ -540,7 +540,7 @@ export class Profiler {
     s.activeTicks++;
     (s.kind === 'file' ? this.files : this.apps).promote(s);
     this.dirty.push(s);
-    // A model (about 30 KiB) is earned by writing in a second tick: a file written once, or a
+    // A model (about 20 KiB) is earned by writing in a second tick: a file written once, or a
     // burst of ten thousand new files, costs counters only, never a model apiece.
     if (s.activeTicks >= MODEL_AFTER_TICKS) this.models.acquire(s, timeMs);
   }

@@ -87,7 +87,7 @@ export function registerMount(program: Command): void {
     .option('--no-profile', 'do not profile or forecast (only to measure what profiling costs)')
     .option('--metrics-listen <addr:port>', 'serve Prometheus metrics at http://<addr:port>/metrics (a bare port: loopback)')
     .option('--max-files <n>', 'file streams the profiler keeps (and files it remembers after their last close); the least recently written go first', String(DEFAULTS.maxFiles))
-    .option('--max-models <n>', 'streams that hold a model (about 30 KiB each); one idle a window gives its own to a stream that writes', String(DEFAULTS.maxModels))
+    .option('--max-models <n>', 'streams that hold a model (about 20 KiB each); one idle a window gives its own to a stream that writes', String(DEFAULTS.maxModels))
     .option('--history-windows <n>', 'scored forecast windows kept per file for `logshadow report` (60 B each, per file that holds a model)', String(DEFAULTS.historyWindows))
     .option('--metrics-max-streams <n>', 'files with their own label in the metrics; the rest sum under "(other)"', String(DEFAULTS.metricsMaxStreams))
     .option('--config <file>', 'mount options from a JSON file, keys spelled as the flags ("ring-capacity"); the command line wins')
