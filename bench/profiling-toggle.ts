@@ -18,8 +18,9 @@ import { TARGETS, logshadowTargets, makeScratch, removeScratch, type Target, typ
  * reported: a shorter period, or BENCH_MOUNT_ARGS='--ring-capacity 262144', keeps them at 0), but
  * all of it in the running period. What is reported:
  *   - IOPS while stopped (the writers alone with the engine) and while running;
- *   - the run's mean against the stopped periods': if what the writers lose grows with the work the
- *     daemon does, that is what running all along costs them (the same work, spread evenly);
+ *   - the mean over whole stopped-running pairs against the stopped periods': if what the writers
+ *     lose grows with the work the daemon does, that is what running all along costs them (the
+ *     same work, spread evenly);
  *   - the same for `--control` (default native-noprofile, whose daemon never has work): the noise of
  *     the method, which should be near 0.
  *
@@ -61,7 +62,7 @@ function spec(name: string, root: string | null): TargetSpec {
   return found;
 }
 
-/** [from, to) Unix ms, the daemon stopped or running. */
+/** [from, to] Unix ms, the daemon stopped or running. */
 interface Period { from: number; to: number; stopped: boolean }
 
 /** One fio job's averaged IOPS log: [end of the bin (Unix ms), IOPS]. */
@@ -74,6 +75,7 @@ function readIopsLogs(dir: string, prefix: string): Array<Array<[number, number]
 }
 
 interface Split {
+  /** IOPS (the jobs' summed) in the stopped periods, in the running ones, and over whole pairs. */
   stopped: number;
   running: number;
   all: number;
@@ -88,40 +90,41 @@ const median = (xs: number[]) => {
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The jobs' IOPS summed: each job's mean over its bins wholly inside [from, to], summed over the jobs. */
+function summed(logs: Array<Array<[number, number]>>, from: number, to: number, binMs: number): number {
+  let total = 0;
+  for (const log of logs) {
+    const xs = log.filter(([end]) => end - binMs >= from && end <= to).map(([, iops]) => iops);
+    if (xs.length === 0) return Number.NaN;
+    total += mean(xs);
+  }
+  return total;
+}
+
 /**
- * The jobs' IOPS summed, by the daemon's state: each job's mean over the bins wholly inside a
- * period (a bin across a switch is left out), summed over the jobs, per period.
+ * By the daemon's state, per stopped-then-running pair of periods. The stopped periods' bins give
+ * the baseline; a pair's mean takes every bin inside the pair, those across the switch included:
+ * the daemon's catch-up comes right after it is let go on, the heaviest part of its work, and
+ * leaving out the bins across the switch would leave out the cost being measured.
  */
 function split(logs: Array<Array<[number, number]>>, periods: Period[], binMs: number): Split {
-  const stoppedBy: number[][] = periods.map(() => []);
-  const runningBy: number[][] = periods.map(() => []);
-  for (const log of logs) {
-    const perPeriod: number[][] = periods.map(() => []);
-    for (const [end, iops] of log) {
-      const k = periods.findIndex((p) => end - binMs >= p.from && end <= p.to);
-      if (k >= 0) perPeriod[k].push(iops);
-    }
-    // a job's mean per period, summed over the jobs
-    perPeriod.forEach((xs, k) => {
-      if (xs.length === 0) return;
-      (periods[k].stopped ? stoppedBy : runningBy)[k].push(mean(xs));
-    });
+  const stopped: number[] = [];
+  const running: number[] = [];
+  const all: number[] = [];
+  const losses: number[] = [];
+  for (let k = 0; k + 1 < periods.length; k++) {
+    const [s, r] = [periods[k], periods[k + 1]];
+    if (!s.stopped || r.stopped) continue;
+    const st = summed(logs, s.from, s.to, binMs);
+    const ru = summed(logs, r.from, r.to, binMs);
+    const pair = summed(logs, s.from, r.to, binMs);
+    if (!(st > 0 && Number.isFinite(ru) && Number.isFinite(pair))) continue;
+    stopped.push(st);
+    running.push(ru);
+    all.push(pair);
+    losses.push(1 - pair / st);
   }
-  const total = (by: number[][]) => by.map((xs) => (xs.length === logs.length ? xs.reduce((a, b) => a + b, 0) : Number.NaN));
-  const st = total(stoppedBy);
-  const ru = total(runningBy);
-  const stoppedPeriods = st.filter((x, k) => periods[k].stopped && Number.isFinite(x));
-  const runningPeriods = ru.filter((x, k) => !periods[k].stopped && Number.isFinite(x));
-  const pairLosses: number[] = [];
-  for (let k = 0; k + 1 < periods.length; k += 2) {
-    const s = periods[k].stopped ? st[k] : st[k + 1];
-    const r = periods[k].stopped ? ru[k + 1] : ru[k];
-    if (Number.isFinite(s) && Number.isFinite(r) && s > 0) pairLosses.push(1 - (s + r) / 2 / s);
-  }
-  return {
-    stopped: mean(stoppedPeriods), running: mean(runningPeriods), all: mean([...stoppedPeriods, ...runningPeriods]),
-    pairs: pairLosses.length, medianPairLoss: median(pairLosses),
-  };
+  return { stopped: mean(stopped), running: mean(running), all: mean(all), pairs: losses.length, medianPairLoss: median(losses) };
 }
 
 function droppedRecords(target: Target, root: string | null): number | null {
@@ -179,10 +182,12 @@ const pct = (x: number) => `${fmt(100 * x, 1)}%`;
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  // stopping a fuse-native daemon would stop the data path itself (its engine is in the daemon)
+  if ([o.target, o.control].some((n) => n.startsWith('fuse-native'))) throw new Error('the native engine only: its data path is in a process of its own');
   const specs = [spec(o.target, o.root), spec(o.control, o.root)];
   console.log(`Machine: ${machineLine(describeMachine())}`);
   console.log(`fio 256 B sync writes, ${o.runtime} s per run, the daemon stopped and let go on every ${o.period} ms, IOPS averaged over ${o.bin} ms bins.`);
-  console.log('| target | fio jobs | IOPS daemon stopped | IOPS daemon running | run mean | lost (run mean against stopped) | median over pairs | pairs | records dropped |');
+  console.log('| target | fio jobs | IOPS daemon stopped | IOPS daemon running | pairs\' mean | lost (pairs\' mean against stopped) | median of the pairs\' losses | pairs | records dropped |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const jobs of o.jobs) {
     for (const t of specs) {

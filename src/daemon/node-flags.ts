@@ -22,7 +22,8 @@ const DAEMON_V8_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /** The node arguments a daemon starts with: the caller's, and ours where the caller set none of the same name. */
 export function daemonNodeArgs(execArgv: readonly string[]): string[] {
-  const name = (flag: string) => flag.split('=')[0].replace(/_/g, '-').replace(/^--no-/, '--');
+  // V8 reads `--no-x`, `--nox` and `--x` as one flag, `_` as `-`
+  const name = (flag: string) => flag.split('=')[0].replace(/_/g, '-').replace(/^--no-?/, '--');
   const given = new Set(execArgv.map(name));
   return [...execArgv, ...DAEMON_V8_FLAGS.filter((f) => !given.has(name(f)))];
 }

@@ -32,6 +32,8 @@ export class ResidualRing {
     readonly capacity: number,
     readonly minResiduals = 4,
   ) {
+    // the residuals are written at the head without a bound of their own: the block must hold them
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError('residualWindows must be an integer >= 1');
     this.stateSize = R_VALUES + Math.ceil(capacity / 2);
   }
 

@@ -81,9 +81,12 @@ export function createForecaster(name: string, options: Partial<ForecasterOption
   return new ForecasterInstance(createResolved(name, resolveForecasterOptions(options)));
 }
 
-/** Defaults filled in once, so that the many forecasters of a stream can share one options object. */
+/**
+ * Defaults filled in once, so that the many forecasters of a stream can share one options object.
+ * Frozen: the strategies made from it are kept by its identity (createResolved).
+ */
 export function resolveForecasterOptions(options: Partial<ForecasterOptions> = {}): ForecasterOptions {
-  return { ...DEFAULT_FORECASTER_OPTIONS, ...options };
+  return Object.freeze({ ...DEFAULT_FORECASTER_OPTIONS, ...options });
 }
 
 // Strategies hold no per-stream state, so every model made from one options object shares them.

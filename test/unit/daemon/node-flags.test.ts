@@ -13,5 +13,6 @@ describe('the daemon\'s node arguments', () => {
     expect(daemonNodeArgs(['--max_semi_space_size=8'])).toEqual(['--max_semi_space_size=8', '--optimize-for-size']);
     expect(daemonNodeArgs(['--no-optimize-for-size'])).toEqual(['--no-optimize-for-size', '--max-semi-space-size=2']);
     expect(daemonNodeArgs(['--no_optimize_for_size'])).toEqual(['--no_optimize_for_size', '--max-semi-space-size=2']);
+    expect(daemonNodeArgs(['--nooptimize-for-size'])).toEqual(['--nooptimize-for-size', '--max-semi-space-size=2']);
   });
 });
