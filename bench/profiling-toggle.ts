@@ -1,16 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
 import { TARGETS, logshadowTargets, makeScratch, removeScratch, type Target, type TargetSpec } from './lib/targets';
+import { startNginx, wrkArgs } from './scenarios/nginx';
 
 /**
  * What the daemon's work costs the writers, measured inside one fio run. Separate runs of the same
  * target differ by up to 40% on a shared machine (ab.js: the profiling-off runs of one session
  * spread from 35,000 to 62,000 IOPS), which drowns a few percent. Here the daemon is stopped
- * (SIGSTOP) and let go on (SIGCONT) every `--period` ms while fio writes, and fio's IOPS log
- * (one average per `--bin` ms, stamped in Unix time) is split by the daemon's state: neighbouring
- * periods share the machine, the mount, the files and the page cache, so the drifts cancel.
+ * (SIGSTOP) and let go on (SIGCONT) every `--period` ms while the load writes, and the load's own
+ * log of its throughput, in `--bin` ms bins stamped in Unix time, is split by the daemon's state:
+ * neighbouring periods share the machine, the mount, the files and the page cache, so the drifts
+ * cancel. Loads: fio (its IOPS log) and, with --nginx, nginx under wrk (its access log, a time
+ * stamp per request).
  *
  * While stopped, the daemon does nothing and the engine keeps recording into the ring; let go on,
  * it works off that backlog and keeps up with the new writes. So over a pair of periods it does the
@@ -25,7 +28,8 @@ import { TARGETS, logshadowTargets, makeScratch, removeScratch, type Target, typ
  *     the method, which should be near 0.
  *
  *   node build-bench/bench/profiling-toggle.js [--target native] [--control native-noprofile]
- *     [--jobs 1,4] [--runtime 60] [--period 1000] [--bin 100] [--root <another checkout>]
+ *     [--jobs 1,4 (or '' for none)] [--nginx] [--runtime 60] [--period 400] [--bin 50]
+ *     [--root <another checkout>]
  */
 interface Options {
   target: string;
@@ -34,19 +38,21 @@ interface Options {
   runtime: number;
   period: number;
   bin: number;
+  nginx: boolean;
   root: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { target: 'native', control: 'native-noprofile', jobs: [1, 4], runtime: 60, period: 1000, bin: 100, root: null };
+  const o: Options = { target: 'native', control: 'native-noprofile', jobs: [1, 4], runtime: 60, period: 400, bin: 50, nginx: false, root: null };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
     if (argv[i] === '--target') o.target = v();
     else if (argv[i] === '--control') o.control = v();
-    else if (argv[i] === '--jobs') o.jobs = v().split(',').map(Number);
+    else if (argv[i] === '--jobs') o.jobs = v().split(',').filter(Boolean).map(Number);
     else if (argv[i] === '--runtime') o.runtime = Number(v());
     else if (argv[i] === '--period') o.period = Number(v());
     else if (argv[i] === '--bin') o.bin = Number(v());
+    else if (argv[i] === '--nginx') o.nginx = true;
     else if (argv[i] === '--root') o.root = resolve(v());
     else throw new Error(`unknown argument ${argv[i]}`);
   }
@@ -135,41 +141,91 @@ function droppedRecords(target: Target, root: string | null): number | null {
   return (JSON.parse(r.stdout) as { droppedRecords: number }).droppedRecords;
 }
 
-async function toggledRun(t: TargetSpec, jobs: number, o: Options): Promise<Split & { dropped: number | null }> {
+/** A load started on a target: when it ends, and then its throughput log, one per writer. */
+interface Load {
+  exited: Promise<void>;
+  logs(): Array<Array<[number, number]>>;
+}
+
+/** What drives the writes: fio with `jobs` writers (its own IOPS log), or nginx under wrk. */
+interface Workload {
+  name: string;
+  start(target: Target, scratch: string, o: Options): Promise<Load>;
+}
+
+function exitOf(proc: ChildProcess, what: string): Promise<void> {
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve, reject) => proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr}`)))));
+}
+
+function fioLoad(jobs: number): Workload {
+  return {
+    name: `fio 256 B sync writes, ${jobs} job${jobs > 1 ? 's' : ''}`,
+    async start(target, scratch, o) {
+      const prefix = join(scratch, 'toggle');
+      const fio = spawn('fio', [
+        '--name=toggle', `--directory=${target.dir}`, '--rw=write', '--bs=256', '--ioengine=sync', '--size=64m', '--time_based',
+        `--runtime=${o.runtime}`, `--numjobs=${jobs}`, `--write_iops_log=${prefix}`, `--log_avg_msec=${o.bin}`,
+        '--log_unix_epoch=1', '--output-format=terse',
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      return { exited: exitOf(fio, 'fio'), logs: () => readIopsLogs(scratch, 'toggle') };
+    },
+  };
+}
+
+/**
+ * nginx answering wrk (bench/scenarios/nginx.ts), its access log on the target, one line per
+ * request with nginx's own time stamp (`$msec`, the request's end, in ms): the requests per bin are
+ * the log's lines per bin.
+ */
+const nginxLoad: Workload = {
+  name: 'nginx + wrk (2 threads, 16 connections), requests/s',
+  async start(target, scratch, o) {
+    const nginx = await startNginx(target, scratch, '$msec');
+    const wrk = spawn('wrk', wrkArgs(nginx.port, o.runtime), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = exitOf(wrk, 'wrk').finally(() => nginx.stop());
+    return {
+      exited,
+      logs() {
+        const counts = new Map<number, number>();
+        for (const line of readFileSync(nginx.accessLog, 'utf8').split('\n')) {
+          if (!line) continue;
+          const end = (Math.floor((Number(line) * 1000) / o.bin) + 1) * o.bin;
+          counts.set(end, (counts.get(end) ?? 0) + 1);
+        }
+        return [[...counts].sort(([x], [y]) => x - y).map(([end, n]) => [end, (n * 1000) / o.bin] as [number, number])];
+      },
+    };
+  },
+};
+
+async function toggledRun(t: TargetSpec, load: Workload, o: Options): Promise<Split & { dropped: number | null }> {
   const scratch = makeScratch();
   const target = await t.setup(scratch);
   const pid = target.pid;
   try {
     if (pid === null) throw new Error(`${t.name} has no daemon to stop`);
-    const prefix = 'toggle';
-    const fio = spawn('fio', [
-      '--name=toggle', `--directory=${target.dir}`, '--rw=write', '--bs=256', '--ioengine=sync', '--size=64m', '--time_based',
-      `--runtime=${o.runtime}`, `--numjobs=${jobs}`, `--write_iops_log=${join(scratch, prefix)}`, `--log_avg_msec=${o.bin}`,
-      '--log_unix_epoch=1', '--output-format=terse',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    fio.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const exited = new Promise<number>((r) => fio.on('exit', (code) => r(code ?? 1)));
-    const periods: Period[] = [];
-    let running = true;
+    const running = await load.start(target, scratch, o);
     let done = false;
-    void exited.then(() => { done = true; });
-    // start stopped so that the first pair is whole; switch every period until fio is done
+    const exited = running.exited.finally(() => { done = true; });
+    const periods: Period[] = [];
+    let stopped = false;
+    // start stopped so that the first pair is whole; switch every period until the load is done
     while (!done) {
       const now = Date.now();
       if (periods.length) periods[periods.length - 1].to = now;
-      running = !running;
-      process.kill(pid, running ? 'SIGCONT' : 'SIGSTOP');
-      periods.push({ from: now, to: Number.POSITIVE_INFINITY, stopped: !running });
-      await Promise.race([exited, new Promise((r) => setTimeout(r, o.period))]);
+      stopped = !stopped;
+      process.kill(pid, stopped ? 'SIGSTOP' : 'SIGCONT');
+      periods.push({ from: now, to: Number.POSITIVE_INFINITY, stopped });
+      await Promise.race([exited.catch(() => undefined), new Promise((r) => setTimeout(r, o.period))]);
     }
     process.kill(pid, 'SIGCONT');
-    periods[periods.length - 1].to = Date.now();
-    if ((await exited) !== 0) throw new Error(`fio failed on ${t.name}: ${stderr}`);
-    // the last period ends with fio, partly empty: leave it out
+    await exited;
+    // the last period ends with the load, partly empty: leave it out
     periods.pop();
     await new Promise((r) => setTimeout(r, 1000)); // the daemon catches up before it is asked
-    return { ...split(readIopsLogs(scratch, prefix), periods, o.bin), dropped: droppedRecords(target, o.root) };
+    return { ...split(running.logs(), periods, o.bin), dropped: droppedRecords(target, o.root) };
   } finally {
     if (pid !== null) try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
     await target.teardown();
@@ -185,14 +241,15 @@ async function main(): Promise<void> {
   // stopping a fuse-native daemon would stop the data path itself (its engine is in the daemon)
   if ([o.target, o.control].some((n) => n.startsWith('fuse-native'))) throw new Error('the native engine only: its data path is in a process of its own');
   const specs = [spec(o.target, o.root), spec(o.control, o.root)];
+  const loads = [...o.jobs.map(fioLoad), ...(o.nginx ? [nginxLoad] : [])];
   console.log(`Machine: ${machineLine(describeMachine())}`);
-  console.log(`fio 256 B sync writes, ${o.runtime} s per run, the daemon stopped and let go on every ${o.period} ms, IOPS averaged over ${o.bin} ms bins.`);
-  console.log('| target | fio jobs | IOPS daemon stopped | IOPS daemon running | pairs\' mean | lost (pairs\' mean against stopped) | median of the pairs\' losses | pairs | records dropped |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const jobs of o.jobs) {
+  console.log(`${o.runtime} s per run, the daemon stopped and let go on every ${o.period} ms, throughput in ${o.bin} ms bins.`);
+  console.log('| load | target | stopped | running | pairs\' mean | lost (pairs\' mean against stopped) | median of the pairs\' losses | pairs | records dropped |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const load of loads) {
     for (const t of specs) {
-      const r = await toggledRun(t, jobs, o);
-      console.log(`| ${t.name} | ${jobs} | ${fmt(r.stopped)} | ${fmt(r.running)} | ${fmt(r.all)} | ${pct(1 - r.all / r.stopped)} | ${pct(r.medianPairLoss)} | ${r.pairs} | ${r.dropped ?? '?'} |`);
+      const r = await toggledRun(t, load, o);
+      console.log(`| ${load.name} | ${t.name} | ${fmt(r.stopped)} | ${fmt(r.running)} | ${fmt(r.all)} | ${pct(1 - r.all / r.stopped)} | ${pct(r.medianPairLoss)} | ${r.pairs} | ${r.dropped ?? '?'} |`);
     }
   }
 }

@@ -31,22 +31,30 @@ function latencyMs(out: string, pct: string): number {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
+/** A running nginx: its port, its access log, and how to stop it. */
+export interface RunningNginx {
+  port: number;
+  accessLog: string;
+  stop(): Promise<void>;
+}
+
 /**
  * Debian's nginx with one worker answering a fixed 200, its access log in the directory under
- * test, loaded by wrk on loopback (-t2 -c16).
+ * test (in `logFormat` when given: nginx's variables, `$msec` for a time stamp per request).
  */
-export async function runNginx(target: Target, scratch: string, seconds: number): Promise<NginxResult> {
+export async function startNginx(target: Target, scratch: string, logFormat?: string): Promise<RunningNginx> {
   const port = await freePort();
   const conf = join(scratch, `nginx-${target.name}`);
   mkdirSync(conf, { recursive: true });
   const access = join(target.dir, 'access.log');
+  const format = logFormat ? `log_format timed '${logFormat}';\n  access_log ${access} timed;` : `access_log ${access};`;
   writeFileSync(join(conf, 'nginx.conf'), `
 worker_processes 1;
 error_log ${join(target.dir, 'error.log')} warn;
 pid ${join(conf, 'nginx.pid')};
 events { worker_connections 1024; }
 http {
-  access_log ${access};
+  ${format}
   client_body_temp_path ${conf}/body;
   proxy_temp_path ${conf}/proxy;
   fastcgi_temp_path ${conf}/fastcgi;
@@ -59,20 +67,35 @@ http {
 }
 `);
   const nginx = spawn('nginx', ['-c', join(conf, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  try {
-    for (let i = 0; i < 100; i++) {
-      const probe = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
-      if (probe.stdout === '200') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const wrk = spawnSync('wrk', ['-t2', '-c16', `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
-    if (wrk.status !== 0) throw new Error(`wrk failed: ${wrk.stderr}`);
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1] ?? NaN);
-    const lines = Number(spawnSync('sh', ['-c', `wc -l < '${access}'`], { encoding: 'utf8' }).stdout.trim());
-    return { requestsPerSec: rps, latencyP50ms: latencyMs(wrk.stdout, '50'), latencyP99ms: latencyMs(wrk.stdout, '99'), logLines: lines };
-  } finally {
+  const stop = async () => {
     const exited = new Promise((r) => nginx.on('exit', r));
     nginx.kill('SIGQUIT');
     await exited;
+  };
+  for (let i = 0; i < 100; i++) {
+    const probe = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+    if (probe.stdout === '200') return { port, accessLog: access, stop };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+  throw new Error('nginx did not answer');
+}
+
+/** wrk's arguments: two threads, 16 connections on loopback. */
+export function wrkArgs(port: number, seconds: number): string[] {
+  return ['-t2', '-c16', `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`];
+}
+
+/** nginx (startNginx) loaded by wrk (wrkArgs). */
+export async function runNginx(target: Target, scratch: string, seconds: number): Promise<NginxResult> {
+  const nginx = await startNginx(target, scratch);
+  try {
+    const wrk = spawnSync('wrk', wrkArgs(nginx.port, seconds), { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+    if (wrk.status !== 0) throw new Error(`wrk failed: ${wrk.stderr}`);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1] ?? NaN);
+    const lines = Number(spawnSync('sh', ['-c', `wc -l < '${nginx.accessLog}'`], { encoding: 'utf8' }).stdout.trim());
+    return { requestsPerSec: rps, latencyP50ms: latencyMs(wrk.stdout, '50'), latencyP99ms: latencyMs(wrk.stdout, '99'), logLines: lines };
+  } finally {
+    await nginx.stop();
   }
 }
