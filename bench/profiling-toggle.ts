@@ -141,9 +141,10 @@ function droppedRecords(target: Target, root: string | null): number | null {
   return (JSON.parse(r.stdout) as { droppedRecords: number }).droppedRecords;
 }
 
-/** A load started on a target: when it ends, and then its throughput log, one per writer. */
+/** A load started on a target: when it ends, what to stop after it, and then its throughput log, one per writer. */
 interface Load {
   exited: Promise<void>;
+  cleanup(): Promise<void>;
   logs(): Array<Array<[number, number]>>;
 }
 
@@ -156,7 +157,10 @@ interface Workload {
 function exitOf(proc: ChildProcess, what: string): Promise<void> {
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  return new Promise((resolve, reject) => proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr}`)))));
+  return new Promise((resolve, reject) => {
+    proc.once('error', (e) => reject(new Error(`${what}: ${e.message}`)));
+    proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr}`))));
+  });
 }
 
 function fioLoad(jobs: number): Workload {
@@ -169,32 +173,38 @@ function fioLoad(jobs: number): Workload {
         `--runtime=${o.runtime}`, `--numjobs=${jobs}`, `--write_iops_log=${prefix}`, `--log_avg_msec=${o.bin}`,
         '--log_unix_epoch=1', '--output-format=terse',
       ], { stdio: ['ignore', 'ignore', 'pipe'] });
-      return { exited: exitOf(fio, 'fio'), logs: () => readIopsLogs(scratch, 'toggle') };
+      return { exited: exitOf(fio, 'fio'), cleanup: async () => undefined, logs: () => readIopsLogs(scratch, 'toggle') };
     },
   };
 }
 
 /**
- * nginx answering wrk (bench/scenarios/nginx.ts), its access log on the target, one line per
- * request with nginx's own time stamp (`$msec`, the request's end, in ms): the requests per bin are
- * the log's lines per bin.
+ * nginx answering wrk (bench/scenarios/nginx.ts), its access log on the target in the combined
+ * format the other benches write, with nginx's own time stamp of the request's end last (`$msec`,
+ * seconds with milliseconds): the requests per bin are the log's lines per bin, an empty bin 0.
  */
+const COMBINED_WITH_MSEC = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $msec';
+
 const nginxLoad: Workload = {
   name: 'nginx + wrk (2 threads, 16 connections), requests/s',
   async start(target, scratch, o) {
-    const nginx = await startNginx(target, scratch, '$msec');
+    const nginx = await startNginx(target, scratch, COMBINED_WITH_MSEC);
     const wrk = spawn('wrk', wrkArgs(nginx.port, o.runtime), { stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = exitOf(wrk, 'wrk').finally(() => nginx.stop());
     return {
-      exited,
+      exited: exitOf(wrk, 'wrk'),
+      cleanup: () => nginx.stop(),
       logs() {
         const counts = new Map<number, number>();
         for (const line of readFileSync(nginx.accessLog, 'utf8').split('\n')) {
           if (!line) continue;
-          const end = (Math.floor((Number(line) * 1000) / o.bin) + 1) * o.bin;
+          const ms = Math.round(Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000);
+          const end = (Math.floor(ms / o.bin) + 1) * o.bin;
           counts.set(end, (counts.get(end) ?? 0) + 1);
         }
-        return [[...counts].sort(([x], [y]) => x - y).map(([end, n]) => [end, (n * 1000) / o.bin] as [number, number])];
+        const ends = [...counts.keys()];
+        const out: Array<[number, number]> = [];
+        for (let end = Math.min(...ends); end <= Math.max(...ends); end += o.bin) out.push([end, ((counts.get(end) ?? 0) * 1000) / o.bin]);
+        return [out];
       },
     };
   },
@@ -221,7 +231,11 @@ async function toggledRun(t: TargetSpec, load: Workload, o: Options): Promise<Sp
       await Promise.race([exited.catch(() => undefined), new Promise((r) => setTimeout(r, o.period))]);
     }
     process.kill(pid, 'SIGCONT');
-    await exited;
+    try {
+      await exited;
+    } finally {
+      await running.cleanup();
+    }
     // the last period ends with the load, partly empty: leave it out
     periods.pop();
     await new Promise((r) => setTimeout(r, 1000)); // the daemon catches up before it is asked

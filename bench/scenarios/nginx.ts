@@ -67,10 +67,11 @@ http {
 }
 `);
   const nginx = spawn('nginx', ['-c', join(conf, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  // listened for from the start: an nginx that already exited must not leave stop() waiting
+  const gone = new Promise<void>((r) => { nginx.once('exit', () => r()); nginx.once('error', () => r()); });
   const stop = async () => {
-    const exited = new Promise((r) => nginx.on('exit', r));
-    nginx.kill('SIGQUIT');
-    await exited;
+    if (nginx.exitCode === null && nginx.signalCode === null) nginx.kill('SIGQUIT');
+    await gone;
   };
   for (let i = 0; i < 100; i++) {
     const probe = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
