@@ -1,7 +1,8 @@
 import { statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
-import { TARGETS, logshadowTargets, makeScratch, removeScratch, type TargetSpec } from './lib/targets';
+import { fmt, median } from './lib/figures';
+import { findTarget, makeScratch, removeScratch, type TargetSpec } from './lib/targets';
 import { FIO_SCENARIOS, runFio } from './scenarios/fio';
 import { runNginx } from './scenarios/nginx';
 
@@ -38,19 +39,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function spec(name: string, root: string | null): TargetSpec {
-  const found = (root ? logshadowTargets(root, '@b') : TARGETS).find((t) => t.name === (root ? `${name}@b` : name));
-  if (!found) throw new Error(`no target ${name}`);
-  const why = found.available();
-  if (why) throw new Error(`${found.name}: ${why}`);
-  return found;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** One run of every measure against a freshly mounted target: metric name to value. */
 async function runOnce(t: TargetSpec, o: Options): Promise<Record<string, number>> {
@@ -74,8 +62,8 @@ async function runOnce(t: TargetSpec, o: Options): Promise<Record<string, number
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const a = spec(o.a, null);
-  const b = spec(o.b, o.bRoot);
+  const a = findTarget(o.a, null, '@b');
+  const b = findTarget(o.b, o.bRoot, '@b');
   const runs: Record<'a' | 'b', Array<Record<string, number>>> = { a: [], b: [] };
   for (let i = 0; i < o.pairs; i++) {
     const order = i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);

@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine, machineLine } from './lib/machine';
-import { TARGETS, logshadowTargets, makeScratch, removeScratch, type Target, type TargetSpec } from './lib/targets';
+import { fmt, median } from './lib/figures';
+import { findTarget, makeScratch, removeScratch, type Target, type TargetSpec } from './lib/targets';
 import { startNginx, wrkArgs } from './scenarios/nginx';
 
 /**
@@ -60,14 +61,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function spec(name: string, root: string | null): TargetSpec {
-  const found = (root ? logshadowTargets(root, '@root') : TARGETS).find((t) => t.name === (root ? `${name}@root` : name));
-  if (!found) throw new Error(`no target ${name}`);
-  const why = found.available();
-  if (why) throw new Error(`${found.name}: ${why}`);
-  return found;
-}
-
 /** [from, to] Unix ms, the daemon stopped or running. */
 interface Period { from: number; to: number; stopped: boolean }
 
@@ -91,10 +84,6 @@ interface Split {
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The jobs' IOPS summed: each job's mean over its bins wholly inside [from, to], summed over the jobs. */
 function summed(logs: Array<Array<[number, number]>>, from: number, to: number, binMs: number): number {
@@ -247,14 +236,13 @@ async function toggledRun(t: TargetSpec, load: Workload, o: Options): Promise<Sp
   }
 }
 
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const pct = (x: number) => `${fmt(100 * x, 1)}%`;
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   // stopping a fuse-native daemon would stop the data path itself (its engine is in the daemon)
   if ([o.target, o.control].some((n) => n.startsWith('fuse-native'))) throw new Error('the native engine only: its data path is in a process of its own');
-  const specs = [spec(o.target, o.root), spec(o.control, o.root)];
+  const specs = [findTarget(o.target, o.root, '@root'), findTarget(o.control, o.root, '@root')];
   const loads = [...o.jobs.map(fioLoad), ...(o.nginx ? [nginxLoad] : [])];
   console.log(`Machine: ${machineLine(describeMachine())}`);
   console.log(`${o.runtime} s per run, the daemon stopped and let go on every ${o.period} ms, throughput in ${o.bin} ms bins.`);

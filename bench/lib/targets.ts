@@ -176,6 +176,18 @@ export function logshadowTargets(root = ROOT, suffix = ''): TargetSpec[] {
   ];
 }
 
+/**
+ * The target of that name, ready to set up: from this checkout, or with `root` the one built in
+ * that checkout (named with `suffix`, so that a table tells them apart).
+ */
+export function findTarget(name: string, root: string | null, suffix: string): TargetSpec {
+  const found = (root ? logshadowTargets(root, suffix) : TARGETS).find((t) => t.name === (root ? name + suffix : name));
+  if (!found) throw new Error(`no target ${name}`);
+  const why = found.available();
+  if (why) throw new Error(`${found.name}: ${why}`);
+  return found;
+}
+
 export const TARGETS: TargetSpec[] = [
   {
     name: 'tmpfs', label: 'tmpfs directly',

@@ -88,10 +88,6 @@ export function f64(length: number): Float64Array {
 
 /** `slots` 64-bit slots seen as 64- and 32-bit floats (forecaster state: see StateBlock), and the first slot. */
 export function stateRegion(slots: number): [{ f64: Float64Array; f32: Float32Array }, number] {
-  if (!current) {
-    const f = new Float64Array(slots);
-    return [{ f64: f, f32: new Float32Array(f.buffer) }, 0];
-  }
-  const at = current.take(slots * 8) / 8;
-  return [{ f64: current.f64, f32: current.f32 }, at];
+  const [f64v, at] = region64(slots);
+  return [{ f64: f64v, f32: current ? current.f32 : new Float32Array(f64v.buffer) }, at];
 }
